@@ -134,8 +134,6 @@ export function keep<T extends Tensor>(t: T): T {
   return t;
 }
 
-type Result = Tensor | readonly Result[] | { readonly [key: string]: Result } | number | undefined | void;
-
 function collect(result: unknown, into: Set<Tensor>, isTensor: (x: unknown) => x is Tensor): void {
   if (isTensor(result)) into.add(result);
   else if (Array.isArray(result)) for (const r of result) collect(r, into, isTensor);
@@ -152,7 +150,7 @@ export function setTensorCheck(check: (x: unknown) => x is Tensor): void {
  * Runs `fn` and disposes every tensor created inside it, except those it returns (which move to the
  * enclosing scope) and those passed to `keep`. Use it around a training step to free its intermediates.
  */
-export function tidy<T extends Result>(fn: () => T): T {
+export function tidy<T>(fn: () => T): T {
   const scope = new Set<Tensor>();
   scopes.push(scope);
   let result: T;
