@@ -1,0 +1,19 @@
+/** nn.Sequential: children named "0", "1", ... applied in order. */
+import type { Tensor } from "@resnet-ts/tensor";
+import { Module } from "./module.js";
+
+export class Sequential extends Module {
+  readonly layers: readonly Module[];
+
+  constructor(...layers: Module[]) {
+    super();
+    this.layers = layers;
+    layers.forEach((m, i) => this.registerModule(String(i), m));
+  }
+
+  forward(x: Tensor): Tensor {
+    let y = x;
+    for (const m of this.layers) y = m.forward(y);
+    return y;
+  }
+}

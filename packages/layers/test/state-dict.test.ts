@@ -1,0 +1,63 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { BatchNorm2d, Linear, resnet18, Sequential, type StateDict } from "../src/index.js";
+
+const fixture = JSON.parse(readFileSync(new URL("./fixtures/d2l-resnet18-keys.json", import.meta.url), "utf8")) as {
+  parameters: number;
+  keys: { key: string; shape: number[]; dtype: string }[];
+};
+
+describe("stateDict", () => {
+  const net = resnet18();
+  const dict = net.stateDict();
+
+  it("has exactly the seed's PyTorch keys, shapes and dtypes (127 entries)", () => {
+    expect(fixture.keys).toHaveLength(127);
+    expect(Object.keys(dict).sort()).toEqual(fixture.keys.map((k) => k.key).sort());
+    for (const { key, shape, dtype } of fixture.keys) {
+      expect(dict[key]!.shape, key).toEqual(shape);
+      expect(dict[key]!.dtype, key).toBe(dtype === "int64" ? "int64" : "float32");
+    }
+    expect(net.numParameters()).toBe(fixture.parameters);
+  });
+
+  it("round-trips through loadStateDict into a differently seeded net", () => {
+    const other = resnet18({ seed: 99 });
+    expect(other.stateDict()["0.0.weight"]!.data).not.toEqual(dict["0.0.weight"]!.data);
+    const result = other.loadStateDict(dict);
+    expect(result).toEqual({ missingKeys: [], unexpectedKeys: [] });
+    const back = other.stateDict();
+    for (const key of Object.keys(dict)) expect(back[key]!.data, key).toEqual(dict[key]!.data);
+  });
+
+  it("strict mode names missing and unexpected keys", () => {
+    const small = new Sequential(new Linear(2, 3), new BatchNorm2d(3));
+    const good = small.stateDict();
+    const { "0.bias": _dropped, ...missing } = good;
+    expect(() => small.loadStateDict(missing)).toThrow(/missing: 0\.bias/);
+    const extra: StateDict = { ...good, "9.weight": { dtype: "float32", shape: [1], data: new Float32Array(1) } };
+    expect(() => small.loadStateDict(extra)).toThrow(/unexpected: 9\.weight/);
+    expect(small.loadStateDict(missing, { strict: false })).toEqual({ missingKeys: ["0.bias"], unexpectedKeys: [] });
+  });
+
+  it("a wrong shape names the key, the expected and the received shape, and changes nothing", () => {
+    const small = new Sequential(new Linear(2, 3));
+    const before = small.stateDict();
+    const bad: StateDict = {
+      "0.weight": { dtype: "float32", shape: [2, 3], data: new Float32Array(6) },
+      "0.bias": { dtype: "float32", shape: [3], data: Float32Array.of(1, 2, 3) },
+    };
+    expect(() => small.loadStateDict(bad)).toThrow("'0.weight' has shape [2,3], expected [3,2]");
+    expect(small.stateDict()["0.bias"]!.data).toEqual(before["0.bias"]!.data);
+  });
+
+  it("keeps num_batches_tracked as an int64 scalar", () => {
+    const bn = new BatchNorm2d(2);
+    bn.numBatchesTracked = 5n;
+    const d = bn.stateDict();
+    expect(d.num_batches_tracked).toEqual({ dtype: "int64", shape: [], data: BigInt64Array.of(5n) });
+    const fresh = new BatchNorm2d(2);
+    fresh.loadStateDict(d);
+    expect(fresh.numBatchesTracked).toBe(5n);
+  });
+});
