@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// Packs every publishable package (`pnpm pack`), installs the tarballs into a scratch project outside the
+// workspace with npm, and imports and runs them there: proof that the packages work as users install them.
+// Usage: node tooling/scripts/pack-smoke.mjs   (after `pnpm build`)
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), "resnet-ts-pack-"));
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"] }).toString();
+
+try {
+  const packages = readdirSync(join(root, "packages"))
+    .map((dir) => ({ dir: join(root, "packages", dir), pkg: JSON.parse(readFileSync(join(root, "packages", dir, "package.json"), "utf8")) }))
+    .filter(({ pkg }) => !pkg.private);
+  const tarballs = packages.map(({ dir, pkg }) => {
+    run("pnpm", ["pack", "--pack-destination", scratch], dir);
+    const file = readdirSync(scratch).find((f) => f.startsWith(pkg.name.replace("@", "").replace("/", "-")) && f.endsWith(".tgz"));
+    if (!file) throw new Error(`pnpm pack produced no tarball for ${pkg.name}`);
+    console.log(`packed ${pkg.name} -> ${file}`);
+    return join(scratch, file);
+  });
+  writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "scratch", private: true, type: "module" }));
+  run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs], scratch);
+  writeFileSync(
+    join(scratch, "smoke.mjs"),
+    `
+import * as tensor from "@resnet-ts/tensor";
+import { resnet18, summary } from "@resnet-ts/layers";
+import * as data from "@resnet-ts/data";
+import * as trainer from "@resnet-ts/trainer";
+const x = tensor.fromArray([1, -2, 3], [3]).requireGrad();
+const y = tensor.sum(tensor.relu(x));
+y.backward();
+if (String(Array.from(x.grad.dataSync())) !== "1,0,1") throw new Error("autograd through the installed tensor package failed");
+const s = summary(resnet18(), [1, 1, 28, 28]);
+if (s.parameters !== 11178378) throw new Error("resnet18 parameter count " + s.parameters);
+if (data.CLASS_NAMES.length !== 10) throw new Error("data package CLASS_NAMES");
+for (const name of ["SGD", "encodeSafetensors", "decodeSafetensors", "TrainConfigSchema"]) {
+  if (!(name in trainer)) throw new Error("trainer package lacks " + name);
+}
+for (const [name, mod] of [["backend-wasm", "@resnet-ts/backend-wasm"], ["backend-gpujs", "@resnet-ts/backend-gpujs"]]) {
+  try { await import(mod); console.log("imported", name); } catch (e) { if (e.code !== "ERR_MODULE_NOT_FOUND") throw e; }
+}
+console.log("installed packages work: autograd, resnet18 (" + s.parameters + " parameters), data, trainer");
+`,
+  );
+  process.stdout.write(run("node", ["smoke.mjs"], scratch));
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
