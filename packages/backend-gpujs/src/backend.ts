@@ -1,0 +1,193 @@
+/**
+ * The gpu.js backend: tensor storage is a device handle (texture, GPU buffer or array, see
+ * executors/) plus the [X, Y, Z] dims it was made with. Host data written by the core is uploaded
+ * lazily, on first use, in the dims that use wants; a storage read with other dims than it has is
+ * copied into them (free for the flat-array modes). Kernels run inside `kernelScope`, which frees
+ * every temporary they made.
+ */
+import type { Backend, DataId, TensorInfo } from "@resnet-ts/tensor";
+import type { Executor, Handle, KernelArg, Arg, GpujsMode } from "./executors/types.js";
+import { type Dims, dimsSize, FLOAT_EXACT_INTEGERS, naturalDims, sameDims } from "./layout.js";
+
+export interface GpuData {
+  handle: Handle | null;
+  dims: Dims;
+  readonly size: number;
+  /** Host values not uploaded yet (or kept, when small, for host-side checks such as label ranges). */
+  host: Float32Array | null;
+}
+
+/** Written values up to this many elements keep their host copy after upload. */
+const KEEP_HOST = 4096;
+
+const RELAYOUT = (from: Dims, to: Dims) => `function(a) {
+  const f = (this.thread.z * ${to[1]} + this.thread.y) * ${to[0]} + this.thread.x;
+  const q = Math.floor((f + 0.5) / ${from[0]});
+  const px = f - q * ${from[0]};
+  const pz = Math.floor((q + 0.5) / ${from[1]});
+  const py = q - pz * ${from[1]};
+  return a[pz][py][px];
+}`;
+
+export class GpujsBackend implements Backend {
+  #storages = 0;
+  #bytes = 0;
+  #scopes: Handle[][] = [];
+
+  constructor(
+    /** The registered name, e.g. `gpujs` or `gpujs:webasm`. */
+    readonly name: string,
+    readonly executor: Executor,
+  ) {}
+
+  /** The gpu.js mode that actually runs the kernels. */
+  get mode(): GpujsMode {
+    return this.executor.mode;
+  }
+
+  write(values: Float32Array): DataId {
+    return this.#make(null, [values.length, 1, 1], values.slice());
+  }
+
+  readSync(dataId: DataId): Float32Array {
+    const d = this.#data(dataId);
+    if (d.handle === null) return d.host!.slice();
+    return this.executor.readSync(d.handle, d.dims);
+  }
+
+  async read(dataId: DataId): Promise<Float32Array> {
+    const d = this.#data(dataId);
+    if (d.handle === null) return d.host!.slice();
+    return this.executor.read(d.handle, d.dims);
+  }
+
+  overwrite(dataId: DataId, values: Float32Array): void {
+    const d = this.#data(dataId);
+    if (values.length !== d.size) {
+      throw new Error(`${this.name}: overwrite expected ${d.size} values, got ${values.length}`);
+    }
+    if (d.handle !== null) this.executor.release(d.handle);
+    d.handle = null;
+    d.dims = [d.size, 1, 1];
+    d.host = values.slice();
+  }
+
+  disposeData(dataId: DataId): void {
+    const d = this.#data(dataId);
+    if (d.handle !== null) this.executor.release(d.handle);
+    d.handle = null;
+    d.host = null;
+    this.#storages--;
+    this.#bytes -= d.size * 4;
+  }
+
+  /** Live storages (`buffers`, `bytes`), live device handles (textures, GPU buffers, arrays) and compiled kernels. */
+  memory(): { buffers: number; bytes: number; handles: number; kernels: number } {
+    return {
+      buffers: this.#storages,
+      bytes: this.#bytes,
+      handles: this.executor.liveHandles,
+      kernels: this.executor.kernelCount,
+    };
+  }
+
+  destroy(): void {
+    this.executor.destroy();
+  }
+
+  // ---- for kernels ----
+
+  /** Runs a kernel body; every temporary made inside is released when it returns. */
+  kernelScope<T>(fn: () => T): T {
+    const temps: Handle[] = [];
+    this.#scopes.push(temps);
+    try {
+      return fn();
+    } finally {
+      this.#scopes.pop();
+      for (const h of temps) this.executor.release(h);
+    }
+  }
+
+  /**
+   * A tensor's storage as a kernel argument with dims `want` (default: the dims it has, or its
+   * natural dims if it is not on the device yet).
+   */
+  arg(t: TensorInfo, want?: Dims): Arg {
+    const d = this.#data(t.dataId);
+    if (d.handle === null) {
+      const dims = want ?? naturalDims(t.shape);
+      d.handle = this.executor.upload(d.host!, dims);
+      d.dims = dims;
+      if (d.size > KEEP_HOST) d.host = null;
+      return { handle: d.handle, dims };
+    }
+    if (!want || sameDims(want, d.dims)) return { handle: d.handle, dims: d.dims };
+    if (dimsSize(want) !== d.size) {
+      throw new Error(`${this.name}: cannot view ${d.size} values as [${want}] (internal layout error)`);
+    }
+    if (this.executor.freeRelayout) return { handle: d.handle, dims: want };
+    if (d.size >= FLOAT_EXACT_INTEGERS) {
+      // Past 2^24 the in-kernel flat index would be inexact in float32: go through the host.
+      const values = this.executor.readSync(d.handle, d.dims);
+      return this.#temp(this.executor.upload(values, want), want);
+    }
+    return this.temp(RELAYOUT(d.dims, want), want, [{ handle: d.handle, dims: d.dims }]);
+  }
+
+  /** `arg(t)` in the tensor's natural dims (what the structured kernels index). */
+  natural(t: TensorInfo): Arg {
+    return this.arg(t, naturalDims(t.shape));
+  }
+
+  /** Values kept on the host for a storage, when any (small written tensors). */
+  hostValues(t: TensorInfo): Float32Array | null {
+    return this.#data(t.dataId).host;
+  }
+
+  /** Runs a kernel whose output is a temporary of the current kernel scope. */
+  temp(source: string, out: Dims, args: readonly KernelArg[]): Arg {
+    return this.#temp(this.executor.run(source, out, args), out);
+  }
+
+  /** Runs a kernel whose output becomes a new tensor of `shape`. */
+  output(source: string, out: Dims, args: readonly KernelArg[], shape: readonly number[]): TensorInfo {
+    return { dataId: this.#make(this.executor.run(source, out, args), out, null), shape: [...shape] };
+  }
+
+  /** Wraps a temporary as a new tensor (it leaves the kernel scope). */
+  adopt(a: Arg, shape: readonly number[]): TensorInfo {
+    const temps = this.#scopes[this.#scopes.length - 1];
+    const i = temps?.indexOf(a.handle) ?? -1;
+    if (temps && i >= 0) temps.splice(i, 1);
+    return { dataId: this.#make(a.handle, a.dims, null), shape: [...shape] };
+  }
+
+  /** In-place update: `t`'s storage takes the output of a kernel (which may read `t`). */
+  replace(t: TensorInfo, source: string, out: Dims, args: readonly KernelArg[]): void {
+    const d = this.#data(t.dataId);
+    const next = this.executor.run(source, out, args);
+    if (d.handle !== null) this.executor.release(d.handle);
+    d.handle = next;
+    d.dims = out;
+    d.host = null;
+  }
+
+  #temp(handle: Handle, dims: Dims): Arg {
+    const temps = this.#scopes[this.#scopes.length - 1];
+    if (!temps) throw new Error(`${this.name}: a temporary was made outside a kernel scope`);
+    temps.push(handle);
+    return { handle, dims };
+  }
+
+  #make(handle: Handle | null, dims: Dims, host: Float32Array | null): GpuData {
+    const size = dimsSize(dims);
+    this.#storages++;
+    this.#bytes += size * 4;
+    return { handle, dims, size, host };
+  }
+
+  #data(dataId: DataId): GpuData {
+    return dataId as GpuData;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The GL executors (webgl2, webgl, headlessgl): every kernel renders into a fresh float texture
+ * (`pipeline: true, immutable: true`), textures feed the next kernels without leaving the GPU, and
+ * `release` deletes them. Only reads come back to the host.
+ */
+import { type Dims, dimsSize } from "../layout.js";
+import { GPU, type GpuInstance, input, type KernelFn } from "./gpujs.js";
+import {
+  assertMode,
+  type Executor,
+  flatten3,
+  type Handle,
+  KERNEL_SETTINGS,
+  type KernelArg,
+  kernelKey,
+} from "./types.js";
+
+interface GlTexture {
+  toArray(): unknown;
+  delete(): void;
+}
+
+const COPY = "function(a) { return a[this.thread.z][this.thread.y][this.thread.x]; }";
+
+export class GlExecutor implements Executor {
+  readonly canReadSync = true;
+  readonly freeRelayout = false;
+  #gpu: GpuInstance;
+  #kernels = new Map<string, KernelFn>();
+  #live = new Set<Handle>();
+
+  constructor(readonly mode: "webgl2" | "webgl" | "headlessgl") {
+    this.#gpu = new GPU({ mode });
+  }
+
+  upload(values: Float32Array, dims: Dims): Handle {
+    return this.#run(`upload|${dims.join("x")}`, COPY, dims, [input(values, [...dims])]);
+  }
+
+  run(source: string, out: Dims, args: readonly KernelArg[]): Handle {
+    const values = args.map((a) => (typeof a === "number" ? a : a.handle));
+    return this.#run(kernelKey(source, out, args), source, out, values);
+  }
+
+  readSync(handle: Handle, dims: Dims): Float32Array {
+    return flatten3((handle as GlTexture).toArray(), dims).slice(0, dimsSize(dims));
+  }
+
+  async read(handle: Handle, dims: Dims): Promise<Float32Array> {
+    return this.readSync(handle, dims);
+  }
+
+  release(handle: Handle): void {
+    if (!this.#live.delete(handle))
+      throw new Error(`gpujs:${this.mode}: release of a texture that is not live`);
+    (handle as GlTexture).delete();
+  }
+
+  get liveHandles(): number {
+    return this.#live.size;
+  }
+
+  get kernelCount(): number {
+    return this.#kernels.size;
+  }
+
+  destroy(): void {
+    for (const t of this.#live) (t as GlTexture).delete();
+    this.#live.clear();
+    this.#kernels.clear();
+    void this.#gpu.destroy();
+  }
+
+  #run(key: string, source: string, out: Dims, values: unknown[]): Handle {
+    let kernel = this.#kernels.get(key);
+    if (!kernel) {
+      kernel = this.#gpu.createKernel(source, {
+        ...KERNEL_SETTINGS,
+        output: [...out],
+        pipeline: true,
+        immutable: true,
+      });
+      this.#kernels.set(key, kernel);
+    }
+    const texture = kernel(...values) as Handle;
+    assertMode(kernel, this.mode, source);
+    this.#live.add(texture);
+    return texture;
+  }
+}

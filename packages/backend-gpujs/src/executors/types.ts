@@ -1,0 +1,84 @@
+/**
+ * An executor runs generated gpu.js kernel sources in one gpu.js mode and owns the device handles
+ * they produce: plain Float32Arrays (cpu, webasm), immutable pipeline textures (webgl, webgl2,
+ * headlessgl) or pending GPU buffers (webgpu). The backend and the kernels only see `Handle`s.
+ */
+import type { Dims } from "../layout.js";
+
+/** The gpu.js modes this package can run on. */
+export type GpujsMode = "cpu" | "webasm" | "webgl" | "webgl2" | "headlessgl" | "webgpu";
+
+export type Handle = object;
+
+/** A device array and the [X, Y, Z] dims it was made with. */
+export interface Arg {
+  readonly handle: Handle;
+  readonly dims: Dims;
+}
+
+/** What a kernel takes: device arrays and float scalars (hyper-parameters, not shapes). */
+export type KernelArg = Arg | number;
+
+export interface Executor {
+  readonly mode: GpujsMode;
+  /** Whether `readSync` works (webgpu reads back only asynchronously). */
+  readonly canReadSync: boolean;
+  /** Whether the same data may be read with other dims without a copy (flat host arrays). */
+  readonly freeRelayout: boolean;
+  /** A device copy of `values`, shaped `dims`. */
+  upload(values: Float32Array, dims: Dims): Handle;
+  /** Runs `source` (a gpu.js kernel function) over an output of `out` dims; returns the new handle. */
+  run(source: string, out: Dims, args: readonly KernelArg[]): Handle;
+  readSync(handle: Handle, dims: Dims): Float32Array;
+  read(handle: Handle, dims: Dims): Promise<Float32Array>;
+  /** Frees a handle made by `upload` or `run`. */
+  release(handle: Handle): void;
+  /** Handles made and not yet released. */
+  readonly liveHandles: number;
+  /** Distinct compiled kernels (sources x shapes). */
+  readonly kernelCount: number;
+  destroy(): void;
+}
+
+/** Settings every kernel gets: the SPEC's gpu.js traps. */
+export const KERNEL_SETTINGS = { precision: "single", tactic: "precision" } as const;
+
+/** Key of one compiled kernel: its source, output dims and the dims of its array arguments. */
+export function kernelKey(source: string, out: Dims, args: readonly KernelArg[]): string {
+  const shapes = args.map((a) => (typeof a === "number" ? "f" : a.dims.join("x"))).join(",");
+  return `${out.join("x")}|${shapes}|${source}`;
+}
+
+/** Copies gpu.js's nested [z][y][x] output into one flat array (or reuses its single backing buffer). */
+export function flatten3(result: unknown, dims: Dims): Float32Array {
+  const size = dims[0] * dims[1] * dims[2];
+  const planes = result as ArrayLike<ArrayLike<Float32Array | ArrayLike<number>>>;
+  const first = planes[0]?.[0];
+  if (first instanceof Float32Array && first.byteOffset === 0 && first.buffer.byteLength === size * 4) {
+    return new Float32Array(first.buffer);
+  }
+  const out = new Float32Array(size);
+  let o = 0;
+  for (let z = 0; z < dims[2]; z++) {
+    const plane = planes[z]!;
+    for (let y = 0; y < dims[1]; y++) {
+      const row = plane[y]!;
+      if (row instanceof Float32Array) out.set(row.subarray(0, dims[0]), o);
+      else for (let x = 0; x < dims[0]; x++) out[o + x] = row[x]!;
+      o += dims[0];
+    }
+  }
+  return out;
+}
+
+/** Throws if gpu.js silently replaced a kernel by another mode's (its cpu fallback). */
+export function assertMode(
+  kernel: { kernel?: { constructor: { mode?: string } } },
+  mode: GpujsMode,
+  source: string,
+): void {
+  const actual = kernel.kernel?.constructor.mode;
+  if (actual !== undefined && actual !== mode) {
+    throw new Error(`gpujs:${mode}: gpu.js ran this kernel in mode '${actual}' instead:\n${source}`);
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Convolutions, one thread per output element with constant-bounded loops (a direct / implicit-GEMM
+ * formulation: no im2col buffer). The input gradient visits only the kernel taps whose stride
+ * phase matches (ceil(K / S) per axis, not K); the filter gradient splits the batch into groups so
+ * no thread loops over more than ~8k positions, then sums the groups in a second pass.
+ */
+import { windowOutSize } from "@resnet-ts/tensor";
+import { covering, idiv, type Impl, kernel, THREAD } from "./source.js";
+
+interface Geometry {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  o: number;
+  kh: number;
+  kw: number;
+  oh: number;
+  ow: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+}
+
+function geometry(
+  x: readonly number[],
+  wt: readonly number[],
+  stride: readonly number[],
+  pad: readonly number[],
+): Geometry {
+  const [n, c, h, w] = x as [number, number, number, number];
+  const [o, , kh, kw] = wt as [number, number, number, number];
+  const [sh, sw] = stride as [number, number];
+  const [ph, pw] = pad as [number, number];
+  return {
+    n,
+    c,
+    h,
+    w,
+    o,
+    kh,
+    kw,
+    sh,
+    sw,
+    ph,
+    pw,
+    oh: windowOutSize(h, kh, sh, ph),
+    ow: windowOutSize(w, kw, sw, pw),
+  };
+}
+
+/** `cond ? body` as source, omitting the test when it always holds. */
+const when = (cond: string | null, body: string) => (cond ? `if (${cond}) {\n${body}\n}` : body);
+
+export const conv2D: Impl<"Conv2D"> = (backend, { x, w, b }, { stride, pad }) => {
+  const g = geometry(x.shape, w.shape, stride, pad);
+  const inner = when(
+    g.pw > 0 ? `ix >= 0 && ix < ${g.w}` : null,
+    `acc += x[n * ${g.c} + ci][iy][ix] * w[o * ${g.c} + ci][ki][kj];`,
+  );
+  const body = `${THREAD}
+const n = ${idiv("tz", g.o)};
+const o = tz - n * ${g.o};
+let acc = ${b ? "b[0][0][o]" : "0"};
+for (let ci = 0; ci < ${g.c}; ci++) {
+  for (let ki = 0; ki < ${g.kh}; ki++) {
+    const iy = ty * ${g.sh} - ${g.ph} + ki;
+    ${when(
+      g.ph > 0 ? `iy >= 0 && iy < ${g.h}` : null,
+      `for (let kj = 0; kj < ${g.kw}; kj++) {
+      const ix = tx * ${g.sw} - ${g.pw} + kj;
+      ${inner}
+    }`,
+    )}
+  }
+}
+return acc;`;
+  const args = [backend.natural(x), backend.natural(w), ...(b ? [backend.arg(b, [g.o, 1, 1])] : [])];
+  const params = b ? ["x", "w", "b"] : ["x", "w"];
+  return backend.output(kernel(params, body), [g.ow, g.oh, g.n * g.o], args, [g.n, g.o, g.oh, g.ow]);
+};
+
+export const conv2DBackpropInput: Impl<"Conv2DBackpropInput"> = (
+  backend,
+  { dy, w },
+  { xShape, stride, pad },
+) => {
+  const g = geometry(xShape, w.shape, stride, pad);
+  const loop = `for (let o = 0; o < ${g.o}; o++) {
+  acc += dy[n * ${g.o} + o][oy][ox] * w[o * ${g.c} + ci][ky][kx];
+}`;
+  const body = `${THREAD}
+const n = ${idiv("tz", g.c)};
+const ci = tz - n * ${g.c};
+let acc = 0;
+${covering("y", "ty", g.kh, g.sh, g.ph, g.oh, covering("x", "tx", g.kw, g.sw, g.pw, g.ow, loop))}
+return acc;`;
+  return backend.output(
+    kernel(["dy", "w"], body),
+    [g.w, g.h, g.n * g.c],
+    [backend.natural(dy), backend.natural(w)],
+    xShape,
+  );
+};
+
+/** Most positions one thread of the filter gradient sums before the batch is split into groups. */
+const FILTER_GRAD_SPAN = 8192;
+
+export const conv2DBackpropFilter: Impl<"Conv2DBackpropFilter"> = (
+  backend,
+  { x, dy },
+  { wShape, stride, pad },
+) => {
+  const g = geometry(x.shape, wShape, stride, pad);
+  const perGroup = Math.min(g.n, Math.max(1, Math.floor(FILTER_GRAD_SPAN / (g.oh * g.ow))));
+  const groups = Math.ceil(g.n / perGroup);
+  const oc = g.o * g.c;
+  const inner = when(
+    g.pw > 0 ? `ix >= 0 && ix < ${g.w}` : null,
+    `acc += dy[n * ${g.o} + o][oy][ox] * x[n * ${g.c} + ci][iy][ix];`,
+  );
+  const body = `${THREAD}
+const grp = ${idiv("tz", oc)};
+const r = tz - grp * ${oc};
+const o = ${idiv("r", g.c)};
+const ci = r - o * ${g.c};
+let acc = 0;
+for (let m = 0; m < ${perGroup}; m++) {
+  const n = grp * ${perGroup} + m;
+  ${when(
+    groups * perGroup > g.n ? `n < ${g.n}` : null,
+    `for (let oy = 0; oy < ${g.oh}; oy++) {
+    const iy = oy * ${g.sh} - ${g.ph} + ty;
+    ${when(
+      g.ph > 0 ? `iy >= 0 && iy < ${g.h}` : null,
+      `for (let ox = 0; ox < ${g.ow}; ox++) {
+      const ix = ox * ${g.sw} - ${g.pw} + tx;
+      ${inner}
+    }`,
+    )}
+  }`,
+  )}
+}
+return acc;`;
+  const args = [backend.natural(x), backend.natural(dy)];
+  if (groups === 1) return backend.output(kernel(["x", "dy"], body), [g.kw, g.kh, oc], args, wShape);
+  const partial = backend.temp(kernel(["x", "dy"], body), [g.kw, g.kh, oc * groups], args);
+  const total = `${THREAD}
+let acc = 0;
+for (let k = 0; k < ${groups}; k++) {
+  acc += p[k * ${oc} + tz][ty][tx];
+}
+return acc;`;
+  return backend.output(kernel(["p"], total), [g.kw, g.kh, oc], [partial], wShape);
+};

@@ -1,0 +1,48 @@
+/** Elementwise kernels: one thread per element, in whatever dims the first input already has. */
+import type { TensorInfo } from "@resnet-ts/tensor";
+import type { GpujsBackend } from "../backend.js";
+import { naturalDims } from "../layout.js";
+import { channelOf, type Impl, kernel, THREAD } from "./source.js";
+
+const AT = "[this.thread.z][this.thread.y][this.thread.x]";
+
+function binary<K extends "Add" | "Sub" | "Mul">(op: string): Impl<K> {
+  return (backend, { a, b }) => {
+    const av = backend.arg(a);
+    const bv = backend.arg(b, av.dims);
+    return backend.output(kernel(["a", "b"], `return a${AT} ${op} b${AT};`), av.dims, [av, bv], a.shape);
+  };
+}
+
+function unary(backend: GpujsBackend, x: TensorInfo, expr: string, scalars: number[] = []): TensorInfo {
+  const xv = backend.arg(x);
+  const params = ["x", ...scalars.map((_, i) => `s${i}`)];
+  return backend.output(
+    kernel(params, `const v = x${AT};\nreturn ${expr};`),
+    xv.dims,
+    [xv, ...scalars],
+    x.shape,
+  );
+}
+
+export const add = binary<"Add">("+");
+export const sub = binary<"Sub">("-");
+export const mul = binary<"Mul">("*");
+
+export const scale: Impl<"Scale"> = (backend, { x }, { scalar }) => unary(backend, x, "v * s0", [scalar]);
+
+export const relu: Impl<"Relu"> = (backend, { x }) => unary(backend, x, "Math.max(v, 0)");
+
+export const reluGrad: Impl<"ReluGrad"> = (backend, { dy, y }) => {
+  const dv = backend.arg(dy);
+  const yv = backend.arg(y, dv.dims);
+  return backend.output(kernel(["dy", "y"], `return y${AT} > 0 ? dy${AT} : 0;`), dv.dims, [dv, yv], dy.shape);
+};
+
+export const biasAdd: Impl<"BiasAdd"> = (backend, { x, b }) => {
+  const dims = naturalDims(x.shape);
+  const xv = backend.arg(x, dims);
+  const bv = backend.arg(b, [x.shape[1]!, 1, 1]);
+  const body = `${THREAD}\nreturn x[tz][ty][tx] + b[0][0][${channelOf(x.shape)}];`;
+  return backend.output(kernel(["x", "b"], body), dims, [xv, bv], x.shape);
+};

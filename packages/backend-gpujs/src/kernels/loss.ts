@@ -1,0 +1,51 @@
+/** Row softmax and the fused softmax cross-entropy: one thread per (row, class), rows are short (K classes). */
+import type { TensorInfo } from "@resnet-ts/tensor";
+import type { GpujsBackend } from "../backend.js";
+import { reduceAxis } from "./reduce.js";
+import { type Impl, kernel } from "./source.js";
+
+/** Source lines setting `mx` (row max) and `se` (sum of exp(l - mx)) of row `row`. */
+const rowStats = (k: number, row: string) => `let mx = l[0][${row}][0];
+for (let j = 1; j < ${k}; j++) {
+  mx = Math.max(mx, l[0][${row}][j]);
+}
+let se = 0;
+for (let j = 0; j < ${k}; j++) {
+  se += Math.exp(l[0][${row}][j] - mx);
+}`;
+
+export const softmax: Impl<"Softmax"> = (backend, { logits }) => {
+  const [n, k] = logits.shape as [number, number];
+  const body = `${rowStats(k, "this.thread.y")}
+return Math.exp(l[0][this.thread.y][this.thread.x] - mx) / se;`;
+  return backend.output(kernel(["l"], body), [k, n, 1], [backend.natural(logits)], [n, k]);
+};
+
+function checkLabels(backend: GpujsBackend, labels: TensorInfo, k: number): void {
+  const values = backend.hostValues(labels);
+  if (!values) return;
+  values.forEach((label, i) => {
+    if (!Number.isInteger(label) || label < 0 || label >= k) {
+      throw new Error(`softmaxCrossEntropy: label ${label} at row ${i} is not a class index in [0, ${k})`);
+    }
+  });
+}
+
+export const softmaxCrossEntropy: Impl<"SoftmaxCrossEntropy"> = (backend, { logits, labels }) => {
+  const [n, k] = logits.shape as [number, number];
+  checkLabels(backend, labels, k);
+  const l = backend.natural(logits);
+  const y = backend.arg(labels, [n, 1, 1]);
+  const grad = `const i = this.thread.y;
+${rowStats(k, "i")}
+const hit = Math.abs(this.thread.x - y[0][0][i]) < 0.5 ? 1 : 0;
+return (Math.exp(l[0][i][this.thread.x] - mx) / se - hit) * rn;`;
+  const dlogits = backend.output(kernel(["l", "y", "rn"], grad), [k, n, 1], [l, y, 1 / n], [n, k]);
+  const rowLoss = `const i = this.thread.y;
+${rowStats(k, "i")}
+return mx + Math.log(se) - l[0][i][y[0][0][i]];`;
+  let rows = backend.temp(kernel(["l", "y"], rowLoss), [1, n, 1], [l, y]);
+  while (rows.dims[1] > 1) rows = reduceAxis(backend, rows, 1);
+  const loss = backend.output(kernel(["a", "rn"], "return a[0][0][0] * rn;"), [1, 1, 1], [rows, 1 / n], []);
+  return { loss, dlogits };
+};
