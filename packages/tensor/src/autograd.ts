@@ -3,10 +3,13 @@
  * each operation's local chain rule (its `gradFn`) in reverse order, summing gradients of tensors
  * used more than once. Intermediate gradients are freed as soon as nothing holds them.
  */
-import { noGrad, tidy } from "./engine.js";
-import { add } from "./ops/elementwise.js";
-import { ones, zerosLike } from "./creation.js";
+import { isDataShared, noGrad, tidy } from "./engine.js";
+import { add, scale } from "./ops/elementwise.js";
+import { ones } from "./creation.js";
 import type { Tensor } from "./tensor.js";
+
+/** Tensors whose recorded operation was already backpropagated (their graph is freed, as in PyTorch). */
+const consumed = new WeakSet<Tensor>();
 
 export function backward(root: Tensor): void {
   if (root.size !== 1) {
@@ -40,10 +43,13 @@ export function backward(root: Tensor): void {
         grads.delete(t);
         const fn = t.gradFn;
         if (!fn) {
-          // A leaf: its gradient leaves the graph, so it gets storage of its own.
-          t.setGrad(t.grad ? add(t.grad, g) : holders.get(g) === 1 ? g : add(g, zerosLike(g)));
-          if (t.grad !== g) release(g);
-          else holders.delete(g);
+          // A leaf: its gradient leaves the graph, so it gets storage of its own (a copy when the
+          // pending gradient is also held elsewhere or shares storage through a reshape).
+          const owned = holders.get(g) === 1 && !isDataShared(g.dataId);
+          const grad = t.grad ? add(t.grad, g) : owned ? g : scale(g, 1);
+          t.setGrad(grad);
+          if (grad === g) holders.delete(g);
+          else release(g);
           continue;
         }
         const inputGrads = fn.backward(g);
@@ -58,13 +64,19 @@ export function backward(root: Tensor): void {
         });
         release(g);
         t.gradFn = null; // the graph is consumed, as in PyTorch
+        consumed.add(t);
       }
     }),
   );
 }
 
-/** Tensors reachable from `root` through recorded operations, each after every tensor that uses it. */
+/**
+ * Tensors reachable from `root` through recorded operations, each after every tensor that uses it.
+ * Throws when the graph cannot be differentiated: a part of it was already backpropagated, or a
+ * tensor in it was disposed (for example by the `tidy` that ran the forward pass).
+ */
 function topologicalOrder(root: Tensor): Tensor[] {
+  checkNode(root, null);
   const visited = new Set<Tensor>();
   const postorder: Tensor[] = [];
   const stack: [Tensor, number][] = [[root, 0]];
@@ -77,6 +89,7 @@ function topologicalOrder(root: Tensor): Tensor[] {
       top[1]++;
       const next = inputs[i]!;
       if (next.requiresGrad && !visited.has(next)) {
+        checkNode(next, t.gradFn!.name);
         visited.add(next);
         stack.push([next, 0]);
       }
@@ -86,4 +99,18 @@ function topologicalOrder(root: Tensor): Tensor[] {
     }
   }
   return postorder.reverse();
+}
+
+function checkNode(t: Tensor, usedBy: string | null): void {
+  const what = `${usedBy === null ? "the root" : `an input of '${usedBy}'`} (shape [${t.shape}])`;
+  if (t.isDisposed) {
+    throw new Error(
+      `backward: ${what} was disposed, so its graph is gone; call backward() inside the tidy() that ran the forward pass`,
+    );
+  }
+  if (consumed.has(t)) {
+    throw new Error(
+      `backward: the graph through ${what} was already backpropagated and freed; run the forward pass again`,
+    );
+  }
 }

@@ -31,7 +31,10 @@ export function registerBackend(
 }
 
 export function registerKernel<K extends KernelName, B extends Backend>(config: KernelConfig<K, B>): void {
-  kernels.set(kernelKey(config.backendName, config.kernelName), config.kernelFunc as unknown as KernelFunc<KernelName>);
+  kernels.set(
+    kernelKey(config.backendName, config.kernelName),
+    config.kernelFunc as unknown as KernelFunc<KernelName>,
+  );
 }
 
 export function registerKernels(configs: readonly KernelConfig<never, never>[]): void {
@@ -76,7 +79,7 @@ export function getBackend(): Backend {
   if (active) return active;
   const cpu = backends.get("cpu");
   if (!cpu) throw new Error("getBackend: no backend is active and 'cpu' is not registered");
-  const instance = cpu.factory();
+  const instance = cpu.instance ?? cpu.factory();
   if (instance instanceof Promise) throw new Error("getBackend: the cpu backend must start synchronously");
   cpu.instance = instance;
   active = instance;
@@ -109,6 +112,11 @@ export function retainData(dataId: DataId): void {
   refCounts.set(dataId, (refCounts.get(dataId) ?? 0) + 1);
 }
 
+/** Whether more than one tensor holds `dataId` (reshape results share their input's storage). */
+export function isDataShared(dataId: DataId): boolean {
+  return (refCounts.get(dataId) ?? 0) > 1;
+}
+
 export function releaseData(backend: Backend, dataId: DataId): void {
   const n = (refCounts.get(dataId) ?? 1) - 1;
   if (n > 0) {
@@ -137,7 +145,8 @@ export function keep<T extends Tensor>(t: T): T {
 function collect(result: unknown, into: Set<Tensor>, isTensor: (x: unknown) => x is Tensor): void {
   if (isTensor(result)) into.add(result);
   else if (Array.isArray(result)) for (const r of result) collect(r, into, isTensor);
-  else if (result && typeof result === "object") for (const r of Object.values(result)) collect(r, into, isTensor);
+  else if (result && typeof result === "object")
+    for (const r of Object.values(result)) collect(r, into, isTensor);
 }
 
 let tensorCheck: (x: unknown) => x is Tensor = (_x): _x is Tensor => false;
@@ -156,10 +165,16 @@ export function tidy<T>(fn: () => T): T {
   let result: T;
   try {
     result = fn();
+  } catch (error) {
+    for (const t of scope) t.dispose();
+    throw error;
   } finally {
     scopes.pop();
   }
-  if (result instanceof Promise) throw new Error("tidy: the function must be synchronous, it returned a Promise");
+  if (result instanceof Promise) {
+    for (const t of scope) t.dispose();
+    throw new Error("tidy: the function must be synchronous, it returned a Promise");
+  }
   const survivors = new Set<Tensor>();
   collect(result, survivors, tensorCheck);
   for (const t of scope) {

@@ -35,3 +35,4 @@ export { softmax, softmaxCrossEntropy } from "./ops/loss.js";
 export { sgdUpdate, type SgdStepOptions } from "./ops/sgd.js";
 export { resizeBilinear } from "./ops/resize.js";
 export { CpuBackend } from "./cpu/backend.js";
+export { cpuKernels } from "./cpu/register.js";

@@ -119,7 +119,7 @@ export interface KernelSpecs {
   Mul: { inputs: { a: TensorInfo; b: TensorInfo }; attrs: Record<string, never>; output: TensorInfo };
   /** x * scalar. */
   Scale: { inputs: { x: TensorInfo }; attrs: { scalar: number }; output: TensorInfo };
-  /** max(x, 0). */
+  /** max(x, 0); NaN stays NaN (as PyTorch's relu). */
   Relu: { inputs: { x: TensorInfo }; attrs: Record<string, never>; output: TensorInfo };
   /** dy where y > 0, else 0; y is Relu's output (same shape as dy). */
   ReluGrad: { inputs: { dy: TensorInfo; y: TensorInfo }; attrs: Record<string, never>; output: TensorInfo };

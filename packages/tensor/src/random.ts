@@ -1,10 +1,10 @@
 /**
  * Seeded random numbers, so that runs are reproducible: a small, fast 32-bit generator (mulberry32)
- * with uniform and normal (Box-Muller) draws, and a Fisher-Yates shuffle.
+ * with uniform and normal (Box-Muller) draws, and a Fisher-Yates shuffle. The whole state is one
+ * 32-bit number (no cached second normal draw), so `getState` / `setState` resume a sequence exactly.
  */
 export class Rng {
   #state: number;
-  #spare: number | null = null;
 
   constructor(seed: number) {
     if (!Number.isInteger(seed)) throw new Error(`Rng: seed must be an integer, got ${seed}`);
@@ -25,23 +25,17 @@ export class Rng {
     return low + (high - low) * this.next();
   }
 
-  /** Standard normal. */
+  /** Standard normal (Box-Muller, one draw per pair of uniforms). */
   normal(): number {
-    if (this.#spare !== null) {
-      const s = this.#spare;
-      this.#spare = null;
-      return s;
-    }
     let u = 0;
     while (u === 0) u = this.next();
     const v = this.next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.#spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
   /** Integer in [0, n). */
   int(n: number): number {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`Rng.int: n must be an integer >= 1, got ${n}`);
     return Math.floor(this.next() * n);
   }
 
@@ -62,7 +56,7 @@ export class Rng {
   }
 
   setState(state: number): void {
+    if (!Number.isInteger(state)) throw new Error(`Rng.setState: state must be an integer, got ${state}`);
     this.#state = state >>> 0;
-    this.#spare = null;
   }
 }

@@ -59,7 +59,8 @@ export class Tensor {
 
   /** The single value of a one-element tensor. */
   item(): number {
-    if (this.size !== 1) throw new Error(`item: expected a tensor with one element, got shape [${this.shape}]`);
+    if (this.size !== 1)
+      throw new Error(`item: expected a tensor with one element, got shape [${this.shape}]`);
     return this.dataSync()[0]!;
   }
 

@@ -10,9 +10,11 @@ export interface CpuData {
 }
 
 export class CpuBackend implements Backend {
-  readonly name = "cpu";
   #buffers = 0;
   #bytes = 0;
+
+  /** `name` is `cpu` for the registered backend; another name serves a second registration (tests). */
+  constructor(readonly name: string = "cpu") {}
 
   write(values: Float32Array): DataId {
     return this.make(values.slice());

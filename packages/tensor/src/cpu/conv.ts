@@ -36,7 +36,21 @@ function geometry(
   const [o, , kh, kw] = wShape as [number, number, number, number];
   const [sh, sw] = stride as [number, number];
   const [ph, pw] = pad as [number, number];
-  return { n, c, h, w, o, kh, kw, sh, sw, ph, pw, oh: windowOutSize(h, kh, sh, ph), ow: windowOutSize(w, kw, sw, pw) };
+  return {
+    n,
+    c,
+    h,
+    w,
+    o,
+    kh,
+    kw,
+    sh,
+    sw,
+    ph,
+    pw,
+    oh: windowOutSize(h, kh, sh, ph),
+    ow: windowOutSize(w, kw, sw, pw),
+  };
 }
 
 /** Writes image `img`'s receptive fields into cols [C*KH*KW, OH*OW] (zeros where padding). */
@@ -103,7 +117,8 @@ export const conv2D: KernelConfig<"Conv2D", CpuBackend> = {
       im2col(xv, img, g, cols);
       const yo = img * g.o * spatial;
       gemm({ m: g.o, n: spatial, k: ckk, a: wv, b: cols, c: y, cOffset: yo });
-      if (bv) for (let o = 0; o < g.o; o++) for (let s = 0; s < spatial; s++) y[yo + o * spatial + s]! += bv[o]!;
+      if (bv)
+        for (let o = 0; o < g.o; o++) for (let s = 0; s < spatial; s++) y[yo + o * spatial + s]! += bv[o]!;
     }
     return { dataId: backend.make(y), shape: [g.n, g.o, g.oh, g.ow] };
   },
@@ -121,7 +136,16 @@ export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", CpuBackend
     const dx = new Float32Array(g.n * g.c * g.h * g.w);
     const dcols = new Float32Array(ckk * spatial);
     for (let img = 0; img < g.n; img++) {
-      gemm({ m: ckk, n: spatial, k: g.o, a: wv, transposeA: true, b: dyv, bOffset: img * g.o * spatial, c: dcols });
+      gemm({
+        m: ckk,
+        n: spatial,
+        k: g.o,
+        a: wv,
+        transposeA: true,
+        b: dyv,
+        bOffset: img * g.o * spatial,
+        c: dcols,
+      });
       col2im(dcols, img, g, dx);
     }
     return { dataId: backend.make(dx), shape: [...xShape] };

@@ -38,7 +38,7 @@ export const relu: KernelConfig<"Relu", CpuBackend> = {
   kernelName: "Relu",
   backendName: "cpu",
   kernelFunc: (backend, { x }) => {
-    const out = backend.values(x.dataId).map((v) => (v > 0 ? v : 0));
+    const out = backend.values(x.dataId).map((v) => Math.max(v, 0)); // NaN stays NaN, as in PyTorch
     return { dataId: backend.make(out), shape: [...x.shape] };
   },
 };

@@ -97,7 +97,8 @@ function adaptiveScan(
         const x0 = windowStart(xo, w, ow);
         const x1 = windowEnd(xo, w, ow);
         const weight = 1 / ((y1 - y0) * (x1 - x0));
-        for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) visit(out, base + iy * w + ix, weight);
+        for (let iy = y0; iy < y1; iy++)
+          for (let ix = x0; ix < x1; ix++) visit(out, base + iy * w + ix, weight);
       }
     }
   }

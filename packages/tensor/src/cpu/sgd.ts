@@ -5,7 +5,11 @@ import type { CpuBackend } from "./backend.js";
 export const sgdUpdate: KernelConfig<"SgdUpdate", CpuBackend> = {
   kernelName: "SgdUpdate",
   backendName: "cpu",
-  kernelFunc: (backend, { param, grad, momentumBuf }, { lr, momentum, dampening, weightDecay, nesterov, firstStep }) => {
+  kernelFunc: (
+    backend,
+    { param, grad, momentumBuf },
+    { lr, momentum, dampening, weightDecay, nesterov, firstStep },
+  ) => {
     const p = backend.values(param.dataId);
     const g = backend.values(grad.dataId);
     const buf = momentumBuf ? backend.values(momentumBuf.dataId) : null;

@@ -23,7 +23,9 @@ export function batchNormTrain(x: Tensor, p: BatchNormParams): Tensor {
   assertFinite("batchNormTrain", "momentum", p.momentum, 0, 1);
   const perChannel = x.size / x.shape[1]!;
   if (perChannel < 2) {
-    throw new Error(`batchNormTrain: expected more than 1 value per channel when training, got input ${fmt(x.shape)}`);
+    throw new Error(
+      `batchNormTrain: expected more than 1 value per channel when training, got input ${fmt(x.shape)}`,
+    );
   }
   const { y, mean, variance } = runKernel(
     "BatchNormTrain",
@@ -38,7 +40,9 @@ export function batchNormTrain(x: Tensor, p: BatchNormParams): Tensor {
   );
   const meanT = wrap(mean);
   const varT = wrap(variance);
-  return record(y, "batchNormTrain", [x, p.gamma, p.beta], (dy) => grads(dy, x, p.gamma, meanT, varT, p.eps, true));
+  return record(y, "batchNormTrain", [x, p.gamma, p.beta], (dy) =>
+    grads(dy, x, p.gamma, meanT, varT, p.eps, true),
+  );
 }
 
 /** Evaluation mode: normalises with the running statistics. */
@@ -84,7 +88,8 @@ function grads(
 }
 
 function check(op: string, x: Tensor, p: BatchNormParams): void {
-  if (x.rank !== 4 && x.rank !== 2) throw new Error(`${op}: expected input [N,C,H,W] or [N,C], got ${fmt(x.shape)}`);
+  if (x.rank !== 4 && x.rank !== 2)
+    throw new Error(`${op}: expected input [N,C,H,W] or [N,C], got ${fmt(x.shape)}`);
   const c = x.shape[1]!;
   for (const [name, t] of Object.entries({
     weight: p.gamma,

@@ -21,10 +21,14 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
     const dyInfo = info("conv2d", dy);
     return [
       x.requiresGrad
-        ? wrap(runKernel("Conv2DBackpropInput", { dy: dyInfo, w: inputs.w }, { xShape: x.shape, stride, pad }))
+        ? wrap(
+            runKernel("Conv2DBackpropInput", { dy: dyInfo, w: inputs.w }, { xShape: x.shape, stride, pad }),
+          )
         : null,
       w.requiresGrad
-        ? wrap(runKernel("Conv2DBackpropFilter", { x: inputs.x, dy: dyInfo }, { wShape: w.shape, stride, pad }))
+        ? wrap(
+            runKernel("Conv2DBackpropFilter", { x: inputs.x, dy: dyInfo }, { wShape: w.shape, stride, pad }),
+          )
         : null,
       b?.requiresGrad ? channelSum(dy) : null,
     ];
@@ -45,12 +49,15 @@ function checkConv(
   if (c !== ci) {
     throw new Error(`conv2d: input ${fmt(x)} has ${c} channels but weight ${fmt(w)} expects ${ci}`);
   }
-  if (b && (b.length !== 1 || b[0] !== o)) throw new Error(`conv2d: bias must have shape [${o}], got ${fmt(b)}`);
+  if (b && (b.length !== 1 || b[0] !== o))
+    throw new Error(`conv2d: bias must have shape [${o}], got ${fmt(b)}`);
   for (const s of stride) {
-    if (!Number.isInteger(s) || s < 1) throw new Error(`conv2d: stride must be integers >= 1, got ${fmt(stride)}`);
+    if (!Number.isInteger(s) || s < 1)
+      throw new Error(`conv2d: stride must be integers >= 1, got ${fmt(stride)}`);
   }
   for (const p of pad) {
-    if (!Number.isInteger(p) || p < 0) throw new Error(`conv2d: padding must be integers >= 0, got ${fmt(pad)}`);
+    if (!Number.isInteger(p) || p < 0)
+      throw new Error(`conv2d: padding must be integers >= 0, got ${fmt(pad)}`);
   }
   const oh = windowOutSize(h, kh, stride[0], pad[0]);
   const ow = windowOutSize(wd, kw, stride[1], pad[1]);

@@ -11,7 +11,11 @@ export interface MatmulOptions {
 }
 
 /** a [M,K] x b [K,N] -> [M,N], either side optionally transposed. */
-export function matmul(a: Tensor, b: Tensor, { transposeA = false, transposeB = false }: MatmulOptions = {}): Tensor {
+export function matmul(
+  a: Tensor,
+  b: Tensor,
+  { transposeA = false, transposeB = false }: MatmulOptions = {},
+): Tensor {
   assertRank("matmul", "a", a.shape, 2);
   assertRank("matmul", "b", b.shape, 2);
   const ka = transposeA ? a.shape[0] : a.shape[1];

@@ -20,7 +20,9 @@ export function maxPool2d(x: Tensor, kernelSize: number | Pair, options: MaxPool
       throw new Error(`maxPool2d: kernel ${fmt(kernel)} and stride ${fmt(stride)} must be integers >= 1`);
     }
     if (!Number.isInteger(pad[i]) || pad[i]! < 0 || pad[i]! > kernel[i]! / 2) {
-      throw new Error(`maxPool2d: padding ${fmt(pad)} must be integers between 0 and half the kernel ${fmt(kernel)}`);
+      throw new Error(
+        `maxPool2d: padding ${fmt(pad)} must be integers between 0 and half the kernel ${fmt(kernel)}`,
+      );
     }
     if (windowOutSize(x.shape[2 + i]!, kernel[i]!, stride[i]!, pad[i]!) < 1) {
       throw new Error(`maxPool2d: kernel ${fmt(kernel)} does not fit input ${fmt(x.shape)}`);

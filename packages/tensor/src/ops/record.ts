@@ -6,9 +6,12 @@ import { Tensor } from "../tensor.js";
 /** The kernel view of `t`, checking that it lives on the active backend. */
 export function info(op: string, t: Tensor): TensorInfo {
   if (!(t instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${typeof t}`);
+  if (t.isDisposed) throw new Error(`${op}: a tensor of shape [${t.shape}] was used after dispose()`);
   const backend = getBackend();
   if (t.backend !== backend) {
-    throw new Error(`${op}: a tensor lives on backend '${t.backend.name}' but the active one is '${backend.name}'`);
+    throw new Error(
+      `${op}: a tensor lives on backend '${t.backend.name}' but the active one is '${backend.name}'`,
+    );
   }
   return { dataId: t.dataId, shape: t.shape };
 }

@@ -15,14 +15,21 @@ export interface SgdStepOptions {
 }
 
 /** Updates `param` (and `momentumBuf`, when momentum > 0) in place from `grad`. */
-export function sgdUpdate(param: Tensor, grad: Tensor, momentumBuf: Tensor | null, options: SgdStepOptions): void {
+export function sgdUpdate(
+  param: Tensor,
+  grad: Tensor,
+  momentumBuf: Tensor | null,
+  options: SgdStepOptions,
+): void {
   const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false, firstStep = false } = options;
   assertFinite("sgdUpdate", "lr", lr, 0);
   assertFinite("sgdUpdate", "momentum", momentum, 0);
   assertFinite("sgdUpdate", "dampening", dampening, 0, 1);
   assertFinite("sgdUpdate", "weightDecay", weightDecay, 0);
   if (nesterov && (momentum <= 0 || dampening !== 0)) {
-    throw new Error(`sgdUpdate: nesterov needs momentum > 0 and dampening 0, got ${momentum} and ${dampening}`);
+    throw new Error(
+      `sgdUpdate: nesterov needs momentum > 0 and dampening 0, got ${momentum} and ${dampening}`,
+    );
   }
   assertSameShape("sgdUpdate", param.shape, grad.shape);
   if (momentum > 0) {
