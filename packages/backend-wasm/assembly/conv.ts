@@ -1,0 +1,335 @@
+// Convolutions and the matrix product as GEMMs over packed panels, im2col done while packing B
+// (implicit GEMM: no im2col matrix is ever materialised, only one kc x nc block per thread).
+//   forward        Y[o, (n,s)]   = W [o, ckk] * cols[ckk, (n,s)]        (+ bias[o])
+//   input grad     dcols[ckk, q] = W^T [ckk, o] * dY[o, q], then scattered back into dx (col2im)
+//   filter grad    dW[o, ckk]    = dY[o, (n,s)] * cols^T[(n,s), ckk]   (each thread sums its images)
+// Columns (n,s) run over every image of the batch, so small late layers still give long GEMMs.
+import { ai, ap, splitEnd, splitStart } from "./common";
+import { MR, NR, runBlock } from "./gemm";
+
+// Geometry argument words shared by the three conv kernels (see src/args.ts).
+const N = 4, C = 5, H = 6, W = 7, O = 8, KH = 9, KW = 10, OH = 11, OW = 12, SH = 13, SW = 14, PH = 15, PW = 16;
+const SCRATCH = 17, SCRATCH_STRIDE = 18, KC = 19, NC = 20;
+
+// The current kernel's geometry, in globals: they are per module instance, so per thread
+// (memory is shared between threads, globals are not).
+let g_n = 0, g_c = 0, g_h = 0, g_w = 0, g_o = 0, g_kh = 0, g_kw = 0, g_oh = 0, g_ow = 0;
+let g_sh = 0, g_sw = 0, g_ph = 0, g_pw = 0, g_s = 0, g_ckk = 0, g_kk = 0, g_hw = 0;
+
+function readGeom(args: usize): void {
+  g_n = ai(args, N); g_c = ai(args, C); g_h = ai(args, H); g_w = ai(args, W); g_o = ai(args, O);
+  g_kh = ai(args, KH); g_kw = ai(args, KW); g_oh = ai(args, OH); g_ow = ai(args, OW);
+  g_sh = ai(args, SH); g_sw = ai(args, SW); g_ph = ai(args, PH); g_pw = ai(args, PW);
+  g_s = g_oh * g_ow; g_kk = g_kh * g_kw; g_ckk = g_c * g_kk; g_hw = g_h * g_w;
+}
+
+/** Per-column tables for output positions q0 .. q0+count of the batch: image base, window origin, dy offset. */
+function columnTables(q0: i32, count: i32, xbase: usize, iy0: usize, ix0: usize, yoff: usize): void {
+  let n = q0 / g_s;
+  let s = q0 - n * g_s;
+  let oy = s / g_ow;
+  let ox = s - oy * g_ow;
+  for (let j = 0; j < count; j++) {
+    const o4 = <usize>j << 2;
+    store<i32>(xbase + o4, n * g_c * g_hw);
+    store<i32>(iy0 + o4, oy * g_sh - g_ph);
+    store<i32>(ix0 + o4, ox * g_sw - g_pw);
+    store<i32>(yoff + o4, n * g_o * g_s + s);
+    s++;
+    ox++;
+    if (ox == g_ow) {
+      ox = 0;
+      oy++;
+      if (s == g_s) {
+        s = 0;
+        oy = 0;
+        n++;
+      }
+    }
+  }
+}
+
+/** x value at (image base, channel offset, iy, ix), zero outside the image. */
+// @ts-ignore: decorator
+@inline function xAt(x: usize, base: i32, iy: i32, ix: i32): f32 {
+  if (<u32>iy >= <u32>g_h || <u32>ix >= <u32>g_w) return 0;
+  return load<f32>(x + (<usize>(base + iy * g_w + ix) << 2));
+}
+
+/** Packs B = cols[k0 .. k0+kc, columns of the tables] (forward im2col) into NR panels. */
+function packIm2col(x: usize, k0: i32, kc: i32, nc: i32, xbase: usize, iy0: usize, ix0: usize, bp: usize): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const cols = min(NR, nc - jr);
+    let out = bp + ((<usize>jr * <usize>kc) << 2);
+    const t = <usize>jr << 2;
+    let ci = k0 / g_kk;
+    let r = k0 - ci * g_kk;
+    let ki = r / g_kw;
+    let kj = r - ki * g_kw;
+    for (let p = 0; p < kc; p++) {
+      const chan = ci * g_hw;
+      for (let j = 0; j < NR; j++) {
+        let v: f32 = 0;
+        if (j < cols) {
+          const o4 = t + (<usize>j << 2);
+          v = xAt(x, load<i32>(xbase + o4) + chan, load<i32>(iy0 + o4) + ki, load<i32>(ix0 + o4) + kj);
+        }
+        store<f32>(out, v);
+        out += 4;
+      }
+      kj++;
+      if (kj == g_kw) {
+        kj = 0;
+        ki++;
+        if (ki == g_kh) {
+          ki = 0;
+          ci++;
+        }
+      }
+    }
+  }
+}
+
+/** Packs B = rows k0..k0+kc of a [K, cols] matrix whose column j is at src + yoff[j] + k * kstride. */
+function packRows(src: usize, kstride: i32, k0: i32, kc: i32, nc: i32, yoff: usize, bp: usize): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const cols = min(NR, nc - jr);
+    let out = bp + ((<usize>jr * <usize>kc) << 2);
+    const t = yoff + (<usize>jr << 2);
+    for (let p = 0; p < kc; p++) {
+      const rowOff = (k0 + p) * kstride;
+      for (let j = 0; j < NR; j++) {
+        const v: f32 = j < cols ? load<f32>(src + (<usize>(load<i32>(t + (<usize>j << 2)) + rowOff) << 2)) : 0;
+        store<f32>(out, v);
+        out += 4;
+      }
+    }
+  }
+}
+
+/** Forward: args [x, packedW, bias|0, y, geometry..., scratch, stride, KC, NC]. */
+export function k_convFwd(tid: i32, nt: i32, args: usize): void {
+  readGeom(args);
+  const x = ap(args, 0), aw = ap(args, 1), bias = ap(args, 2), y = ap(args, 3);
+  const kcMax = ai(args, KC), ncMax = ai(args, NC);
+  const scratch = ap(args, SCRATCH) + <usize>tid * ap(args, SCRATCH_STRIDE);
+  const xbase = scratch, iy0 = xbase + (<usize>ncMax << 2), ix0 = iy0 + (<usize>ncMax << 2);
+  const yoff = ix0 + (<usize>ncMax << 2), tile = yoff + (<usize>ncMax << 2);
+  const bp = tile + (<usize>(MR * NR) << 2);
+  const total = g_n * g_s;
+  const q0 = splitStart(total, tid, nt, NR), q1 = splitEnd(total, tid, nt, NR);
+  const k = g_ckk;
+  for (let jc = q0; jc < q1; jc += ncMax) {
+    const nc = min(ncMax, q1 - jc);
+    columnTables(jc, nc, xbase, iy0, ix0, yoff);
+    for (let pc = 0; pc < k; pc += kcMax) {
+      const kc = min(kcMax, k - pc);
+      packIm2col(x, pc, kc, nc, xbase, iy0, ix0, bp);
+      const mode = pc > 0 ? 1 : bias != 0 ? 2 : 0;
+      runBlock(g_o, nc, kc, aw + (<usize>(pc * MR) << 2), k * MR, bp, y, yoff, g_s, mode, bias, tile);
+    }
+  }
+}
+
+/**
+ * Input gradient: args [dy, packedWT, dcolsBlockCols, dx, geometry..., scratch, stride, KC, NC].
+ * Threads take whole images, so their col2im writes never overlap.
+ */
+export function k_convBwdInput(tid: i32, nt: i32, args: usize): void {
+  readGeom(args);
+  const dy = ap(args, 0), awt = ap(args, 1), dx = ap(args, 3);
+  const kcMax = ai(args, KC), ncMax = ai(args, NC);
+  const scratch = ap(args, SCRATCH) + <usize>tid * ap(args, SCRATCH_STRIDE);
+  const xbase = scratch, iy0 = xbase + (<usize>ncMax << 2), ix0 = iy0 + (<usize>ncMax << 2);
+  const yoff = ix0 + (<usize>ncMax << 2), doff = yoff + (<usize>ncMax << 2), tile = doff + (<usize>ncMax << 2);
+  const bp = tile + (<usize>(MR * NR) << 2);
+  const dcols = bp + (<usize>(kcMax * ncMax) << 2);
+  const n0 = splitStart(g_n, tid, nt, 1), n1 = splitEnd(g_n, tid, nt, 1);
+  memory.fill(dx + (<usize>(n0 * g_c * g_hw) << 2), 0, <usize>((n1 - n0) * g_c * g_hw) << 2);
+  for (let j = 0; j < ncMax; j++) store<i32>(doff + (<usize>j << 2), j);
+  const q1 = n1 * g_s;
+  const m = g_ckk;
+  for (let jc = n0 * g_s; jc < q1; jc += ncMax) {
+    const nc = min(ncMax, q1 - jc);
+    columnTables(jc, nc, xbase, iy0, ix0, yoff);
+    for (let pc = 0; pc < g_o; pc += kcMax) {
+      const kc = min(kcMax, g_o - pc);
+      packRows(dy, g_s, pc, kc, nc, yoff, bp);
+      runBlock(m, nc, kc, awt + (<usize>(pc * MR) << 2), g_o * MR, bp, dcols, doff, ncMax, pc > 0 ? 1 : 0, 0, tile);
+    }
+    col2im(dcols, ncMax, nc, xbase, iy0, ix0, dx);
+  }
+}
+
+/** Adds dcols [ckk, nc] (row stride ld) into dx at the windows of the tabulated columns. */
+function col2im(dcols: usize, ld: i32, nc: i32, xbase: usize, iy0: usize, ix0: usize, dx: usize): void {
+  let row = 0;
+  for (let ci = 0; ci < g_c; ci++) {
+    const chan = ci * g_hw;
+    for (let ki = 0; ki < g_kh; ki++) {
+      for (let kj = 0; kj < g_kw; kj++, row++) {
+        const src = dcols + (<usize>(row * ld) << 2);
+        for (let j = 0; j < nc; j++) {
+          const o4 = <usize>j << 2;
+          const iy = load<i32>(iy0 + o4) + ki;
+          const ix = load<i32>(ix0 + o4) + kj;
+          if (<u32>iy < <u32>g_h && <u32>ix < <u32>g_w) {
+            const dst = dx + (<usize>(load<i32>(xbase + o4) + chan + iy * g_w + ix) << 2);
+            store<f32>(dst, load<f32>(dst) + load<f32>(src + o4));
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Filter gradient: args [x, dy, partials, dw, geometry..., scratch, stride, KC, NC].
+ * Thread 0 writes dw; thread t > 0 writes its images' sum to partials + (t-1) * o * ckk.
+ */
+export function k_convBwdFilter(tid: i32, nt: i32, args: usize): void {
+  readGeom(args);
+  const x = ap(args, 0), dy = ap(args, 1);
+  const m = g_o, nTot = g_ckk;
+  const out = tid == 0 ? ap(args, 3) : ap(args, 2) + ((<usize>(tid - 1) * <usize>(m * nTot)) << 2);
+  const kcMax = ai(args, KC), ncMax = ai(args, NC);
+  const scratch = ap(args, SCRATCH) + <usize>tid * ap(args, SCRATCH_STRIDE);
+  // k tables (positions (n,s)), then column tables (ckk), tile, packed A, packed B.
+  const xbase = scratch, iy0 = xbase + (<usize>kcMax << 2), ix0 = iy0 + (<usize>kcMax << 2);
+  const dyoff = ix0 + (<usize>kcMax << 2);
+  const choff = dyoff + (<usize>kcMax << 2), khj = choff + (<usize>ncMax << 2), kwj = khj + (<usize>ncMax << 2);
+  const coff = kwj + (<usize>ncMax << 2), tile = coff + (<usize>ncMax << 2);
+  const apk = tile + (<usize>(MR * NR) << 2);
+  const mPad = (m + MR - 1) / MR * MR;
+  const bp = apk + (<usize>(mPad * kcMax) << 2);
+  const n0 = splitStart(g_n, tid, nt, 1), n1 = splitEnd(g_n, tid, nt, 1);
+  if (n0 == n1) {
+    memory.fill(out, 0, <usize>(m * nTot) << 2);
+    return;
+  }
+  const k1 = n1 * g_s;
+  for (let pc = n0 * g_s; pc < k1; pc += kcMax) {
+    const kc = min(kcMax, k1 - pc);
+    columnTables(pc, kc, xbase, iy0, ix0, dyoff);
+    // A = dY rows o, columns the kc positions: element (o, p) at dy + dyoff[p] + o*S.
+    packDy(dy, kc, dyoff, m, apk);
+    for (let jc = 0; jc < nTot; jc += ncMax) {
+      const nc = min(ncMax, nTot - jc);
+      filterColumnTables(jc, nc, choff, khj, kwj, coff);
+      packColsT(x, kc, nc, xbase, iy0, ix0, choff, khj, kwj, bp);
+      runBlock(m, nc, kc, apk, kc * MR, bp, out, coff, nTot, pc > n0 * g_s ? 1 : 0, 0, tile);
+    }
+  }
+}
+
+/** Packs dY[o, positions of the k tables] into MR-row panels (kc deep). */
+function packDy(dy: usize, kc: i32, dyoff: usize, m: i32, dst: usize): void {
+  let out = dst;
+  for (let i0 = 0; i0 < m; i0 += MR) {
+    const rows = min(MR, m - i0);
+    for (let p = 0; p < kc; p++) {
+      const base = load<i32>(dyoff + (<usize>p << 2));
+      for (let r = 0; r < MR; r++) {
+        const v: f32 = r < rows ? load<f32>(dy + (<usize>(base + (i0 + r) * g_s) << 2)) : 0;
+        store<f32>(out, v);
+        out += 4;
+      }
+    }
+  }
+}
+
+/** Tables for filter columns jc..jc+nc (index ckk = (c, kh, kw)). */
+function filterColumnTables(jc: i32, nc: i32, choff: usize, khj: usize, kwj: usize, coff: usize): void {
+  let ci = jc / g_kk;
+  let r = jc - ci * g_kk;
+  let ki = r / g_kw;
+  let kj = r - ki * g_kw;
+  for (let j = 0; j < nc; j++) {
+    const o4 = <usize>j << 2;
+    store<i32>(choff + o4, ci * g_hw);
+    store<i32>(khj + o4, ki);
+    store<i32>(kwj + o4, kj);
+    store<i32>(coff + o4, jc + j);
+    kj++;
+    if (kj == g_kw) {
+      kj = 0;
+      ki++;
+      if (ki == g_kh) {
+        ki = 0;
+        ci++;
+      }
+    }
+  }
+}
+
+/** Packs B = cols^T [positions (k tables), filter columns] into NR panels. */
+function packColsT(
+  x: usize, kc: i32, nc: i32, xbase: usize, iy0: usize, ix0: usize, choff: usize, khj: usize, kwj: usize, bp: usize,
+): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const cols = min(NR, nc - jr);
+    let out = bp + ((<usize>jr * <usize>kc) << 2);
+    const t = <usize>jr << 2;
+    for (let p = 0; p < kc; p++) {
+      const p4 = <usize>p << 2;
+      const base = load<i32>(xbase + p4), oy = load<i32>(iy0 + p4), ox = load<i32>(ix0 + p4);
+      for (let j = 0; j < NR; j++) {
+        let v: f32 = 0;
+        if (j < cols) {
+          const o4 = t + (<usize>j << 2);
+          v = xAt(x, base + load<i32>(choff + o4), oy + load<i32>(khj + o4), ox + load<i32>(kwj + o4));
+        }
+        store<f32>(out, v);
+        out += 4;
+      }
+    }
+  }
+}
+
+/** out[i] += sum of `count` partial buffers of `len` floats: args [out, partials, count, len]. */
+export function k_sumPartials(tid: i32, nt: i32, args: usize): void {
+  const out = ap(args, 0), parts = ap(args, 1), count = ai(args, 2), len = ai(args, 3);
+  const i0 = splitStart(len, tid, nt, 4), i1 = splitEnd(len, tid, nt, 4);
+  for (let p = 0; p < count; p++) {
+    const src = parts + ((<usize>p * <usize>len) << 2);
+    let i = i0;
+    for (; i + 4 <= i1; i += 4) {
+      const o = out + (<usize>i << 2);
+      v128.store(o, f32x4.add(v128.load(o), v128.load(src + (<usize>i << 2))));
+    }
+    for (; i < i1; i++) {
+      const o = out + (<usize>i << 2);
+      store<f32>(o, load<f32>(o) + load<f32>(src + (<usize>i << 2)));
+    }
+  }
+}
+
+/**
+ * Matrix product C [m, n] = A * B with A pre-packed (k_packA) and B strided (element (p, j) at
+ * b + p*rs + j*cs): args [packedA, b, rs, cs, c, m, n, k, scratch, stride, KC, NC].
+ */
+export function k_gemm(tid: i32, nt: i32, args: usize): void {
+  const pa = ap(args, 0), b = ap(args, 1), rs = ai(args, 2), cs = ai(args, 3), c = ap(args, 4);
+  const m = ai(args, 5), n = ai(args, 6), k = ai(args, 7);
+  const kcMax = ai(args, 10), ncMax = ai(args, 11);
+  const scratch = ap(args, 8) + <usize>tid * ap(args, 9);
+  const coff = scratch, boff = coff + (<usize>ncMax << 2), tile = boff + (<usize>ncMax << 2);
+  const bp = tile + (<usize>(MR * NR) << 2);
+  const j0 = splitStart(n, tid, nt, NR), j1 = splitEnd(n, tid, nt, NR);
+  for (let jc = j0; jc < j1; jc += ncMax) {
+    const nc = min(ncMax, j1 - jc);
+    for (let j = 0; j < nc; j++) {
+      store<i32>(coff + (<usize>j << 2), jc + j);
+      store<i32>(boff + (<usize>j << 2), (jc + j) * cs);
+    }
+    if (k == 0) {
+      for (let i = 0; i < m; i++) memory.fill(c + (<usize>(i * n + jc) << 2), 0, <usize>nc << 2);
+      continue;
+    }
+    for (let pc = 0; pc < k; pc += kcMax) {
+      const kc = min(kcMax, k - pc);
+      packRows(b, rs, pc, kc, nc, boff, bp);
+      runBlock(m, nc, kc, pa + (<usize>(pc * MR) << 2), k * MR, bp, c, coff, n, pc > 0 ? 1 : 0, 0, tile);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+// The GEMM core: a 4x8 register-blocked micro-kernel over packed panels, and the packing of A.
+// Packed A: panels of MR rows; panel p holds, for each k, its MR values (k-major), zero-padded rows.
+// Packed B: panels of NR columns; each panel holds, for each k, its NR values, zero-padded columns.
+import { ai, ap, madd, splitEnd, splitStart } from "./common";
+
+export const MR: i32 = 4;
+export const NR: i32 = 8;
+
+/**
+ * C tile (4 x 8 at c, row stride ldc floats) = or += A panel (kc x 4) * B panel (kc x 8).
+ * mode 0: C = AB; 1: C += AB; 2: C = AB + bias[row] (bias at `bias`).
+ */
+export function microKernel(kc: i32, a: usize, b: usize, c: usize, ldc: i32, mode: i32, bias: usize): void {
+  const l = <usize>ldc << 2;
+  let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
+  if (mode == 1) {
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(c + l); c11 = v128.load(c + l, 16);
+    c20 = v128.load(c + 2 * l); c21 = v128.load(c + 2 * l, 16);
+    c30 = v128.load(c + 3 * l); c31 = v128.load(c + 3 * l, 16);
+  } else if (mode == 2) {
+    c00 = v128.load32_splat(bias); c01 = c00;
+    c10 = v128.load32_splat(bias, 4); c11 = c10;
+    c20 = v128.load32_splat(bias, 8); c21 = c20;
+    c30 = v128.load32_splat(bias, 12); c31 = c30;
+  } else {
+    c00 = f32x4.splat(0); c01 = c00; c10 = c00; c11 = c00; c20 = c00; c21 = c00; c30 = c00; c31 = c00;
+  }
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let av = v128.load32_splat(a);
+    c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
+    av = v128.load32_splat(a, 4);
+    c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
+    av = v128.load32_splat(a, 8);
+    c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
+    av = v128.load32_splat(a, 12);
+    c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
+    a += 16;
+    b += 32;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16); c += l;
+  v128.store(c, c10); v128.store(c, c11, 16); c += l;
+  v128.store(c, c20); v128.store(c, c21, 16); c += l;
+  v128.store(c, c30); v128.store(c, c31, 16);
+}
+
+/**
+ * Packs rows [0, m) x cols [0, k) of a strided matrix (element (i, p) at src + (i*rs + p*cs) floats)
+ * into MR-row panels at dst; this thread packs its share of the panels.
+ */
+export function packA(src: usize, rs: i32, cs: i32, m: i32, k: i32, dst: usize, tid: i32, nt: i32): void {
+  const panels = (m + MR - 1) / MR;
+  const p0 = splitStart(panels, tid, nt, 1);
+  const p1 = splitEnd(panels, tid, nt, 1);
+  for (let pn = p0; pn < p1; pn++) {
+    const i0 = pn * MR;
+    let out = dst + ((<usize>pn * <usize>k * MR) << 2);
+    const rows = min(MR, m - i0);
+    for (let p = 0; p < k; p++) {
+      for (let r = 0; r < MR; r++) {
+        const v: f32 = r < rows ? load<f32>(src + ((<usize>((i0 + r) * rs + p * cs)) << 2)) : 0;
+        store<f32>(out, v);
+        out += 4;
+      }
+    }
+  }
+}
+
+/** Kernel entry: packA with arguments [src, rs, cs, m, k, dst]. */
+export function k_packA(tid: i32, nt: i32, args: usize): void {
+  packA(ap(args, 0), ai(args, 1), ai(args, 2), ai(args, 3), ai(args, 4), ap(args, 5), tid, nt);
+}
+
+/**
+ * Writes a computed tile (MR x NR floats at tile) to C where it does not fit the direct path:
+ * element (r, j) goes to c + (colOff[j] + (row0 + r) * rowStride), for r < rows, j < cols.
+ * mode as microKernel's (bias applied here; the tile was computed with mode 0).
+ */
+export function scatterTile(
+  tile: usize, rows: i32, cols: i32, c: usize, colOff: usize, row0: i32, rowStride: i32, mode: i32, bias: usize,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const add: f32 = mode == 2 ? load<f32>(bias + (<usize>r << 2)) : 0;
+    const rowBase = (row0 + r) * rowStride;
+    for (let j = 0; j < cols; j++) {
+      const dst = c + (<usize>(load<i32>(colOff + (<usize>j << 2)) + rowBase) << 2);
+      let v = load<f32>(tile + (<usize>(r * NR + j) << 2)) + add;
+      if (mode == 1) v += load<f32>(dst);
+      store<f32>(dst, v);
+    }
+  }
+}
+
+/**
+ * Runs the micro-kernels of one packed B block (nc columns, kc deep) against packed A rows [0, m):
+ * C element (i, j) lives at c + colOff[j] + i * rowStride (floats). `ap0` points at the packed A
+ * for this k block in panel 0; consecutive panels are `aPanelStride` floats apart.
+ */
+export function runBlock(
+  m: i32, nc: i32, kc: i32, ap0: usize, aPanelStride: i32, bp: usize, c: usize, colOff: usize,
+  rowStride: i32, mode: i32, bias: usize, tile: usize,
+): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const cols = min(NR, nc - jr);
+    const offs = colOff + (<usize>jr << 2);
+    const first = load<i32>(offs);
+    const contiguous = cols == NR && load<i32>(offs, 28) == first + 7;
+    const bPanel = bp + ((<usize>jr * <usize>kc) << 2);
+    for (let ir = 0; ir < m; ir += MR) {
+      const rows = min(MR, m - ir);
+      const aPanel = ap0 + ((<usize>(ir / MR) * <usize>aPanelStride) << 2);
+      const biasRow = bias + (<usize>ir << 2);
+      if (contiguous && rows == MR) {
+        microKernel(kc, aPanel, bPanel, c + (<usize>(first + ir * rowStride) << 2), rowStride, mode, biasRow);
+      } else {
+        microKernel(kc, aPanel, bPanel, tile, NR, 0, 0);
+        scatterTile(tile, rows, cols, c, offs, ir, rowStride, mode, biasRow);
+      }
+    }
+  }
+}

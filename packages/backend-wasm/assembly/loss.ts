@@ -1,0 +1,82 @@
+// Softmax, the fused softmax cross-entropy with its gradient, and the SGD update.
+import { af, ai, ap, splitEnd, splitStart } from "./common";
+
+/** softmax(row) into out, returns the row's log-sum-exp (f64 like the reference). */
+function softmaxRow(logits: usize, out: usize, k: i32): f64 {
+  let mx: f64 = -Infinity;
+  for (let j = 0; j < k; j++) mx = max(mx, <f64>load<f32>(logits + (<usize>j << 2)));
+  let total: f64 = 0;
+  for (let j = 0; j < k; j++) {
+    const e = Math.exp(<f64>load<f32>(logits + (<usize>j << 2)) - mx);
+    store<f32>(out + (<usize>j << 2), <f32>e);
+    total += e;
+  }
+  for (let j = 0; j < k; j++) {
+    const o = out + (<usize>j << 2);
+    store<f32>(o, <f32>(<f64>load<f32>(o) / total));
+  }
+  return mx + Math.log(total);
+}
+
+/** Row-wise softmax: args [logits, out, n, k]; threads split rows. */
+export function k_softmax(tid: i32, nt: i32, args: usize): void {
+  const logits = ap(args, 0), out = ap(args, 1), n = ai(args, 2), k = ai(args, 3);
+  const r0 = splitStart(n, tid, nt, 1), r1 = splitEnd(n, tid, nt, 1);
+  for (let i = r0; i < r1; i++) {
+    const off = <usize>(i * k) << 2;
+    softmaxRow(logits + off, out + off, k);
+  }
+}
+
+/** Mean cross-entropy and its gradient: args [logits, labels, loss, dlogits, n, k]; thread 0 only (labels checked in JS). */
+export function k_softmaxCrossEntropy(tid: i32, nt: i32, args: usize): void {
+  if (tid != 0) return;
+  const logits = ap(args, 0), labels = ap(args, 1), lossOut = ap(args, 2), grad = ap(args, 3);
+  const n = ai(args, 4), k = ai(args, 5);
+  let loss: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const off = <usize>(i * k) << 2;
+    const label = <i32>load<f32>(labels + (<usize>i << 2));
+    const lse = softmaxRow(logits + off, grad + off, k);
+    loss += lse - <f64>load<f32>(logits + off + (<usize>label << 2));
+    const g = grad + off + (<usize>label << 2);
+    store<f32>(g, load<f32>(g) - 1);
+  }
+  const inv = <f64>1 / <f64>n;
+  for (let j = 0; j < n * k; j++) {
+    const g = grad + (<usize>j << 2);
+    store<f32>(g, <f32>(<f64>load<f32>(g) * inv));
+  }
+  store<f32>(lossOut, <f32>(loss / <f64>n));
+}
+
+/** In-place SGD step: args [param, grad, buf|0, len, lr, momentum, dampening, weightDecay, nesterov, firstStep]. */
+export function k_sgd(tid: i32, nt: i32, args: usize): void {
+  const p = ap(args, 0), g = ap(args, 1), buf = ap(args, 2), len = ai(args, 3);
+  const lr = af(args, 4), momentum = af(args, 5), dampening = af(args, 6), wd = af(args, 7);
+  const nesterov = ai(args, 8), first = ai(args, 9);
+  const i0 = splitStart(len, tid, nt, 4), i1 = splitEnd(len, tid, nt, 4);
+  if (buf == 0 && wd == 0) {
+    const lv = f32x4.splat(lr);
+    let i = i0;
+    for (; i + 4 <= i1; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(p + o, f32x4.sub(v128.load(p + o), f32x4.mul(lv, v128.load(g + o))));
+    }
+    for (; i < i1; i++) {
+      const o = <usize>i << 2;
+      store<f32>(p + o, load<f32>(p + o) - lr * load<f32>(g + o));
+    }
+    return;
+  }
+  for (let i = i0; i < i1; i++) {
+    const o = <usize>i << 2;
+    let d = load<f32>(g + o) + wd * load<f32>(p + o);
+    if (buf != 0 && momentum > 0) {
+      const b = first ? d : momentum * load<f32>(buf + o) + (1 - dampening) * d;
+      store<f32>(buf + o, b);
+      d = nesterov ? d + momentum * b : b;
+    }
+    store<f32>(p + o, load<f32>(p + o) - lr * d);
+  }
+}

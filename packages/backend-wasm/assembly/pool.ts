@@ -1,0 +1,103 @@
+// Pooling kernels (max pool with its gradient to the first maximum, adaptive average pool) and the
+// bilinear resize; threads split the n*c planes, which are independent.
+import { ai, ap, splitEnd, splitStart } from "./common";
+
+/** Max pool (grad = 0) or its gradient (grad = 1): args [x, y|dy, out, n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow]. */
+export function k_maxPool(tid: i32, nt: i32, args: usize): void {
+  const x = ap(args, 0), dy = ap(args, 1), out = ap(args, 2);
+  const n = ai(args, 3), c = ai(args, 4), h = ai(args, 5), w = ai(args, 6), kh = ai(args, 7), kw = ai(args, 8);
+  const sh = ai(args, 9), sw = ai(args, 10), ph = ai(args, 11), pw = ai(args, 12), oh = ai(args, 13), ow = ai(args, 14);
+  const grad = ai(args, 15);
+  const p0 = splitStart(n * c, tid, nt, 1), p1 = splitEnd(n * c, tid, nt, 1);
+  if (grad) memory.fill(out + ((<usize>p0 * <usize>(h * w)) << 2), 0, (<usize>(p1 - p0) * <usize>(h * w)) << 2);
+  for (let plane = p0; plane < p1; plane++) {
+    const base = plane * h * w;
+    let o = plane * oh * ow;
+    for (let yo = 0; yo < oh; yo++) {
+      const y0 = max(yo * sh - ph, 0), y1 = min(yo * sh - ph + kh, h);
+      for (let xo = 0; xo < ow; xo++, o++) {
+        const x0 = max(xo * sw - pw, 0), x1 = min(xo * sw - pw + kw, w);
+        let best: f32 = -Infinity;
+        let arg = -1;
+        for (let iy = y0; iy < y1; iy++) {
+          for (let ix = x0; ix < x1; ix++) {
+            const v = load<f32>(x + (<usize>(base + iy * w + ix) << 2));
+            if (v > best || arg < 0) {
+              best = v;
+              arg = base + iy * w + ix;
+            }
+          }
+        }
+        if (grad) {
+          const dst = out + (<usize>arg << 2);
+          store<f32>(dst, load<f32>(dst) + load<f32>(dy + (<usize>o << 2)));
+        } else {
+          store<f32>(out + (<usize>o << 2), best);
+        }
+      }
+    }
+  }
+}
+
+/** Adaptive average pool (grad = 0: x -> y) or its gradient (grad = 1: dy -> dx): args [src, dst, n, c, h, w, oh, ow, grad]. */
+export function k_adaptiveAvgPool(tid: i32, nt: i32, args: usize): void {
+  const src = ap(args, 0), dst = ap(args, 1);
+  const n = ai(args, 2), c = ai(args, 3), h = ai(args, 4), w = ai(args, 5), oh = ai(args, 6), ow = ai(args, 7);
+  const grad = ai(args, 8);
+  const p0 = splitStart(n * c, tid, nt, 1), p1 = splitEnd(n * c, tid, nt, 1);
+  if (grad) memory.fill(dst + ((<usize>p0 * <usize>(h * w)) << 2), 0, (<usize>(p1 - p0) * <usize>(h * w)) << 2);
+  for (let plane = p0; plane < p1; plane++) {
+    const base = plane * h * w;
+    let o = plane * oh * ow;
+    for (let yo = 0; yo < oh; yo++) {
+      const y0 = (yo * h) / oh, y1 = ((yo + 1) * h + oh - 1) / oh;
+      for (let xo = 0; xo < ow; xo++, o++) {
+        const x0 = (xo * w) / ow, x1 = ((xo + 1) * w + ow - 1) / ow;
+        const weight = 1 / <f64>((y1 - y0) * (x1 - x0));
+        if (grad) {
+          const g = <f32>(<f64>load<f32>(src + (<usize>o << 2)) * weight);
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) {
+              const d = dst + (<usize>(base + iy * w + ix) << 2);
+              store<f32>(d, load<f32>(d) + g);
+            }
+          }
+        } else {
+          let s: f64 = 0;
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) s += <f64>load<f32>(src + (<usize>(base + iy * w + ix) << 2));
+          }
+          store<f32>(dst + (<usize>o << 2), <f32>(s * weight));
+        }
+      }
+    }
+  }
+}
+
+/** Bilinear resize, align_corners = False: args [x, out, n, c, h, w, oh, ow]. */
+export function k_resizeBilinear(tid: i32, nt: i32, args: usize): void {
+  const x = ap(args, 0), out = ap(args, 1);
+  const n = ai(args, 2), c = ai(args, 3), h = ai(args, 4), w = ai(args, 5), oh = ai(args, 6), ow = ai(args, 7);
+  const ry = <f64>h / <f64>oh, rx = <f64>w / <f64>ow;
+  const p0 = splitStart(n * c, tid, nt, 1), p1 = splitEnd(n * c, tid, nt, 1);
+  for (let plane = p0; plane < p1; plane++) {
+    const base = plane * h * w;
+    let o = plane * oh * ow;
+    for (let i = 0; i < oh; i++) {
+      const sy = max((<f64>i + 0.5) * ry - 0.5, 0);
+      const ly = min(<i32>Math.floor(sy), h - 1);
+      const hy = min(ly + 1, h - 1);
+      const fy = <f32>(sy - <f64>ly);
+      const r0 = base + ly * w, r1 = base + hy * w;
+      for (let j = 0; j < ow; j++, o++) {
+        const sx = max((<f64>j + 0.5) * rx - 0.5, 0);
+        const lx = min(<i32>Math.floor(sx), w - 1);
+        const hx = min(lx + 1, w - 1);
+        const fx = <f32>(sx - <f64>lx);
+        const top = load<f32>(x + (<usize>(r0 + lx) << 2)) * (1 - fx) + load<f32>(x + (<usize>(r0 + hx) << 2)) * fx;
+        const bottom = load<f32>(x + (<usize>(r1 + lx) << 2)) * (1 - fx) + load<f32>(x + (<usize>(r1 + hx) << 2)) * fx;
+        store<f32>(out + (<usize>o << 2), top * (1 - fy) + bottom * fy);
+      }
+    }
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Convolution kernels and MatMul: the JS side sizes the blocks and scratch space, packs the A operand
+ * (weights, or their transpose) and hands the GEMM to the module (assembly/conv.ts), where every
+ * thread takes its share of output columns (forward, MatMul) or of images (both gradients).
+ */
+import { type KernelConfig, windowOutSize } from "@resnet-ts/tensor";
+import type { WasmBackend } from "../backend.js";
+
+/** Micro-tile rows and columns (assembly/gemm.ts). */
+const MR = 4;
+const NR = 8;
+/** Depth of a packed block (kc) and its columns (nc): a kc x nc block of B stays in L2. */
+const KC = 256;
+const NC = 256;
+/** Largest dcols block of the input gradient, in floats (ckk x nc), before col2im empties it. */
+const DCOLS_FLOATS = 1 << 18;
+
+const roundUp = (v: number, m: number) => Math.ceil(v / m) * m;
+
+interface Geometry {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  o: number;
+  kh: number;
+  kw: number;
+  oh: number;
+  ow: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+}
+
+function geometry(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  stride: readonly number[],
+  pad: readonly number[],
+): Geometry {
+  const [n, c, h, w] = xShape as [number, number, number, number];
+  const [o, , kh, kw] = wShape as [number, number, number, number];
+  const [sh, sw] = stride as [number, number];
+  const [ph, pw] = pad as [number, number];
+  return {
+    n,
+    c,
+    h,
+    w,
+    o,
+    kh,
+    kw,
+    sh,
+    sw,
+    ph,
+    pw,
+    oh: windowOutSize(h, kh, sh, ph),
+    ow: windowOutSize(w, kw, sw, pw),
+  };
+}
+
+const geomArgs = (g: Geometry) => [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.sh, g.sw, g.ph, g.pw];
+
+/** Packs the m x k matrix at `src` (element (i, p) at i*rs + p*cs floats) into MR panels in scratch `slot`. */
+function packA(
+  backend: WasmBackend,
+  slot: string,
+  src: number,
+  rs: number,
+  cs: number,
+  m: number,
+  k: number,
+): number {
+  const dst = backend.scratch(slot, roundUp(m, MR) * k * 4);
+  backend.runtime.run("k_packA", [src, rs, cs, m, k, dst], m * k >= 1 << 15);
+  return dst;
+}
+
+/** Per-thread scratch: `bytes` each, 64-byte aligned; returns [base, stride]. */
+function threadScratch(backend: WasmBackend, bytes: number): [number, number] {
+  const stride = roundUp(bytes, 64);
+  return [backend.scratch("threads", stride * backend.runtime.threads), stride];
+}
+
+export const conv2D: KernelConfig<"Conv2D", WasmBackend> = {
+  kernelName: "Conv2D",
+  backendName: "wasm",
+  kernelFunc: (backend, { x, w, b }, { stride, pad }) => {
+    const g = geometry(x.shape, w.shape, stride, pad);
+    const ckk = g.c * g.kh * g.kw;
+    const y = backend.make(g.n * g.o * g.oh * g.ow);
+    const pa = packA(backend, "packA", backend.ptr(w.dataId), ckk, 1, g.o, ckk);
+    const [scratch, stride_] = threadScratch(backend, (4 * NC + MR * NR + KC * NC) * 4);
+    backend.runtime.run("k_convFwd", [
+      backend.ptr(x.dataId),
+      pa,
+      b ? backend.ptr(b.dataId) : 0,
+      y.ptr,
+      ...geomArgs(g),
+      scratch,
+      stride_,
+      KC,
+      NC,
+    ]);
+    return { dataId: y, shape: [g.n, g.o, g.oh, g.ow] };
+  },
+};
+
+export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", WasmBackend> = {
+  kernelName: "Conv2DBackpropInput",
+  backendName: "wasm",
+  kernelFunc: (backend, { dy, w }, { xShape, stride, pad }) => {
+    const g = geometry(xShape, w.shape, stride, pad);
+    const ckk = g.c * g.kh * g.kw;
+    const dx = backend.make(g.n * g.c * g.h * g.w);
+    // A = W^T: element (ckk, o) at w[o * ckk + ckk].
+    const pa = packA(backend, "packA", backend.ptr(w.dataId), 1, ckk, ckk, g.o);
+    const nc = Math.max(NR, Math.min(NC, Math.floor(DCOLS_FLOATS / roundUp(ckk, MR) / NR) * NR));
+    const [scratch, stride_] = threadScratch(
+      backend,
+      (5 * nc + MR * NR + KC * nc + roundUp(ckk, MR) * nc) * 4,
+    );
+    backend.runtime.run("k_convBwdInput", [
+      backend.ptr(dy.dataId),
+      pa,
+      0,
+      dx.ptr,
+      ...geomArgs(g),
+      scratch,
+      stride_,
+      KC,
+      nc,
+    ]);
+    return { dataId: dx, shape: [...xShape] };
+  },
+};
+
+export const conv2DBackpropFilter: KernelConfig<"Conv2DBackpropFilter", WasmBackend> = {
+  kernelName: "Conv2DBackpropFilter",
+  backendName: "wasm",
+  kernelFunc: (backend, { x, dy }, { wShape, stride, pad }) => {
+    const g = geometry(x.shape, wShape, stride, pad);
+    const ckk = g.c * g.kh * g.kw;
+    const len = g.o * ckk;
+    const dw = backend.make(len);
+    const threads = backend.runtime.threads;
+    const partials = threads > 1 ? backend.scratch("partials", (threads - 1) * len * 4) : 0;
+    const bytes = (4 * KC + 4 * NC + MR * NR + roundUp(g.o, MR) * KC + KC * NC) * 4;
+    const [scratch, stride_] = threadScratch(backend, bytes);
+    const args = [
+      backend.ptr(x.dataId),
+      backend.ptr(dy.dataId),
+      partials,
+      dw.ptr,
+      ...geomArgs(g),
+      scratch,
+      stride_,
+    ];
+    backend.runtime.run("k_convBwdFilter", [...args, KC, NC]);
+    if (threads > 1)
+      backend.runtime.run("k_sumPartials", [dw.ptr, partials, threads - 1, len], len >= 1 << 14);
+    return { dataId: dw, shape: [...wShape] };
+  },
+};
+
+export const matMul: KernelConfig<"MatMul", WasmBackend> = {
+  kernelName: "MatMul",
+  backendName: "wasm",
+  kernelFunc: (backend, { a, b }, { transposeA, transposeB }) => {
+    const [a0, a1] = a.shape as [number, number];
+    const [b0, b1] = b.shape as [number, number];
+    const m = transposeA ? a1 : a0;
+    const k = transposeA ? a0 : a1;
+    const n = transposeB ? b0 : b1;
+    const c = backend.make(m * n);
+    if (m * n === 0) return { dataId: c, shape: [m, n] };
+    const pa = packA(backend, "packA", backend.ptr(a.dataId), transposeA ? 1 : k, transposeA ? m : 1, m, k);
+    const [rs, cs] = transposeB ? [1, k] : [n, 1];
+    const [scratch, stride_] = threadScratch(backend, (2 * NC + MR * NR + KC * NC) * 4);
+    const args = [pa, backend.ptr(b.dataId), rs, cs, c.ptr, m, n, k, scratch, stride_, KC, NC];
+    backend.runtime.run("k_gemm", args, m * n * k >= 1 << 18);
+    return { dataId: c, shape: [m, n] };
+  },
+};

@@ -1,0 +1,65 @@
+/** Softmax, the fused softmax cross-entropy, and the in-place SGD update (assembly/loss.ts). */
+import type { KernelConfig } from "@resnet-ts/tensor";
+import type { WasmBackend } from "../backend.js";
+import { PARALLEL_MIN } from "./elementwise.js";
+
+export const softmax: KernelConfig<"Softmax", WasmBackend> = {
+  kernelName: "Softmax",
+  backendName: "wasm",
+  kernelFunc: (backend, { logits }) => {
+    const [n, k] = logits.shape as [number, number];
+    const out = backend.make(n * k);
+    backend.runtime.run("k_softmax", [backend.ptr(logits.dataId), out.ptr, n, k], n * k >= PARALLEL_MIN);
+    return { dataId: out, shape: [n, k] };
+  },
+};
+
+export const softmaxCrossEntropy: KernelConfig<"SoftmaxCrossEntropy", WasmBackend> = {
+  kernelName: "SoftmaxCrossEntropy",
+  backendName: "wasm",
+  kernelFunc: (backend, { logits, labels }) => {
+    const [n, k] = logits.shape as [number, number];
+    const lv = backend.view(labels.dataId);
+    for (let i = 0; i < n; i++) {
+      const label = lv[i]!;
+      if (!Number.isInteger(label) || label < 0 || label >= k) {
+        throw new Error(`softmaxCrossEntropy: label ${label} at row ${i} is not a class index in [0, ${k})`);
+      }
+    }
+    const loss = backend.make(1);
+    const dlogits = backend.make(n * k);
+    const args = [backend.ptr(logits.dataId), backend.ptr(labels.dataId), loss.ptr, dlogits.ptr, n, k];
+    backend.runtime.run("k_softmaxCrossEntropy", args, false);
+    return { loss: { dataId: loss, shape: [] }, dlogits: { dataId: dlogits, shape: [n, k] } };
+  },
+};
+
+export const sgdUpdate: KernelConfig<"SgdUpdate", WasmBackend> = {
+  kernelName: "SgdUpdate",
+  backendName: "wasm",
+  kernelFunc: (
+    backend,
+    { param, grad, momentumBuf },
+    { lr, momentum, dampening, weightDecay, nesterov, firstStep },
+  ) => {
+    const len = backend.data(param.dataId).length;
+    const buf = momentumBuf && momentum > 0 ? backend.ptr(momentumBuf.dataId) : 0;
+    backend.runtime.run(
+      "k_sgd",
+      [
+        backend.ptr(param.dataId),
+        backend.ptr(grad.dataId),
+        buf,
+        len,
+        { f: lr },
+        { f: momentum },
+        { f: dampening },
+        { f: weightDecay },
+        nesterov ? 1 : 0,
+        firstStep ? 1 : 0,
+      ],
+      len >= PARALLEL_MIN,
+    );
+    return undefined;
+  },
+};

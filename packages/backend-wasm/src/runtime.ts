@@ -1,0 +1,237 @@
+/**
+ * The WebAssembly runtime under the backend: one shared memory, the kernel module instantiated on the
+ * calling thread and on `threads - 1` workers over that same memory, and `run()`, which executes a
+ * kernel on every thread and returns when all are done (the caller blocks on Atomics.wait, since
+ * kernels are synchronous by contract). Node and browsers differ only in how workers start.
+ */
+import { Allocator } from "./allocator.js";
+import { RELAXED_MODULE, SIMD_MODULE } from "./generated/modules.js";
+import { WORKER_SOURCE } from "./worker-source.js";
+
+export interface WasmBackendOptions {
+  /** Threads including the caller; default: the machine's available parallelism (1 on a browser's main thread). */
+  threads?: number;
+  /** Use relaxed SIMD (fused multiply-add) when the engine supports it; default true. */
+  relaxedSimd?: boolean;
+  /** The memory's declared maximum in MiB; default 4096 (the 32-bit limit). */
+  maxMemoryMiB?: number;
+}
+
+/** One argument word: an integer (or pointer), or an f32 written as `{ f: value }`. */
+export type Arg = number | { f: number };
+
+const PAGE = 65536;
+const CTRL_WORDS = 16;
+const ARG_WORDS = 64;
+/** Workers poll this many times before sleeping on Atomics.wait (cuts wake-up latency between kernels). */
+const WORKER_SPIN = 20000;
+
+const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
+
+type KernelFns = Record<string, (tid: number, nt: number, args: number) => void>;
+
+interface WorkerHandle {
+  terminate(): unknown;
+}
+
+function decode(base64: string): Uint8Array<ArrayBuffer> {
+  if (isNode) {
+    const b = Buffer.from(base64, "base64");
+    return new Uint8Array(
+      b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength),
+    ) as Uint8Array<ArrayBuffer>;
+  }
+  const s = atob(base64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** Whether the engine validates a module using relaxed SIMD; in Node 20 it first turns on V8's flag. */
+async function relaxedSimdAvailable(bytes: Uint8Array<ArrayBuffer>): Promise<boolean> {
+  if (WebAssembly.validate(bytes)) return true;
+  if (!isNode) return false;
+  const v8 = await import("node:v8");
+  v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
+  return WebAssembly.validate(bytes);
+}
+
+async function defaultThreads(): Promise<number> {
+  if (isNode) {
+    const os = await import("node:os");
+    return os.availableParallelism();
+  }
+  // Atomics.wait is not allowed on a browser's main thread: run single-threaded there.
+  const onMainThread = typeof (globalThis as { document?: unknown }).document !== "undefined";
+  return onMainThread ? 1 : (globalThis.navigator?.hardwareConcurrency ?? 1);
+}
+
+async function startWorker(init: Record<string, unknown>): Promise<WorkerHandle> {
+  if (isNode) {
+    const { Worker } = await import("node:worker_threads");
+    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    worker.unref();
+    await new Promise<void>((resolve, reject) => {
+      worker.once("message", () => resolve());
+      worker.once("error", reject);
+      worker.postMessage(init);
+    });
+    return worker;
+  }
+  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
+  const worker = new Worker(url);
+  await new Promise<void>((resolve, reject) => {
+    worker.onmessage = () => resolve();
+    worker.onerror = (e) => reject(new Error(`wasm backend: worker failed to start: ${e.message}`));
+    worker.postMessage(init);
+  });
+  URL.revokeObjectURL(url);
+  return worker;
+}
+
+export class WasmRuntime {
+  readonly memory: WebAssembly.Memory;
+  readonly allocator: Allocator;
+  readonly threads: number;
+  readonly relaxedSimd: boolean;
+  readonly #fns: KernelFns;
+  readonly #index = new Map<string, number>();
+  readonly #workers: WorkerHandle[];
+  readonly #ctrl: Int32Array;
+  readonly #args: number;
+  #i32: Int32Array;
+  #f32: Float32Array;
+
+  private constructor(
+    memory: WebAssembly.Memory,
+    instance: WebAssembly.Instance,
+    names: string[],
+    workers: WorkerHandle[],
+    ctrl: number,
+    relaxedSimd: boolean,
+    maxBytes: number,
+  ) {
+    this.memory = memory;
+    this.#fns = instance.exports as unknown as KernelFns;
+    for (const [i, n] of names.entries()) this.#index.set(n, i);
+    this.#workers = workers;
+    this.threads = workers.length + 1;
+    this.relaxedSimd = relaxedSimd;
+    this.#ctrl = new Int32Array(memory.buffer, ctrl, CTRL_WORDS);
+    this.#args = ctrl + CTRL_WORDS * 4;
+    this.allocator = new Allocator(memory, Math.ceil((this.#args + ARG_WORDS * 4) / PAGE) * PAGE, maxBytes);
+    this.#i32 = new Int32Array(memory.buffer);
+    this.#f32 = new Float32Array(memory.buffer);
+  }
+
+  static async create(options: WasmBackendOptions = {}): Promise<WasmRuntime> {
+    if (typeof SharedArrayBuffer === "undefined") {
+      throw new Error(
+        "wasm backend: SharedArrayBuffer is unavailable (browsers need cross-origin isolation)",
+      );
+    }
+    const relaxedBytes = decode(RELAXED_MODULE);
+    const relaxedSimd = (options.relaxedSimd ?? true) && (await relaxedSimdAvailable(relaxedBytes));
+    const bytes = relaxedSimd ? relaxedBytes : decode(SIMD_MODULE);
+    if (!WebAssembly.validate(bytes))
+      throw new Error("wasm backend: this engine lacks WebAssembly SIMD or threads");
+    const module = await WebAssembly.compile(bytes);
+    const maxMiB = options.maxMemoryMiB ?? 4096;
+    if (!Number.isInteger(maxMiB) || maxMiB < 16 || maxMiB > 4096) {
+      throw new Error(`wasm backend: maxMemoryMiB must be an integer in [16, 4096], got ${maxMiB}`);
+    }
+    const maxPages = maxMiB * 16;
+    const memory = new WebAssembly.Memory({ initial: 32, maximum: maxPages, shared: true });
+    const instance = await WebAssembly.instantiate(module, { env: { memory } });
+    const heapBase = (instance.exports.heapBase as () => number)();
+    const ctrl = Math.ceil((heapBase + 64) / 64) * 64;
+    const names = WebAssembly.Module.exports(module)
+      .map((e) => e.name)
+      .filter((n) => n.startsWith("k_"))
+      .sort();
+    const threads = options.threads ?? (await defaultThreads());
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new Error(`wasm backend: threads must be an integer >= 1, got ${threads}`);
+    }
+    const workers = await Promise.all(
+      Array.from({ length: threads - 1 }, (_, i) =>
+        startWorker({ module, memory, tid: i + 1, ctrl, names, spin: WORKER_SPIN }),
+      ),
+    );
+    return new WasmRuntime(memory, instance, names, workers, ctrl, relaxedSimd, maxPages * PAGE);
+  }
+
+  /** Float32 view of the whole memory (renewed after the memory grows). */
+  get f32(): Float32Array {
+    if (this.#f32.buffer.byteLength !== this.memory.buffer.byteLength) this.#refresh();
+    return this.#f32;
+  }
+
+  get i32(): Int32Array {
+    if (this.#i32.buffer.byteLength !== this.memory.buffer.byteLength) this.#refresh();
+    return this.#i32;
+  }
+
+  #refresh(): void {
+    this.#f32 = new Float32Array(this.memory.buffer);
+    this.#i32 = new Int32Array(this.memory.buffer);
+  }
+
+  /**
+   * Runs kernel `name` over `args`: on every thread when `parallel`, else on the calling thread alone
+   * (small work, where waking the workers costs more than it saves).
+   */
+  run(name: string, args: readonly Arg[], parallel = true): void {
+    const fn = this.#fns[name];
+    const index = this.#index.get(name);
+    if (!fn || index === undefined) throw new Error(`wasm backend: the module has no kernel '${name}'`);
+    if (args.length > ARG_WORDS) throw new Error(`wasm backend: ${name} got ${args.length} argument words`);
+    const i32 = this.i32;
+    const f32 = this.f32;
+    const base = this.#args >> 2;
+    args.forEach((a, i) => {
+      if (typeof a === "number") i32[base + i] = a;
+      else f32[base + i] = a.f;
+    });
+    const workers = this.#workers.length;
+    if (!parallel || workers === 0) {
+      fn(0, 1, this.#args);
+      return;
+    }
+    const c = this.#ctrl;
+    c[1] = index;
+    c[2] = this.#args;
+    c[3] = workers + 1;
+    Atomics.store(c, 4, 0);
+    Atomics.store(c, 5, 0);
+    c[6] = workers;
+    Atomics.add(c, 0, 1);
+    Atomics.notify(c, 0);
+    try {
+      fn(0, workers + 1, this.#args);
+    } finally {
+      this.#join(workers);
+    }
+    if (Atomics.load(c, 5) !== 0) throw new Error(`wasm backend: kernel ${name} failed on a worker thread`);
+  }
+
+  #join(workers: number): void {
+    const c = this.#ctrl;
+    for (let i = 0; i < 2000 && Atomics.load(c, 4) !== workers; i++);
+    for (;;) {
+      const done = Atomics.load(c, 4);
+      if (done === workers) return;
+      Atomics.wait(c, 4, done);
+    }
+  }
+
+  /** Stops the workers. The runtime must not be used afterwards. */
+  destroy(): void {
+    const c = this.#ctrl;
+    c[1] = -1;
+    Atomics.add(c, 0, 1);
+    Atomics.notify(c, 0);
+    for (const w of this.#workers) void w.terminate();
+    this.#workers.length = 0;
+  }
+}
