@@ -4,17 +4,10 @@
  */
 import { getBackend, setBackend } from "@resnet-ts/tensor";
 import { afterEach, describe, expect, it } from "vitest";
-import { type GpujsBackend } from "../src/index.js";
+import "../src/index.js";
+import type { GpujsBackend } from "../src/index.js";
 import { maxRelError } from "./parity.js";
-import { disposeNet, makeNet, SMALL, snapshot, trainStep } from "./network.js";
-
-function train(backend: string, steps: number): Record<string, Float32Array> {
-  const net = makeNet(SMALL);
-  for (let i = 0; i < steps; i++) trainStep(net, 0.1);
-  const result = snapshot(net);
-  disposeNet(net);
-  return result;
-}
+import { disposeNet, makeNet, SMALL, snapshot, trainFresh, trainStep } from "./network.js";
 
 afterEach(async () => {
   await setBackend("cpu");
@@ -23,9 +16,9 @@ afterEach(async () => {
 describe.each(["gpujs:cpu", "gpujs:webasm"])("%s", (backend) => {
   it("matches cpu on the weights after 3 SGD steps", async () => {
     await setBackend("cpu");
-    const want = train("cpu", 3);
+    const want = await trainFresh(3);
     await setBackend(backend);
-    const got = train(backend, 3);
+    const got = await trainFresh(3);
     for (const name of Object.keys(want)) {
       const err = maxRelError(got[name]!, want[name]!);
       expect(err, `${name}: relative error ${err}`).toBeLessThan(1e-4);
@@ -33,7 +26,7 @@ describe.each(["gpujs:cpu", "gpujs:webasm"])("%s", (backend) => {
     // The weights moved: the comparison is not between two untouched initialisations.
     await setBackend("cpu");
     const start = makeNet(SMALL);
-    const w0 = snapshot(start).w1!;
+    const w0 = (await snapshot(start)).w1!;
     disposeNet(start);
     expect(maxRelError(w0, want.w1!)).toBeGreaterThan(1e-3);
   });

@@ -87,10 +87,24 @@ export function trainStep(net: Net, lr: number): void {
   });
 }
 
-/** Every parameter and running statistic, read back. */
-export function snapshot(net: Net): Record<string, Float32Array> {
-  const all = { ...net.params, ...net.stats };
-  return Object.fromEntries(Object.entries(all).map(([k, t]) => [k, t.dataSync()]));
+/** Every parameter and running statistic, read back (asynchronously: WebGPU reads no other way). */
+export async function snapshot(net: Net): Promise<Record<string, Float32Array>> {
+  const all = Object.entries({ ...net.params, ...net.stats });
+  const values = await Promise.all(all.map(([, t]) => t.data()));
+  return Object.fromEntries(all.map(([k], i) => [k, values[i]!]));
+}
+
+/** Trains a fresh copy of the network for `steps` on the active backend; returns its weights. */
+export async function trainFresh(
+  steps: number,
+  lr = 0.1,
+  cfg: NetConfig = SMALL,
+): Promise<Record<string, Float32Array>> {
+  const net = makeNet(cfg);
+  for (let i = 0; i < steps; i++) trainStep(net, lr);
+  const result = await snapshot(net);
+  disposeNet(net);
+  return result;
 }
 
 export function disposeNet(net: Net): void {

@@ -71,14 +71,14 @@ export function flatten3(result: unknown, dims: Dims): Float32Array {
   return out;
 }
 
-/** Throws if gpu.js silently replaced a kernel by another mode's (its cpu fallback). */
+/** Throws if gpu.js silently replaced a kernel by its cpu fallback (GL kernels report mode "gpu"). */
 export function assertMode(
   kernel: { kernel?: { constructor: { mode?: string } } },
   mode: GpujsMode,
   source: string,
 ): void {
   const actual = kernel.kernel?.constructor.mode;
-  if (actual !== undefined && actual !== mode) {
+  if (actual === "cpu" && mode !== "cpu") {
     throw new Error(`gpujs:${mode}: gpu.js ran this kernel in mode '${actual}' instead:\n${source}`);
   }
 }

@@ -1,0 +1,117 @@
+/**
+ * The browser page: runs every kernel parity case, the small-network check and a memory check on
+ * the gpujs modes named in `?modes=` (default webgl2) against the cpu backend, then the automatic
+ * mode choice, and leaves the results in `window.__gpujsResults` for the driver (test/browser.test.ts).
+ */
+import { setBackend } from "@resnet-ts/tensor";
+import type { GpujsBackend } from "../src/index.js";
+import "../src/index.js";
+import { kernelCases } from "../test/cases.js";
+import { disposeNet, makeNet, SMALL, trainFresh, trainStep } from "../test/network.js";
+import { maxRelError, parityErrors } from "../test/parity.js";
+
+export interface ModeResults {
+  started: string | null;
+  cases: Record<string, Record<string, number>>;
+  network: Record<string, number>;
+  memory: {
+    handlesAfterOne: number;
+    handlesAfterAll: number;
+    buffersAfterOne: number;
+    buffersAfterAll: number;
+    steps: number;
+  };
+  seconds: number;
+}
+
+export interface PageResults {
+  renderer: string;
+  webgpuAdapter: boolean;
+  modes: Record<string, ModeResults | { error: string }>;
+  auto: string;
+}
+
+const log = (line: string) => {
+  const el = document.getElementById("log");
+  if (el) el.textContent += `\n${line}`;
+};
+
+function renderer(): string {
+  const gl = document.createElement("canvas").getContext("webgl2");
+  if (!gl) return "no webgl2 context";
+  const ext = gl.getExtension("WEBGL_debug_renderer_info");
+  return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+}
+
+async function runMode(mode: string): Promise<ModeResults> {
+  const t0 = performance.now();
+  const name = `gpujs:${mode}`;
+  const backend = (await setBackend(name)) as GpujsBackend;
+  const started = backend.mode;
+  await setBackend("cpu");
+  const cases: ModeResults["cases"] = {};
+  for (const c of kernelCases()) {
+    try {
+      cases[c.name] = await parityErrors(name, c.kernel, c.inputs, c.attrs);
+    } catch (error) {
+      cases[c.name] = { [`threw: ${(error as Error).message.slice(0, 300)}`]: Number.POSITIVE_INFINITY };
+    }
+  }
+  log(`${name}: ${Object.keys(cases).length} kernel cases`);
+  const want = await trainFresh(3);
+  await setBackend(name);
+  const got = await trainFresh(3);
+  const network = Object.fromEntries(Object.keys(want).map((k) => [k, maxRelError(got[k]!, want[k]!)]));
+  const net = makeNet(SMALL);
+  const steps = 30;
+  trainStep(net, 0.05);
+  const one = backend.memory();
+  for (let i = 1; i < steps; i++) trainStep(net, 0.05);
+  await net.params.w1!.data();
+  const all = backend.memory();
+  disposeNet(net);
+  await setBackend("cpu");
+  log(`${name}: network and memory done`);
+  return {
+    started,
+    cases,
+    network,
+    memory: {
+      handlesAfterOne: one.handles,
+      handlesAfterAll: all.handles,
+      buffersAfterOne: one.buffers,
+      buffersAfterAll: all.buffers,
+      steps,
+    },
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+async function main(): Promise<PageResults> {
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  const webgpuAdapter = Boolean(gpu && (await gpu.requestAdapter().catch(() => null)));
+  const modes = (new URLSearchParams(location.search).get("modes") ?? "webgl2").split(",");
+  const results: PageResults = { renderer: renderer(), webgpuAdapter, modes: {}, auto: "" };
+  for (const mode of modes) {
+    try {
+      results.modes[mode] = await runMode(mode);
+    } catch (error) {
+      results.modes[mode] = { error: (error as Error).stack ?? String(error) };
+    }
+  }
+  const auto = (await setBackend("gpujs")) as GpujsBackend;
+  results.auto = auto.mode;
+  return results;
+}
+
+main().then(
+  (results) => {
+    (window as unknown as { __gpujsResults: unknown }).__gpujsResults = results;
+    log("done");
+  },
+  (error: Error) => {
+    (window as unknown as { __gpujsResults: unknown }).__gpujsResults = {
+      fatal: error.stack ?? String(error),
+    };
+  },
+);

@@ -1,0 +1,78 @@
+/**
+ * Proof in a real browser: bundles browser-test/page.ts, serves it on localhost and runs it in
+ * headless Chromium, where every kernel parity case, the small-network check and the memory check
+ * run on gpu.js's WebGL2 mode (ANGLE / SwiftShader here) against the cpu backend.
+ * Skipped, with a message, when Chromium is missing (`apt-get install -y chromium`, or CHROMIUM_PATH).
+ */
+import { existsSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ModeResults, PageResults } from "../browser-test/page.js";
+import { CHROMIUM_PATH, runPage } from "../browser-test/serve.js";
+import { kernelCases } from "./cases.js";
+
+const available = existsSync(CHROMIUM_PATH);
+if (!available) {
+  console.warn(
+    `backend-gpujs browser test SKIPPED: no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`,
+  );
+}
+
+/** The modes to check (GPUJS_BROWSER_MODES=webgl2,webgpu adds the SwiftShader WebGPU adapter). */
+const MODES = (process.env.GPUJS_BROWSER_MODES ?? "webgl2").split(",");
+
+describe.skipIf(!available)("headless Chromium", () => {
+  let results: PageResults & { fatal?: string; pageErrors?: string[] };
+
+  beforeAll(async () => {
+    results = (await runPage(MODES, 240_000)) as typeof results;
+  }, 300_000);
+
+  it("ran the page", () => {
+    expect(results.fatal).toBeUndefined();
+    expect(results.pageErrors).toBeUndefined();
+    console.info(
+      `browser renderer: ${results.renderer}; WebGPU adapter: ${results.webgpuAdapter}; gpujs auto mode: ${results.auto}`,
+    );
+  });
+
+  for (const mode of MODES) {
+    describe(`gpujs:${mode}`, () => {
+      const get = () => {
+        const r = results.modes[mode];
+        if (!r || "error" in r)
+          throw new Error(`gpujs:${mode} failed in the page: ${r ? r.error : "no result"}`);
+        return r as ModeResults;
+      };
+
+      it("started in that mode", () => {
+        expect(get().started).toBe(mode);
+      });
+
+      for (const c of kernelCases()) {
+        it(c.name, () => {
+          const errors = get().cases[c.name];
+          expect(errors, "case missing from the page's results").toBeDefined();
+          for (const [name, err] of Object.entries(errors!)) {
+            expect(err, `${name}: relative error ${err}`).toBeLessThanOrEqual(c.tolerance ?? 2e-5);
+          }
+        });
+      }
+
+      it("matches cpu on a small network's weights after 3 SGD steps", () => {
+        for (const [name, err] of Object.entries(get().network)) {
+          expect(err, `${name}: relative error ${err}`).toBeLessThan(1e-4);
+        }
+      });
+
+      it("keeps textures and storages flat over training steps", () => {
+        const m = get().memory;
+        expect(m.handlesAfterAll).toBe(m.handlesAfterOne);
+        expect(m.buffersAfterAll).toBe(m.buffersAfterOne);
+      });
+    });
+  }
+
+  it("chooses WebGPU when an adapter answers, else WebGL2", () => {
+    expect(results.auto).toBe(results.webgpuAdapter ? "webgpu" : "webgl2");
+  });
+});
