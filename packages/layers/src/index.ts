@@ -10,3 +10,24 @@ export { Residual, resnetBlock, type ResidualOptions } from "./residual.js";
 export { applyXavier, resnet18, type ResNetOptions } from "./resnet.js";
 export { defaultUniform, fans, type InitScheme, xavierUniform } from "./init.js";
 export { formatSummary, summary, type ModelSummary } from "./summary.js";
+export {
+  ArrangedBlock,
+  assertArrangement,
+  BLOCK_ARRANGEMENTS,
+  type BlockArrangement,
+  isPreActivation,
+} from "./variants.js";
+export { BasicBlock, Bottleneck, type BlockOptions, type BottleneckOptions } from "./blocks.js";
+export {
+  type BlockKind,
+  cifarResnet,
+  type CifarResNetOptions,
+  type NetOptions,
+  networkDepth,
+  parseVariant,
+  RESNET_DEPTHS,
+  resnet,
+  type ResNetBuildOptions,
+  type VariantSpec,
+  variantName,
+} from "./builders.js";
