@@ -56,16 +56,64 @@ function columnTables(q0: i32, count: i32, xbase: usize, iy0: usize, ix0: usize,
   return load<f32>(x + (<usize>(base + iy * g_w + ix) << 2));
 }
 
-/** Packs B = cols[k0 .. k0+kc, columns of the tables] (forward im2col) into NR panels. */
+/**
+ * Packs B = cols[k0 .. k0+kc, columns of the tables] (forward im2col) into NR panels. The input is
+ * unpadded here (the JS side zero-pads it first), so every window lies inside the image: a full panel
+ * gathers its 8 columns at 8 fixed offsets plus the row's offset, or loads them as two vectors when
+ * they are 8 neighbours of one image row.
+ */
 function packIm2col(x: usize, k0: i32, kc: i32, nc: i32, xbase: usize, iy0: usize, ix0: usize, bp: usize): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const cols = min(NR, nc - jr);
     let out = bp + ((<usize>jr * <usize>kc) << 2);
-    const t = <usize>jr << 2;
     let ci = k0 / g_kk;
-    let r = k0 - ci * g_kk;
+    const r = k0 - ci * g_kk;
     let ki = r / g_kw;
     let kj = r - ki * g_kw;
+    if (cols == NR) {
+      // Offsets (floats) of the 8 window origins; row offset d walks (c, kh, kw).
+      const t = <usize>jr << 2;
+      const o0 = colOrigin(xbase, iy0, ix0, t), o1 = colOrigin(xbase, iy0, ix0, t + 4);
+      const o2 = colOrigin(xbase, iy0, ix0, t + 8), o3 = colOrigin(xbase, iy0, ix0, t + 12);
+      const o4 = colOrigin(xbase, iy0, ix0, t + 16), o5 = colOrigin(xbase, iy0, ix0, t + 20);
+      const o6 = colOrigin(xbase, iy0, ix0, t + 24), o7 = colOrigin(xbase, iy0, ix0, t + 28);
+      const contiguous = o1 == o0 + 1 && o2 == o0 + 2 && o3 == o0 + 3 && o4 == o0 + 4 && o5 == o0 + 5 && o6 == o0 + 6 && o7 == o0 + 7;
+      let d = ci * g_hw + ki * g_w + kj;
+      const rowStep = g_w - g_kw, chanStep = g_hw - g_kh * g_w;
+      for (let p = 0; p < kc; p++) {
+        const xd = x + (<usize>d << 2);
+        if (contiguous) {
+          const src = xd + (<usize>o0 << 2);
+          v128.store(out, v128.load(src));
+          v128.store(out, v128.load(src, 16), 16);
+        } else {
+          let v = v128.load32_zero(xd + (<usize>o0 << 2));
+          v = v128.load32_lane(xd + (<usize>o1 << 2), v, 1);
+          v = v128.load32_lane(xd + (<usize>o2 << 2), v, 2);
+          v = v128.load32_lane(xd + (<usize>o3 << 2), v, 3);
+          let u = v128.load32_zero(xd + (<usize>o4 << 2));
+          u = v128.load32_lane(xd + (<usize>o5 << 2), u, 1);
+          u = v128.load32_lane(xd + (<usize>o6 << 2), u, 2);
+          u = v128.load32_lane(xd + (<usize>o7 << 2), u, 3);
+          v128.store(out, v);
+          v128.store(out, u, 16);
+        }
+        out += 32;
+        d++;
+        kj++;
+        if (kj == g_kw) {
+          kj = 0;
+          d += rowStep;
+          ki++;
+          if (ki == g_kh) {
+            ki = 0;
+            d += chanStep;
+          }
+        }
+      }
+      continue;
+    }
+    const t = <usize>jr << 2;
     for (let p = 0; p < kc; p++) {
       const chan = ci * g_hw;
       for (let j = 0; j < NR; j++) {
@@ -88,6 +136,12 @@ function packIm2col(x: usize, k0: i32, kc: i32, nc: i32, xbase: usize, iy0: usiz
       }
     }
   }
+}
+
+/** Offset (floats) of a tabulated column's window origin in an unpadded input. */
+// @ts-ignore: decorator
+@inline function colOrigin(xbase: usize, iy0: usize, ix0: usize, o4: usize): i32 {
+  return load<i32>(xbase + o4) + load<i32>(iy0 + o4) * g_w + load<i32>(ix0 + o4);
 }
 
 /** Packs B = rows k0..k0+kc of a [K, cols] matrix whose column j is at src + yoff[j] + k * kstride. */
@@ -161,22 +215,18 @@ export function k_convBwdInput(tid: i32, nt: i32, args: usize): void {
   }
 }
 
-/** Adds dcols [ckk, nc] (row stride ld) into dx at the windows of the tabulated columns. */
+/** Adds dcols [ckk, nc] (row stride ld) into dx (unpadded: the JS side crops a padded dx) at the tabulated windows. */
 function col2im(dcols: usize, ld: i32, nc: i32, xbase: usize, iy0: usize, ix0: usize, dx: usize): void {
   let row = 0;
   for (let ci = 0; ci < g_c; ci++) {
-    const chan = ci * g_hw;
     for (let ki = 0; ki < g_kh; ki++) {
       for (let kj = 0; kj < g_kw; kj++, row++) {
         const src = dcols + (<usize>(row * ld) << 2);
+        const delta = ci * g_hw + ki * g_w + kj;
         for (let j = 0; j < nc; j++) {
           const o4 = <usize>j << 2;
-          const iy = load<i32>(iy0 + o4) + ki;
-          const ix = load<i32>(ix0 + o4) + kj;
-          if (<u32>iy < <u32>g_h && <u32>ix < <u32>g_w) {
-            const dst = dx + (<usize>(load<i32>(xbase + o4) + chan + iy * g_w + ix) << 2);
-            store<f32>(dst, load<f32>(dst) + load<f32>(src + o4));
-          }
+          const dst = dx + (<usize>(colOrigin(xbase, iy0, ix0, o4) + delta) << 2);
+          store<f32>(dst, load<f32>(dst) + load<f32>(src + o4));
         }
       }
     }
@@ -262,7 +312,10 @@ function filterColumnTables(jc: i32, nc: i32, choff: usize, khj: usize, kwj: usi
   }
 }
 
-/** Packs B = cols^T [positions (k tables), filter columns] into NR panels. */
+/**
+ * Packs B = cols^T [positions (k tables), filter columns] into NR panels. The input is unpadded (see
+ * packIm2col): a full panel reads its 8 filter taps at fixed offsets from each position's origin.
+ */
 function packColsT(
   x: usize, kc: i32, nc: i32, xbase: usize, iy0: usize, ix0: usize, choff: usize, khj: usize, kwj: usize, bp: usize,
 ): void {
@@ -270,6 +323,27 @@ function packColsT(
     const cols = min(NR, nc - jr);
     let out = bp + ((<usize>jr * <usize>kc) << 2);
     const t = <usize>jr << 2;
+    if (cols == NR) {
+      const d0 = tapOffset(choff, khj, kwj, t), d1 = tapOffset(choff, khj, kwj, t + 4);
+      const d2 = tapOffset(choff, khj, kwj, t + 8), d3 = tapOffset(choff, khj, kwj, t + 12);
+      const d4 = tapOffset(choff, khj, kwj, t + 16), d5 = tapOffset(choff, khj, kwj, t + 20);
+      const d6 = tapOffset(choff, khj, kwj, t + 24), d7 = tapOffset(choff, khj, kwj, t + 28);
+      for (let p = 0; p < kc; p++) {
+        const xd = x + (<usize>colOrigin(xbase, iy0, ix0, <usize>p << 2) << 2);
+        let v = v128.load32_zero(xd + (<usize>d0 << 2));
+        v = v128.load32_lane(xd + (<usize>d1 << 2), v, 1);
+        v = v128.load32_lane(xd + (<usize>d2 << 2), v, 2);
+        v = v128.load32_lane(xd + (<usize>d3 << 2), v, 3);
+        let u = v128.load32_zero(xd + (<usize>d4 << 2));
+        u = v128.load32_lane(xd + (<usize>d5 << 2), u, 1);
+        u = v128.load32_lane(xd + (<usize>d6 << 2), u, 2);
+        u = v128.load32_lane(xd + (<usize>d7 << 2), u, 3);
+        v128.store(out, v);
+        v128.store(out, u, 16);
+        out += 32;
+      }
+      continue;
+    }
     for (let p = 0; p < kc; p++) {
       const p4 = <usize>p << 2;
       const base = load<i32>(xbase + p4), oy = load<i32>(iy0 + p4), ox = load<i32>(ix0 + p4);
@@ -282,6 +356,47 @@ function packColsT(
         store<f32>(out, v);
         out += 4;
       }
+    }
+  }
+}
+
+/** Offset (floats) of a filter tap (c, kh, kw) from a window origin. */
+// @ts-ignore: decorator
+@inline function tapOffset(choff: usize, khj: usize, kwj: usize, o4: usize): i32 {
+  return load<i32>(choff + o4) + load<i32>(khj + o4) * g_w + load<i32>(kwj + o4);
+}
+
+/** Zero-padded copy of planes [src: planes x h x w] -> [dst: planes x (h+2ph) x (w+2pw)]: args [src, dst, planes, h, w, ph, pw]. */
+export function k_pad(tid: i32, nt: i32, args: usize): void {
+  const src = ap(args, 0), dst = ap(args, 1), planes = ai(args, 2), h = ai(args, 3), w = ai(args, 4);
+  const ph = ai(args, 5), pw = ai(args, 6);
+  const hp = h + 2 * ph, wp = w + 2 * pw;
+  const p0 = splitStart(planes, tid, nt, 1), p1 = splitEnd(planes, tid, nt, 1);
+  for (let p = p0; p < p1; p++) {
+    const d = dst + ((<usize>p * <usize>(hp * wp)) << 2);
+    const s = src + ((<usize>p * <usize>(h * w)) << 2);
+    memory.fill(d, 0, <usize>(ph * wp + pw) << 2);
+    for (let y = 0; y < h; y++) {
+      const row = d + (<usize>((y + ph) * wp + pw) << 2);
+      memory.copy(row, s + (<usize>(y * w) << 2), <usize>w << 2);
+      // Right border of this row and left border of the next.
+      memory.fill(row + (<usize>w << 2), 0, <usize>(2 * pw) << 2);
+    }
+    memory.fill(d + (<usize>((h + ph) * wp + pw) << 2), 0, <usize>(ph * wp - pw) << 2);
+  }
+}
+
+/** The inverse: copies the interior of padded planes: args [src (padded), dst, planes, h, w, ph, pw]. */
+export function k_crop(tid: i32, nt: i32, args: usize): void {
+  const src = ap(args, 0), dst = ap(args, 1), planes = ai(args, 2), h = ai(args, 3), w = ai(args, 4);
+  const ph = ai(args, 5), pw = ai(args, 6);
+  const hp = h + 2 * ph, wp = w + 2 * pw;
+  const p0 = splitStart(planes, tid, nt, 1), p1 = splitEnd(planes, tid, nt, 1);
+  for (let p = p0; p < p1; p++) {
+    const s = src + ((<usize>p * <usize>(hp * wp)) << 2);
+    const d = dst + ((<usize>p * <usize>(h * w)) << 2);
+    for (let y = 0; y < h; y++) {
+      memory.copy(d + (<usize>(y * w) << 2), s + (<usize>((y + ph) * wp + pw) << 2), <usize>w << 2);
     }
   }
 }

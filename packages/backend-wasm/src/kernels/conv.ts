@@ -62,6 +62,18 @@ function geometry(
 
 const geomArgs = (g: Geometry) => [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.sh, g.sw, g.ph, g.pw];
 
+/** The geometry over a zero-padded input: the module's packers assume every window lies inside. */
+const padded = (g: Geometry): Geometry => ({ ...g, h: g.h + 2 * g.ph, w: g.w + 2 * g.pw, ph: 0, pw: 0 });
+
+/** x, zero-padded into scratch when the conv pads (else x itself); returns its offset. */
+function padInput(backend: WasmBackend, x: number, g: Geometry): number {
+  if (g.ph === 0 && g.pw === 0) return x;
+  const p = padded(g);
+  const dst = backend.scratch("xpad", g.n * g.c * p.h * p.w * 4);
+  backend.runtime.run("k_pad", [x, dst, g.n * g.c, g.h, g.w, g.ph, g.pw], g.n * g.c * p.h * p.w >= 1 << 15);
+  return dst;
+}
+
 /** Packs the m x k matrix at `src` (element (i, p) at i*rs + p*cs floats) into MR panels in scratch `slot`. */
 function packA(
   backend: WasmBackend,
@@ -92,12 +104,13 @@ export const conv2D: KernelConfig<"Conv2D", WasmBackend> = {
     const y = backend.make(g.n * g.o * g.oh * g.ow);
     const pa = packA(backend, "packA", backend.ptr(w.dataId), ckk, 1, g.o, ckk);
     const [scratch, stride_] = threadScratch(backend, (4 * NC + MR * NR + KC * NC) * 4);
+    const xp = padInput(backend, backend.ptr(x.dataId), g);
     backend.runtime.run("k_convFwd", [
-      backend.ptr(x.dataId),
+      xp,
       pa,
       b ? backend.ptr(b.dataId) : 0,
       y.ptr,
-      ...geomArgs(g),
+      ...geomArgs(padded(g)),
       scratch,
       stride_,
       KC,
@@ -121,17 +134,28 @@ export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", WasmBacken
       backend,
       (5 * nc + MR * NR + KC * nc + roundUp(ckk, MR) * nc) * 4,
     );
+    // The module scatters into a zero-padded dx, cropped into the result afterwards.
+    const p = padded(g);
+    const pads = g.ph > 0 || g.pw > 0;
+    const dxp = pads ? backend.scratch("dxpad", g.n * g.c * p.h * p.w * 4) : dx.ptr;
     backend.runtime.run("k_convBwdInput", [
       backend.ptr(dy.dataId),
       pa,
       0,
-      dx.ptr,
-      ...geomArgs(g),
+      dxp,
+      ...geomArgs(p),
       scratch,
       stride_,
       KC,
       nc,
     ]);
+    if (pads) {
+      backend.runtime.run(
+        "k_crop",
+        [dxp, dx.ptr, g.n * g.c, g.h, g.w, g.ph, g.pw],
+        g.n * g.c * p.h * p.w >= 1 << 15,
+      );
+    }
     return { dataId: dx, shape: [...xShape] };
   },
 };
@@ -148,15 +172,8 @@ export const conv2DBackpropFilter: KernelConfig<"Conv2DBackpropFilter", WasmBack
     const partials = threads > 1 ? backend.scratch("partials", (threads - 1) * len * 4) : 0;
     const bytes = (4 * KC + 4 * NC + MR * NR + roundUp(g.o, MR) * KC + KC * NC) * 4;
     const [scratch, stride_] = threadScratch(backend, bytes);
-    const args = [
-      backend.ptr(x.dataId),
-      backend.ptr(dy.dataId),
-      partials,
-      dw.ptr,
-      ...geomArgs(g),
-      scratch,
-      stride_,
-    ];
+    const xp = padInput(backend, backend.ptr(x.dataId), g);
+    const args = [xp, backend.ptr(dy.dataId), partials, dw.ptr, ...geomArgs(padded(g)), scratch, stride_];
     backend.runtime.run("k_convBwdFilter", [...args, KC, NC]);
     if (threads > 1)
       backend.runtime.run("k_sumPartials", [dw.ptr, partials, threads - 1, len], len >= 1 << 14);

@@ -1,0 +1,76 @@
+// Microbenchmark of the three convolution kernels on ResNet-18's layer shapes: GFLOP/s per kernel on
+// the wasm backend (and on the reference cpu backend with --cpu, slow), by wall and by CPU time.
+//   node bench/conv-kernels.mjs [batch=64] [size=28] [--cpu] [--threads=N]
+import { Rng, fromArray, runKernel, setBackend } from "../packages/tensor/dist/index.js";
+import { registerWasmBackend } from "../packages/backend-wasm/dist/index.js";
+
+const args = process.argv.slice(2);
+const positional = args.filter((a) => !a.startsWith("--"));
+const B = Number(positional[0] ?? 64);
+const H = Number(positional[1] ?? 28);
+const threadsArg = args.find((a) => a.startsWith("--threads="));
+registerWasmBackend(threadsArg ? { threads: Number(threadsArg.split("=")[1]) } : {});
+
+// [name, c, o, k, stride, pad, input size] for the d2l ResNet-18 at input H.
+const s1 = Math.floor((H + 6 - 7) / 2) + 1;
+const s2 = Math.floor((s1 + 2 - 3) / 2) + 1;
+const s3 = Math.floor((s2 + 2 - 3) / 2) + 1;
+const s4 = Math.floor((s3 + 2 - 3) / 2) + 1;
+const s5 = Math.floor((s4 + 2 - 3) / 2) + 1;
+export const LAYERS = [
+  ["b1 7x7/2", 1, 64, 7, 2, 3, H],
+  ["b2 3x3", 64, 64, 3, 1, 1, s2],
+  ["b3 3x3/2", 64, 128, 3, 2, 1, s2],
+  ["b3 3x3", 128, 128, 3, 1, 1, s3],
+  ["b4 3x3", 256, 256, 3, 1, 1, s4],
+  ["b5 3x3", 512, 512, 3, 1, 1, s5],
+  ["b5 1x1/2", 256, 512, 1, 2, 0, s4],
+];
+
+const rng = new Rng(0);
+const rand = (shape) => {
+  const v = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < v.length; i++) v[i] = rng.uniform(-1, 1);
+  return v;
+};
+
+async function bench(backendName) {
+  const backend = await setBackend(backendName);
+  const rows = [];
+  for (const [name, c, o, k, stride, pad, size] of LAYERS) {
+    const out = Math.floor((size + 2 * pad - k) / stride) + 1;
+    const xs = [B, c, size, size];
+    const ws = [o, c, k, k];
+    const ys = [B, o, out, out];
+    const x = { dataId: backend.write(rand(xs)), shape: xs };
+    const w = { dataId: backend.write(rand(ws)), shape: ws };
+    const dy = { dataId: backend.write(rand(ys)), shape: ys };
+    const attrs = { stride: [stride, stride], pad: [pad, pad] };
+    const flops = 2 * B * o * out * out * c * k * k;
+    const row = { layer: name, shape: `${xs} * ${ws}` };
+    const kernels = {
+      fwd: () => runKernel("Conv2D", { x, w }, attrs),
+      bwdInput: () => runKernel("Conv2DBackpropInput", { dy, w }, { ...attrs, xShape: xs }),
+      bwdFilter: () => runKernel("Conv2DBackpropFilter", { x, dy }, { ...attrs, wShape: ws }),
+    };
+    for (const [kname, f] of Object.entries(kernels)) {
+      backend.disposeData(f().dataId);
+      const reps = backendName === "cpu" ? 1 : Math.max(2, Math.min(50, Math.ceil(2e9 / flops)));
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      for (let r = 0; r < reps; r++) backend.disposeData(f().dataId);
+      const wall = (performance.now() - t0) / reps / 1000;
+      const cpuUsed = process.cpuUsage(cpu0);
+      const cpu = (cpuUsed.user + cpuUsed.system) / 1e6 / reps;
+      row[kname] = `${(flops / wall / 1e9).toFixed(1)} (${(flops / cpu / 1e9).toFixed(1)}/cpu-s)`;
+    }
+    for (const t of [x, w, dy]) backend.disposeData(t.dataId);
+    rows.push(row);
+  }
+  console.log(`${backendName}: GFLOP/s by wall time (and per CPU-second), batch ${B}, input ${H}x${H}`);
+  console.table(rows);
+}
+
+await bench("wasm");
+if (args.includes("--cpu")) await bench("cpu");
+process.exit(0);
