@@ -29,7 +29,8 @@ export class BatchNorm2d extends Module {
       throw new Error(`BatchNorm2d: numFeatures must be an integer >= 1, got ${numFeatures}`);
     }
     if (!(eps > 0)) throw new Error(`BatchNorm2d: eps must be > 0, got ${eps}`);
-    if (!(momentum >= 0 && momentum <= 1)) throw new Error(`BatchNorm2d: momentum must be in [0, 1], got ${momentum}`);
+    if (!(momentum >= 0 && momentum <= 1))
+      throw new Error(`BatchNorm2d: momentum must be in [0, 1], got ${momentum}`);
     this.eps = eps;
     this.momentum = momentum;
     this.weight = this.registerParameter("weight", ones([numFeatures]));

@@ -16,7 +16,10 @@ export class Linear extends Module {
     for (const [name, v] of Object.entries({ inFeatures, outFeatures })) {
       if (!Number.isInteger(v) || v < 1) throw new Error(`Linear: ${name} must be an integer >= 1, got ${v}`);
     }
-    this.weight = this.registerParameter("weight", defaultUniform([outFeatures, inFeatures], inFeatures, rng));
+    this.weight = this.registerParameter(
+      "weight",
+      defaultUniform([outFeatures, inFeatures], inFeatures, rng),
+    );
     this.bias = bias ? this.registerParameter("bias", defaultUniform([outFeatures], inFeatures, rng)) : null;
   }
 

@@ -61,7 +61,9 @@ export abstract class Module {
   }
 
   namedParameters(): [string, Tensor][] {
-    return this.namedModules().flatMap(([p, m]) => [...m.#parameters].map(([n, t]): [string, Tensor] => [join(p, n), t]));
+    return this.namedModules().flatMap(([p, m]) =>
+      [...m.#parameters].map(([n, t]): [string, Tensor] => [join(p, n), t]),
+    );
   }
 
   parameters(): Tensor[] {
@@ -69,7 +71,9 @@ export abstract class Module {
   }
 
   namedBuffers(): [string, Tensor][] {
-    return this.namedModules().flatMap(([p, m]) => [...m.#buffers].map(([n, t]): [string, Tensor] => [join(p, n), t]));
+    return this.namedModules().flatMap(([p, m]) =>
+      [...m.#buffers].map(([n, t]): [string, Tensor] => [join(p, n), t]),
+    );
   }
 
   buffers(): Tensor[] {
@@ -133,7 +137,9 @@ export abstract class Module {
     for (const [key, target] of targets) {
       const entry = dict[key];
       if (!entry) continue;
-      writes.push(target.tensor ? checkFloat(key, target.tensor, entry) : checkInt64(key, target.int64!, entry));
+      writes.push(
+        target.tensor ? checkFloat(key, target.tensor, entry) : checkInt64(key, target.int64!, entry),
+      );
     }
     for (const write of writes) write();
     return { missingKeys, unexpectedKeys };

@@ -35,7 +35,10 @@ export class Residual extends Module {
           `equal numChannels (${numChannels}) and strides (${strides}) must be 1`,
       );
     }
-    this.conv1 = this.registerModule("conv1", new Conv2d(inputChannels, numChannels, 3, { padding: 1, stride: strides, rng }));
+    this.conv1 = this.registerModule(
+      "conv1",
+      new Conv2d(inputChannels, numChannels, 3, { padding: 1, stride: strides, rng }),
+    );
     this.conv2 = this.registerModule("conv2", new Conv2d(numChannels, numChannels, 3, { padding: 1, rng }));
     this.conv3 = use1x1conv
       ? this.registerModule("conv3", new Conv2d(inputChannels, numChannels, 1, { stride: strides, rng }))

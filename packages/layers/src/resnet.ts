@@ -20,7 +20,12 @@ export interface ResNetOptions {
   seed?: number;
 }
 
-export function resnet18({ inChannels = 1, numClasses = 10, init = "xavier", seed = 0 }: ResNetOptions = {}): Sequential {
+export function resnet18({
+  inChannels = 1,
+  numClasses = 10,
+  init = "xavier",
+  seed = 0,
+}: ResNetOptions = {}): Sequential {
   const rng = new Rng(seed);
   const net = new Sequential(
     new Sequential(

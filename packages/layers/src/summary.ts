@@ -17,7 +17,12 @@ export function summary(model: Module, inputShape: readonly number[]): ModelSumm
         let x = zeros(inputShape);
         return model.namedChildren().map(([name, child]) => {
           x = child.forward(x);
-          return { name, type: child.constructor.name, outputShape: [...x.shape], parameters: child.numParameters() };
+          return {
+            name,
+            type: child.constructor.name,
+            outputShape: [...x.shape],
+            parameters: child.numParameters(),
+          };
         });
       }),
     );
@@ -29,10 +34,16 @@ export function summary(model: Module, inputShape: readonly number[]): ModelSumm
 
 /** The summary as an aligned text table. */
 export function formatSummary(s: ModelSummary): string {
-  const rows = s.layers.map((l) => [l.name, l.type, `[${l.outputShape.join(", ")}]`, l.parameters.toLocaleString("en-US")]);
+  const rows = s.layers.map((l) => [
+    l.name,
+    l.type,
+    `[${l.outputShape.join(", ")}]`,
+    l.parameters.toLocaleString("en-US"),
+  ]);
   const header = ["stage", "type", "output shape", "parameters"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ");
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ");
   return [
     `input [${s.input.join(", ")}]`,
     line(header),

@@ -13,7 +13,7 @@ describe("BatchNorm2d", () => {
     const n0 = (v: number) => (v - 4) / Math.sqrt(5 + 1e-5);
     const n1 = (v: number) => v / Math.sqrt(2 + 1e-5);
     const expected = [n0(1), n0(3), n1(0), n1(0), n0(5), n0(7), n1(2), n1(-2)];
-    y.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+    for (const [i, v] of y.entries()) expect(v).toBeCloseTo(expected[i]!, 5);
     const rm = bn.runningMean.dataSync();
     const rv = bn.runningVar.dataSync();
     expect(rm[0]).toBeCloseTo(0.9 * 0 + 0.1 * 4, 6);
@@ -34,14 +34,18 @@ describe("BatchNorm2d", () => {
     const e0 = (v: number) => ((v - 1) / Math.sqrt(4 + 1e-5)) * 2 + 0.5;
     const e1 = (v: number) => (v + 1) / Math.sqrt(9 + 1e-5);
     const expected = [e0(1), e0(3), e1(0), e1(0), e0(5), e0(7), e1(2), e1(-2)];
-    y.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+    for (const [i, v] of y.entries()) expect(v).toBeCloseTo(expected[i]!, 5);
     expect(Array.from(bn.runningMean.dataSync())).toEqual([1, -1]);
     expect(bn.numBatchesTracked).toBe(0n);
   });
 
   it("rejects bad hyperparameters by name", () => {
     expect(() => new BatchNorm2d(0)).toThrow("BatchNorm2d: numFeatures must be an integer >= 1, got 0");
-    expect(() => new BatchNorm2d(2, { momentum: Number.NaN })).toThrow(/momentum must be in \[0, 1\], got NaN/);
-    expect(() => new BatchNorm2d(2).forward(fromArray([1, 2, 3], [1, 3]))).toThrow(/weight must have shape \[3\]/);
+    expect(() => new BatchNorm2d(2, { momentum: Number.NaN })).toThrow(
+      /momentum must be in \[0, 1\], got NaN/,
+    );
+    expect(() => new BatchNorm2d(2).forward(fromArray([1, 2, 3], [1, 3]))).toThrow(
+      /weight must have shape \[3\]/,
+    );
   });
 });

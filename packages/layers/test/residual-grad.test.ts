@@ -42,9 +42,10 @@ describe("Residual gradients", () => {
         const down = f();
         t.assign(values);
         const numeric = (up - down) / (2 * h);
-        expect(Math.abs(numeric - analytic[i]!), `${name}[${i}]: numeric ${numeric} vs analytic ${analytic[i]}`).toBeLessThan(
-          2e-2 * Math.max(1, Math.abs(numeric)),
-        );
+        expect(
+          Math.abs(numeric - analytic[i]!),
+          `${name}[${i}]: numeric ${numeric} vs analytic ${analytic[i]}`,
+        ).toBeLessThan(2e-2 * Math.max(1, Math.abs(numeric)));
       }
     }
   });

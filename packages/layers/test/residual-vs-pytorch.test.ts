@@ -5,7 +5,9 @@ import { Residual } from "../src/index.js";
 
 // PyTorch's output for Residual(3, 6, use_1x1conv=True, strides=2) in train mode on closed-form weights
 // and input (test/fixtures/make-fixtures.py builds both sides from the same pattern).
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/residual-forward.json", import.meta.url), "utf8")) as {
+const fixture = JSON.parse(
+  readFileSync(new URL("./fixtures/residual-forward.json", import.meta.url), "utf8"),
+) as {
   parameterOrder: string[];
   output: number[];
   outputShape: number[];
@@ -29,10 +31,10 @@ describe("Residual against PyTorch", () => {
     const y = blk.forward(fromArray(pattern([2, 3, 5, 5], 1, 3), [2, 3, 5, 5]));
     expect(y.shape).toEqual(fixture.outputShape);
     const out = y.dataSync();
-    fixture.output.forEach((v, i) => expect(out[i]).toBeCloseTo(v, 4));
+    for (const [i, v] of fixture.output.entries()) expect(out[i]).toBeCloseTo(v, 4);
     const rm = blk.bn1.runningMean.dataSync();
     const rv = blk.bn1.runningVar.dataSync();
-    fixture.runningMean.forEach((v, i) => expect(rm[i]).toBeCloseTo(v, 4));
-    fixture.runningVar.forEach((v, i) => expect(rv[i]).toBeCloseTo(v, 4));
+    for (const [i, v] of fixture.runningMean.entries()) expect(rm[i]).toBeCloseTo(v, 4);
+    for (const [i, v] of fixture.runningVar.entries()) expect(rv[i]).toBeCloseTo(v, 4);
   });
 });

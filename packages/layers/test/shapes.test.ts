@@ -36,7 +36,10 @@ describe("d2l shape checks", () => {
 
   it("forward in eval mode is deterministic and finite", () => {
     const net = resnet18({ seed: 3 }).eval();
-    const x = fromArray(new Float32Array(2 * 28 * 28).map((_, i) => (i % 255) / 255), [2, 1, 28, 28]);
+    const x = fromArray(
+      new Float32Array(2 * 28 * 28).map((_, i) => (i % 255) / 255),
+      [2, 1, 28, 28],
+    );
     const a = noGrad(() => net.forward(x).dataSync());
     const b = noGrad(() => net.forward(x).dataSync());
     expect(Array.from(a)).toEqual(Array.from(b));

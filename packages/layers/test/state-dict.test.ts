@@ -4,9 +4,14 @@ import { BatchNorm2d, Linear, resnet18, Sequential, type StateDict } from "../sr
 
 /** Byte equality of two typed arrays (vitest's deep equality is slow on millions of elements). */
 const sameBytes = (a: ArrayBufferView, b: ArrayBufferView) =>
-  Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+  Buffer.compare(
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength),
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  ) === 0;
 
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/d2l-resnet18-keys.json", import.meta.url), "utf8")) as {
+const fixture = JSON.parse(
+  readFileSync(new URL("./fixtures/d2l-resnet18-keys.json", import.meta.url), "utf8"),
+) as {
   parameters: number;
   keys: { key: string; shape: number[]; dtype: string }[];
 };
@@ -40,9 +45,15 @@ describe("stateDict", () => {
     const good = small.stateDict();
     const { "0.bias": _dropped, ...missing } = good;
     expect(() => small.loadStateDict(missing)).toThrow(/missing: 0\.bias/);
-    const extra: StateDict = { ...good, "9.weight": { dtype: "float32", shape: [1], data: new Float32Array(1) } };
+    const extra: StateDict = {
+      ...good,
+      "9.weight": { dtype: "float32", shape: [1], data: new Float32Array(1) },
+    };
     expect(() => small.loadStateDict(extra)).toThrow(/unexpected: 9\.weight/);
-    expect(small.loadStateDict(missing, { strict: false })).toEqual({ missingKeys: ["0.bias"], unexpectedKeys: [] });
+    expect(small.loadStateDict(missing, { strict: false })).toEqual({
+      missingKeys: ["0.bias"],
+      unexpectedKeys: [],
+    });
   });
 
   it("a wrong shape names the key, the expected and the received shape, and changes nothing", () => {

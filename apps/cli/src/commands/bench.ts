@@ -1,0 +1,92 @@
+/**
+ * `resnet-ts bench`: times full training steps (forward, loss, backward, SGD update) of the d2l ResNet-18
+ * on synthetic data after warm-up, and reports images/s, ms/step, effective GFLOP/s and peak RSS.
+ */
+import { resnet18 } from "@resnet-ts/layers";
+import { fromArray, getBackend, Rng, softmaxCrossEntropy, tidy } from "@resnet-ts/tensor";
+import { SGD } from "@resnet-ts/trainer";
+import type { Command } from "commander";
+import { z } from "zod";
+import { selectBackend } from "../backends.js";
+import { forwardMacs } from "../macs.js";
+import { parseOptions } from "../options.js";
+import type { Output } from "../output.js";
+
+const BenchOptions = z.object({
+  backend: z.string().optional(),
+  batchSize: z.coerce.number().int().min(1).max(4096),
+  resize: z.coerce.number().int().min(8).max(512),
+  steps: z.coerce.number().int().min(1).max(10_000),
+  warmup: z.coerce.number().int().min(0).max(100),
+});
+
+export function registerBench(program: Command, output: () => Output): void {
+  program
+    .command("bench")
+    .description("time full ResNet-18 training steps (forward, backward, SGD update) on synthetic data")
+    .option("--backend <name>", "backend to time (default: the fastest that works here)")
+    .option("--batch-size <n>", "images per step", "64")
+    .option("--resize <n>", "image side length (28 = Fashion-MNIST, 96 = d2l)", "28")
+    .option("--steps <n>", "timed steps (the median is reported)", "5")
+    .option("--warmup <n>", "untimed steps first", "1")
+    .action(async (raw: Record<string, unknown>) => {
+      const opts = parseOptions(BenchOptions, raw);
+      const out = output();
+      const backend = await selectBackend(opts.backend);
+      const { batchSize: b, resize: h } = opts;
+      const model = resnet18({ seed: 0 });
+      const macs = forwardMacs(model, [1, 1, h, h]);
+      const rng = new Rng(0);
+      const x = fromArray(
+        Float32Array.from({ length: b * h * h }, () => rng.next()),
+        [b, 1, h, h],
+      );
+      const y = fromArray(
+        Float32Array.from({ length: b }, () => rng.int(10)),
+        [b],
+      );
+      const optimizer = new SGD(model.parameters(), { lr: 0.05 });
+      model.train();
+      const step = () =>
+        tidy(() => {
+          const loss = softmaxCrossEntropy(model.forward(x), y);
+          loss.backward();
+          optimizer.step();
+          optimizer.zeroGrad();
+          return loss.item();
+        });
+      out.info(
+        `bench: backend ${backend}, batch ${b}, ${h}x${h}, ${opts.warmup} warm-up + ${opts.steps} timed steps`,
+      );
+      for (let i = 0; i < opts.warmup; i++) step();
+      const times: number[] = [];
+      for (let i = 0; i < opts.steps; i++) {
+        const t0 = performance.now();
+        step();
+        times.push(performance.now() - t0);
+      }
+      times.sort((p, q) => p - q);
+      const msPerStep = times[Math.floor(times.length / 2)]!;
+      const imagesPerSecond = (b * 1000) / msPerStep;
+      // A training step costs about three forwards (forward, input gradient, weight gradient); 2 FLOPs per MAC.
+      const gflops = (imagesPerSecond * macs * 3 * 2) / 1e9;
+      const peakRssMB = process.resourceUsage().maxRSS / 1024;
+      const result = {
+        backend: getBackend().name,
+        batchSize: b,
+        resize: h,
+        imagesPerSecond: round(imagesPerSecond, 2),
+        msPerStep: round(msPerStep, 1),
+        effectiveGflops: round(gflops, 2),
+        forwardMacsPerImage: macs,
+        peakRssMB: round(peakRssMB, 0),
+      };
+      out.info(
+        `${result.imagesPerSecond} images/s, ${result.msPerStep} ms/step, ${result.effectiveGflops} GFLOP/s effective, ` +
+          `peak RSS ${result.peakRssMB} MB (forward ${(macs / 1e6).toFixed(1)}M MACs/image)`,
+      );
+      out.record(result);
+    });
+}
+
+const round = (v: number, digits: number) => Number(v.toFixed(digits));

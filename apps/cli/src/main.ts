@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/** The `resnet-ts` command: train, evaluate, predict with, summarise and benchmark the d2l ResNet-18. */
+import { Command, CommanderError } from "commander";
+import { registerBench } from "./commands/bench.js";
+import { registerSummary } from "./commands/summary.js";
+import { makeOutput, type Output } from "./output.js";
+
+const program = new Command();
+program
+  .name("resnet-ts")
+  .description("Train the d2l.ai ResNet-18 on Fashion-MNIST (or IDX files) in Node, and use the checkpoints.")
+  .option("--json", "machine-readable output: one JSON object per line on stdout, the result last")
+  .option("--verbose", "print stack traces on errors")
+  .showHelpAfterError("(run with --help for usage)")
+  .exitOverride();
+
+let out: Output | undefined;
+const output = () => {
+  out ??= makeOutput(Boolean(program.opts().json));
+  return out;
+};
+
+registerSummary(program, output);
+registerBench(program, output);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Commander already printed its message (unknown option, --help, --version).
+    process.exitCode = error.exitCode;
+  } else {
+    const verbose = program.opts().verbose || process.argv.includes("--verbose");
+    process.stderr.write(
+      `error: ${verbose ? ((error as Error).stack ?? String(error)) : (error as Error).message}\n`,
+    );
+    process.exitCode = 1;
+  }
+}
