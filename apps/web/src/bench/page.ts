@@ -1,0 +1,3 @@
+export async function startBench(root: HTMLElement): Promise<void> {
+  root.textContent = "bench";
+}

@@ -1,0 +1,84 @@
+/**
+ * The training form: reads the fields into a config input, validates it with the trainer's zod schema
+ * (`resolveConfig`: defaults < preset < the fields) and shows each issue under its field.
+ */
+import { ConfigError, type PresetName, resolveConfig, type TrainConfig } from "@resnet-ts/trainer";
+
+const REQUIRED = ["epochs", "batchSize", "lr", "momentum", "seed"] as const;
+const OPTIONAL = ["steps", "trainLimit", "testLimit"] as const;
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+export class ConfigForm {
+  readonly form = $<HTMLFormElement>("config-form");
+  readonly #preset = $<HTMLSelectElement>("preset");
+  readonly #resize = $<HTMLSelectElement>("resize");
+  readonly #backend = $<HTMLSelectElement>("backend-choice");
+
+  constructor(onChange: () => void) {
+    this.#preset.addEventListener("change", () => {
+      this.fill(resolveConfig({ preset: (this.#preset.value || null) as PresetName | null }));
+      onChange();
+    });
+    this.form.addEventListener("input", onChange);
+    this.fill(resolveConfig({ preset: "quick" }));
+  }
+
+  /** Shows `config`'s values in the fields (the backend choice is left as it is). */
+  fill(config: TrainConfig): void {
+    this.#preset.value = config.preset ?? "";
+    for (const key of REQUIRED) $<HTMLInputElement>(key).value = String(config[key]);
+    for (const key of OPTIONAL)
+      $<HTMLInputElement>(key).value = config[key] === null ? "" : String(config[key]);
+    this.#resize.value = String(config.resize ?? 28);
+  }
+
+  /** The fields as a config input: empty optional fields mean "all" (null), empty required ones NaN. */
+  read(): Record<string, unknown> {
+    const input: Record<string, unknown> = { preset: this.#preset.value || null };
+    for (const key of REQUIRED) input[key] = $<HTMLInputElement>(key).valueAsNumber;
+    for (const key of OPTIONAL) {
+      const el = $<HTMLInputElement>(key);
+      input[key] = el.value === "" ? null : el.valueAsNumber;
+    }
+    input.resize = this.#resize.value === "28" ? null : Number(this.#resize.value);
+    input.backend = this.#backend.value || null;
+    return input;
+  }
+
+  /** The validated config, or null after showing the issues (returned as text too). */
+  validate(): { config: TrainConfig | null; problems: string } {
+    for (const el of this.form.querySelectorAll<HTMLElement>("[data-issue-for]")) el.textContent = "";
+    try {
+      return { config: resolveConfig(this.read()), problems: "" };
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      for (const issue of error.issues) {
+        const id = issue.field === "backend" ? "backend-choice" : issue.field;
+        const slot = this.form.querySelector(`[data-issue-for="${id}"]`);
+        if (slot) slot.textContent = issue.message;
+      }
+      return { config: null, problems: error.message };
+    }
+  }
+
+  /** Lists the backends the worker offers; `recommended` is named in the "automatic" entry. */
+  setBackends(
+    options: { name: string; label: string; note: string; usable: boolean }[],
+    recommended: string,
+  ): void {
+    const auto = options.find((o) => o.name === recommended);
+    this.#backend.replaceChildren(new Option(`automatic (${auto?.label ?? recommended})`, ""));
+    for (const o of options) {
+      const option = new Option(`${o.label}: ${o.note}`, o.name);
+      option.disabled = !o.usable;
+      this.#backend.add(option);
+    }
+  }
+
+  setEnabled(enabled: boolean): void {
+    for (const el of this.form.querySelectorAll<HTMLInputElement | HTMLSelectElement>("input, select")) {
+      el.disabled = !enabled;
+    }
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Checkpoints in the worker: the trainer's weights file (the safetensors file the CLI writes: the
+ * model's state dict plus the run's metadata), and loading one (from the CLI, from PyTorch's
+ * `safetensors.torch.save_file(net.state_dict())`, or from this page) with a message that says what is
+ * wrong with a bad file.
+ */
+import type { Module } from "@resnet-ts/layers";
+import {
+  applyStateDict,
+  type CheckpointInfo,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  type TrainConfig,
+  type TrainProgress,
+} from "@resnet-ts/trainer";
+
+/** The most characters of a loader message shown on the page (a wrong file can list 127 keys). */
+const MAX_DETAIL = 600;
+
+export function saveCheckpoint(
+  model: Module,
+  run: {
+    config: TrainConfig | null;
+    progress: TrainProgress | null;
+    backend: string;
+    testAccuracy: number | null;
+  },
+): Uint8Array {
+  const metadata: Record<string, string | number> = { written_by: "resnet-ts web", backend: run.backend };
+  if (run.testAccuracy !== null) metadata.test_accuracy = run.testAccuracy;
+  return encodeCheckpoint(model, {
+    ...(run.config ? { config: run.config } : {}),
+    ...(run.progress ? { progress: run.progress } : {}),
+    metadata,
+  }).weights;
+}
+
+/** Loads `bytes` into `model` (all or nothing). Throws a message for the page that names the file. */
+export function loadCheckpoint(model: Module, bytes: Uint8Array, name: string): CheckpointInfo {
+  let checkpoint: ReturnType<typeof decodeCheckpoint>;
+  try {
+    checkpoint = decodeCheckpoint(bytes);
+  } catch (error) {
+    throw new Error(`${name} is not a readable checkpoint: ${clip((error as Error).message)}`);
+  }
+  const fits = `${name} does not fit the d2l ResNet-18 (1 channel, 10 classes)`;
+  const keyProblems = compareKeys(Object.keys(model.stateDict()), Object.keys(checkpoint.stateDict));
+  if (keyProblems) throw new Error(`${fits}: ${keyProblems}`);
+  try {
+    applyStateDict(model, checkpoint.stateDict);
+  } catch (error) {
+    throw new Error(`${fits}: ${clip((error as Error).message)}`);
+  }
+  return checkpoint.info;
+}
+
+/** A short account of missing and unexpected keys (counts, the first few names), or "" when they match. */
+function compareKeys(expected: string[], found: string[]): string {
+  const have = new Set(found);
+  const want = new Set(expected);
+  const missing = expected.filter((k) => !have.has(k));
+  const unexpected = found.filter((k) => !want.has(k));
+  const list = (keys: string[]) => keys.slice(0, 4).join(", ") + (keys.length > 4 ? ", ..." : "");
+  return [
+    unexpected.length ? `${unexpected.length} unexpected keys (${list(unexpected)})` : "",
+    missing.length ? `${missing.length} of its ${expected.length} keys missing (${list(missing)})` : "",
+  ]
+    .filter(Boolean)
+    .join("; ");
+}
+
+const clip = (text: string) => (text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL)}...` : text);

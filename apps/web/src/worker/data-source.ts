@@ -1,0 +1,70 @@
+/**
+ * The worker's data: a generated asset fetched from the page's own origin (the binary data cache), or
+ * IDX files the user dropped (optionally gzipped). Decoded once per source and kept.
+ */
+import {
+  type DataSplits,
+  decodeDataCache,
+  IDX_FILE_NAMES,
+  type IdxFileKey,
+  splitsFromIdx,
+} from "@resnet-ts/data";
+import type { DataChoice } from "../protocol.js";
+
+let cached: { key: string; splits: DataSplits } | null = null;
+
+const keyOf = (choice: DataChoice) =>
+  choice.kind === "asset"
+    ? `asset:${choice.url}`
+    : `idx:${choice.files.map((f) => `${f.name}:${f.bytes.byteLength}`).join()}`;
+
+export async function loadData(choice: DataChoice): Promise<DataSplits> {
+  const key = keyOf(choice);
+  if (cached?.key === key) return cached.splits;
+  const splits = choice.kind === "asset" ? await fetchAsset(choice.url) : await fromIdxFiles(choice.files);
+  cached = { key, splits };
+  return splits;
+}
+
+async function fetchAsset(url: string): Promise<DataSplits> {
+  const response = await fetch(url);
+  if (!response.ok) {
+    throw new Error(
+      `data: GET ${url} answered ${response.status} ${response.statusText} (run the app's data script)`,
+    );
+  }
+  return decodeDataCache(new Uint8Array(await response.arrayBuffer()), url);
+}
+
+async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
+    .stream()
+    .pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/**
+ * The four Fashion-MNIST IDX files, recognised by name (`train-images-idx3-ubyte`, ... with or without
+ * `.gz`; any prefix directory is ignored).
+ */
+async function fromIdxFiles(files: { name: string; bytes: ArrayBuffer }[]): Promise<DataSplits> {
+  const found = new Map<string, Uint8Array>();
+  for (const file of files) {
+    const base = file.name.split(/[\\/]/).pop()!;
+    const gz = base.endsWith(".gz");
+    const stem = gz ? base.slice(0, -3) : base;
+    const bytes = new Uint8Array(file.bytes);
+    found.set(stem, gz || (bytes[0] === 0x1f && bytes[1] === 0x8b) ? await gunzip(bytes) : bytes);
+  }
+  const idx = {} as Record<IdxFileKey, Uint8Array>;
+  for (const [key, stem] of Object.entries(IDX_FILE_NAMES) as [IdxFileKey, string][]) {
+    const bytes = found.get(stem);
+    if (!bytes) {
+      throw new Error(
+        `IDX files: ${stem} is missing; drop all four of ${Object.values(IDX_FILE_NAMES).join(", ")} (optionally .gz)`,
+      );
+    }
+    idx[key] = bytes;
+  }
+  return splitsFromIdx(idx, "IDX files");
+}

@@ -1,0 +1,39 @@
+/** The training worker (a module worker): dispatches the page's messages to the Session. */
+import type { FromWorker, ToWorker } from "../protocol.js";
+import { Session } from "./session.js";
+
+const scope = self as unknown as {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+};
+
+const session = new Session((message, transfer) => scope.postMessage(message, transfer ?? []));
+
+scope.onmessage = ({ data: msg }) => {
+  switch (msg.type) {
+    case "probe":
+      void session.probe();
+      break;
+    case "start":
+      void session.start(msg.config, msg.data, msg.fromLoaded);
+      break;
+    case "pause":
+      session.pause();
+      break;
+    case "resume":
+      session.resume();
+      break;
+    case "stop":
+      session.stop();
+      break;
+    case "evaluate":
+      void session.evaluate(msg.config, msg.data);
+      break;
+    case "load-checkpoint":
+      void session.loadCheckpoint(msg.name, new Uint8Array(msg.bytes));
+      break;
+    case "save-checkpoint":
+      session.saveCheckpoint();
+      break;
+  }
+};

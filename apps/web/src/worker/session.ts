@@ -1,0 +1,276 @@
+/**
+ * The worker's state and actions: the model (kept between runs, so an uploaded or trained model can be
+ * evaluated or trained further), the active backend, the trainer of the run in progress and its
+ * pause/stop control. Every result goes back to the page through `post`.
+ */
+import type { DataSplits, Dataset } from "@resnet-ts/data";
+import { formatSummary, type Module, resnet18, summary } from "@resnet-ts/layers";
+import {
+  createModel,
+  type EvalResult,
+  evaluate,
+  SUBSET_SEEDS,
+  sampleSubset,
+  type TrainConfig,
+  Trainer,
+  type TrainProgress,
+  parseConfig,
+} from "@resnet-ts/trainer";
+import type { DataChoice, EvalReport, FromWorker, RunState, SampleGrid } from "../protocol.js";
+import { activateBackend, probeBackends } from "./backend-choice.js";
+import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import { loadData } from "./data-source.js";
+
+/** Test images shown in the page's grid. */
+const GRID_SIZE = 24;
+
+export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
+
+export class Session {
+  readonly #post: Post;
+  #model: Module | null = null;
+  #modelNote = "";
+  #backend: string | null = null;
+  #recommended: string | null = null;
+  #trainer: Trainer | null = null;
+  #pause: { promise: Promise<void>; release: () => void } | null = null;
+  #busy = false;
+  #lastConfig: TrainConfig | null = null;
+  #lastProgress: TrainProgress | null = null;
+  #testAccuracy: number | null = null;
+  #step = 0;
+
+  constructor(post: Post) {
+    this.#post = post;
+  }
+
+  async probe(): Promise<void> {
+    const { options, recommended } = await probeBackends();
+    this.#recommended = recommended;
+    this.#post({ type: "backends", options, recommended });
+  }
+
+  #state(state: RunState, message = ""): void {
+    this.#post({ type: "state", state, message });
+  }
+
+  /** Runs `action` unless another one runs; reports its error on the page. */
+  async #exclusive(what: string, action: () => Promise<void>): Promise<void> {
+    if (this.#busy) {
+      this.#post({ type: "error", message: `${what}: the worker is busy; stop the current run first` });
+      return;
+    }
+    this.#busy = true;
+    try {
+      await action();
+    } catch (error) {
+      this.#post({ type: "error", message: `${what}: ${(error as Error).message}` });
+      this.#state("failed", (error as Error).message);
+    } finally {
+      this.#busy = false;
+      this.#trainer = null;
+      this.#pause = null;
+    }
+  }
+
+  /** Activates the configured backend; a model built on another backend is moved over by its state dict. */
+  async #useBackend(config: TrainConfig): Promise<void> {
+    if (!this.#recommended) await this.probe();
+    const wanted = config.backend ?? this.#recommended!;
+    if (wanted === this.#backend) return;
+    const state = this.#model?.stateDict();
+    const { name, failures } = await activateBackend(wanted, [this.#recommended!, "wasm", "cpu"]);
+    if (failures.length) this.#post({ type: "error", message: `backend fallback: ${failures.join("; ")}` });
+    this.#backend = name;
+    if (state && this.#model) {
+      const old = this.#model;
+      this.#model = resnet18();
+      this.#model.loadStateDict(state);
+      for (const t of [...old.parameters(), ...old.buffers()]) t.dispose();
+    }
+    this.#post({ type: "backend", name });
+  }
+
+  #ensureModel(config: TrainConfig, fresh: boolean): Module {
+    if (fresh || !this.#model) {
+      this.#model = createModel(config);
+      this.#testAccuracy = null;
+      this.#modelNote = `new model (seed ${config.seed}, ${config.init} init)`;
+    }
+    const side = config.resize ?? 28;
+    this.#post({
+      type: "summary",
+      text: `${this.#modelNote}\n${formatSummary(summary(this.#model, [1, 1, side, side]))}`,
+    });
+    return this.#model;
+  }
+
+  start(config: TrainConfig, data: DataChoice, fromLoaded: boolean): Promise<void> {
+    return this.#exclusive("training", async () => {
+      const c = parseConfig(config);
+      this.#state("loading", "starting the backend and loading the data");
+      await this.#useBackend(c);
+      const splits = await loadData(data);
+      const model = this.#ensureModel(c, !fromLoaded);
+      const trainer = new Trainer(model, splits, c, { evaluation: { predictions: true, confusion: true } });
+      this.#trainer = trainer;
+      this.#lastConfig = c;
+      const grid = gridIndices(trainer.testSet);
+      this.#postGrid(trainer.testSet, grid);
+      trainer.on("batchEnd", async (e) => {
+        this.#step = e.step;
+        this.#post({
+          type: "batch",
+          step: e.step,
+          epoch: e.epoch,
+          loss: e.loss,
+          accuracy: e.accuracy,
+          imagesPerSec: e.imagesPerSecond,
+          lr: e.lr,
+        });
+        if (this.#pause) {
+          this.#state("paused", `paused after step ${e.step}`);
+          await this.#pause.promise;
+          if (this.#trainer?.running) this.#state("training", `epoch ${e.epoch}`);
+        }
+        const epochEnds = e.stepInEpoch === e.stepsPerEpoch || e.step === e.totalSteps;
+        if (epochEnds && c.eval)
+          this.#state("evaluating", `testing epoch ${e.epoch} on ${trainer.testSet.count} examples`);
+      });
+      trainer.on("epochEnd", (e) => {
+        this.#testAccuracy = e.testAccuracy;
+        this.#post({
+          type: "epoch",
+          epoch: e.epoch,
+          trainLoss: e.loss,
+          trainAccuracy: e.trainAccuracy,
+          eval: e.evaluation ? report(e.evaluation, grid) : null,
+        });
+        if (!e.partial) this.#state("training", `epoch ${e.epoch + 1}`);
+      });
+      this.#state("training", `epoch 1 of ${c.epochs}, ${trainer.totalSteps} steps`);
+      const end = await trainer.run().finally(() => {
+        this.#lastProgress = trainer.progress;
+      });
+      const how = { completed: "all epochs done", steps: "step limit reached", stopped: "stopped" }[
+        end.reason
+      ];
+      this.#state(end.reason === "stopped" ? "stopped" : "done", `${how} after ${end.globalStep} steps`);
+    });
+  }
+
+  pause(): void {
+    if (!this.#trainer?.running || this.#pause) return;
+    let release = () => {};
+    const promise = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.#pause = { promise, release };
+  }
+
+  resume(): void {
+    const pause = this.#pause;
+    this.#pause = null;
+    pause?.release();
+  }
+
+  stop(): void {
+    this.#trainer?.stop();
+    this.resume();
+  }
+
+  /** Evaluates the current model on the configured test set (`testLimit` applies, as in the CLI). */
+  evaluate(config: TrainConfig, data: DataChoice): Promise<void> {
+    return this.#exclusive("evaluate", async () => {
+      const c = parseConfig(config);
+      if (!this.#model) throw new Error("there is no model yet: train one or upload a checkpoint");
+      this.#state("evaluating", "loading the data");
+      await this.#useBackend(c);
+      const splits: DataSplits = await loadData(data);
+      const test =
+        c.testLimit === null ? splits.test : sampleSubset(splits.test, c.testLimit, SUBSET_SEEDS.test);
+      const grid = gridIndices(test);
+      this.#postGrid(test, grid);
+      this.#state("evaluating", `testing on ${test.count} examples`);
+      const result = await evaluate(this.#model, test, {
+        batchSize: c.batchSize,
+        resize: c.resize,
+        predictions: true,
+        confusion: true,
+      });
+      this.#testAccuracy = result.accuracy;
+      this.#post({ type: "eval", eval: report(result, grid) });
+      this.#state("done", `evaluated ${result.examples} test examples`);
+    });
+  }
+
+  loadCheckpoint(name: string, bytes: Uint8Array): Promise<void> {
+    return this.#exclusive("checkpoint", async () => {
+      // Loaded into a fresh model first, so that a bad file leaves the current model as it was.
+      const model = resnet18();
+      const info = loadCheckpoint(model, bytes, name);
+      this.#model = model;
+      this.#modelNote = `loaded from ${name}`;
+      this.#lastConfig = info.config;
+      this.#lastProgress = null;
+      this.#step = info.step ?? 0;
+      const facts = [
+        info.format,
+        info.step !== null ? `step ${info.step}` : "",
+        info.config ? `trained at ${info.config.resize ?? 28}x${info.config.resize ?? 28}` : "",
+        info.date ? `written ${info.date}` : "",
+      ].filter(Boolean);
+      this.#post({
+        type: "summary",
+        text: `${this.#modelNote}\n${formatSummary(summary(model, [1, 1, 28, 28]))}`,
+      });
+      this.#post({ type: "checkpoint-loaded", name, message: `loaded ${name} (${facts.join(", ")})` });
+    });
+  }
+
+  saveCheckpoint(): void {
+    if (!this.#model) {
+      this.#post({
+        type: "error",
+        message: "download: there is no model yet: train one or upload a checkpoint",
+      });
+      return;
+    }
+    const bytes = saveCheckpoint(this.#model, {
+      config: this.#lastConfig,
+      progress: this.#trainer?.progress ?? this.#lastProgress,
+      backend: this.#backend ?? "cpu",
+      testAccuracy: this.#testAccuracy,
+    });
+    const buffer = bytes.buffer as ArrayBuffer;
+    this.#post({ type: "checkpoint", bytes: buffer, fileName: `resnet18-step${this.#step}.safetensors` }, [
+      buffer,
+    ]);
+  }
+
+  #postGrid(test: Dataset, grid: number[]): void {
+    const pixels = test.rows * test.cols;
+    const out = new Uint8Array(grid.length * pixels);
+    grid.forEach((index, k) => {
+      out.set(test.images.subarray(index * pixels, (index + 1) * pixels), k * pixels);
+    });
+    const sample: SampleGrid = { pixels: out, labels: grid.map((i) => test.labels[i]!), side: test.rows };
+    this.#post({ type: "samples", grid: sample }, [out.buffer]);
+  }
+}
+
+/** Evenly spread indices into the test set for the sample grid. */
+function gridIndices(test: Dataset): number[] {
+  const n = Math.min(GRID_SIZE, test.count);
+  return Array.from({ length: n }, (_, k) => Math.floor((k * test.count) / n));
+}
+
+function report(result: EvalResult, grid: number[]): EvalReport {
+  return {
+    accuracy: result.accuracy,
+    loss: result.loss,
+    examples: result.examples,
+    confusion: result.confusion ?? [],
+    samplePredictions: grid.map((i) => result.predictions?.[i] ?? -1),
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * End-to-end: the built app, served by `vite preview`, in headless Chromium. Trains in the worker
+ * (step and loss advance, pause holds the step, resume advances it, the main thread never stalls over
+ * 100 ms), downloads a checkpoint that the trainer reads back, evaluates a checkpoint made outside the
+ * browser with the same accuracy on the same test examples, and reports bad files on the page.
+ * Skipped (with a message) when Chromium is missing.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CHECKPOINT_FORMAT, decodeCheckpoint, encodeSafetensors } from "@resnet-ts/trainer";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { browserMissing, buildApp, launchBrowser, serveApp } from "../scripts/browser.mjs";
+import { checkpointPath, makeReference, type Reference } from "./checkpoint-reference.js";
+
+const missing = browserMissing();
+if (missing) console.warn(`apps/web e2e tests skipped: ${missing}`);
+
+const ARTIFACTS = fileURLToPath(new URL("../../../artifacts/", import.meta.url));
+const TEST_LIMIT = 200;
+
+const text = (page: Page, id: string) =>
+  page
+    .locator(`[data-testid="${id}"]`)
+    .textContent()
+    .then((t) => t ?? "");
+const step = async (page: Page) => Number(await text(page, "step"));
+const waitForState = (page: Page, state: string, timeout = 60_000) =>
+  page.waitForFunction((s) => document.querySelector('[data-testid="state"]')?.textContent === s, state, {
+    timeout,
+  });
+const waitForStep = (page: Page, atLeast: number, timeout = 60_000) =>
+  page.waitForFunction(
+    (n) => Number(document.querySelector('[data-testid="step"]')?.textContent) >= n,
+    atLeast,
+    {
+      timeout,
+    },
+  );
+
+describe.skipIf(missing)("web app in headless Chromium", () => {
+  let server: Awaited<ReturnType<typeof serveApp>>;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let context: BrowserContext;
+  let page: Page;
+  let dir: string;
+  let reference: Promise<Reference>;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "resnet-ts-web-e2e-"));
+    reference = makeReference(checkpointPath(dir), { steps: 8, testLimit: TEST_LIMIT });
+    reference.catch(() => {});
+    await buildApp();
+    server = await serveApp();
+    browser = await launchBrowser({ downloads: true });
+    context = browser.context;
+    await context.addInitScript(() => {
+      const w = window as unknown as { longTasks: number[] };
+      w.longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) w.longTasks.push(entry.duration);
+      }).observe({ type: "longtask" });
+    });
+    page = await context.newPage();
+    page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+    await page.goto(server.url);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="backend"]')?.textContent !== "probing...",
+    );
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("is cross-origin isolated and picks a backend that is not a software GPU", async () => {
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    const backend = await text(page, "backend");
+    // Headless Chromium's GPUs are SwiftShader (software), so the wasm backend should be chosen.
+    expect(backend).toMatch(/^wasm\b/);
+  });
+
+  it("trains in the worker: step and loss advance, pause holds, resume continues, no main-thread stall", async () => {
+    await page.fill("#batchSize", "16");
+    await page.fill("#steps", "500");
+    await page.fill("#testLimit", "100");
+    await page.evaluate(() => {
+      (window as unknown as { longTasks: number[] }).longTasks = [];
+    });
+    await page.getByTestId("start").click();
+    await waitForStep(page, 2, 120_000);
+    const losses = new Set<string>();
+    const first = await step(page);
+    losses.add(await text(page, "loss"));
+    await waitForStep(page, first + 2);
+    losses.add(await text(page, "loss"));
+    expect(losses.size).toBeGreaterThan(1);
+    for (const loss of losses) expect(Number.isFinite(Number(loss))).toBe(true);
+    expect(Number(await text(page, "images-per-sec"))).toBeGreaterThan(0);
+    expect(await text(page, "backend")).toBe("wasm");
+
+    await page.getByTestId("pause").click();
+    await waitForState(page, "paused");
+    const paused = await step(page);
+    await page.waitForTimeout(2500);
+    expect(await step(page)).toBe(paused);
+    expect(await text(page, "state")).toBe("paused");
+    expect(await text(page, "pause")).toBe("Resume");
+
+    await page.getByTestId("pause").click();
+    await waitForStep(page, paused + 2);
+    await page.getByTestId("stop").click();
+    await waitForState(page, "stopped");
+
+    const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+    expect(Math.max(0, ...longTasks)).toBeLessThan(100);
+  }, 180_000);
+
+  it("downloads the model as a weights file the trainer reads back", async () => {
+    const shown = await step(page);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("download").click(),
+    ]);
+    const path = join(dir, "downloaded.safetensors");
+    await download.saveAs(path);
+    const checkpoint = decodeCheckpoint(new Uint8Array(await readFile(path)));
+    expect(Object.keys(checkpoint.stateDict)).toHaveLength(127);
+    expect(checkpoint.info.format).toBe(CHECKPOINT_FORMAT);
+    expect(checkpoint.info.step).toBe(shown);
+    expect(checkpoint.info.config?.batchSize).toBe(16);
+  });
+
+  it("evaluates a checkpoint made outside the browser with the same accuracy on the same examples", async () => {
+    const ref = await reference;
+    console.log(`reference checkpoint made by ${ref.madeBy}: ${JSON.stringify(ref)}`);
+    await page.selectOption("#data", "full");
+    await page.fill("#testLimit", String(TEST_LIMIT));
+    await page.setInputFiles('[data-testid="upload"]', checkpointPath(dir));
+    await expect
+      .poll(() => text(page, "checkpoint-info"), { timeout: 30_000 })
+      .toMatch(/^loaded reference\.safetensors/);
+    await page.getByTestId("evaluate").click();
+    await waitForState(page, "done", 120_000);
+    expect(await text(page, "error")).toBe("");
+    const shown = await page
+      .getByTestId("test-accuracy")
+      .evaluate((el) => ({ ...(el as HTMLElement).dataset }));
+    expect(Number(shown.examples)).toBe(ref.examples);
+    expect(Number(shown.value)).toBe(ref.accuracy);
+    expect(Number(shown.loss)).toBeCloseTo(ref.loss, 3);
+
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "web-e2e.png"), fullPage: true });
+  }, 180_000);
+
+  it("says what is wrong with a file that is not a checkpoint, or not this model's", async () => {
+    const junk = join(dir, "notes.safetensors");
+    await writeFile(junk, "this is not a safetensors file at all");
+    await page.setInputFiles('[data-testid="upload"]', junk);
+    await expect
+      .poll(() => text(page, "error"), { timeout: 20_000 })
+      .toMatch(/notes\.safetensors is not a readable checkpoint/);
+
+    const other = join(dir, "other.safetensors");
+    const tensor = { dtype: "float32" as const, shape: [2], data: Float32Array.of(1, 2) };
+    await writeFile(other, encodeSafetensors({ "fc.weight": tensor }));
+    await page.setInputFiles('[data-testid="upload"]', other);
+    await expect
+      .poll(() => text(page, "error"), { timeout: 20_000 })
+      .toMatch(
+        /other\.safetensors does not fit the d2l ResNet-18.*: 1 unexpected keys \(fc\.weight\); 127 of its 127 keys missing/,
+      );
+  });
+});
