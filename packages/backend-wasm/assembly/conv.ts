@@ -217,15 +217,20 @@ export function k_convBwdInput(tid: i32, nt: i32, args: usize): void {
 
 /** Adds dcols [ckk, nc] (row stride ld) into dx (unpadded: the JS side crops a padded dx) at the tabulated windows. */
 function col2im(dcols: usize, ld: i32, nc: i32, xbase: usize, iy0: usize, ix0: usize, dx: usize): void {
+  // Window origins once per block, into the iy0 table (no longer needed as such).
+  for (let j = 0; j < nc; j++) {
+    const o4 = <usize>j << 2;
+    store<i32>(iy0 + o4, colOrigin(xbase, iy0, ix0, o4));
+  }
   let row = 0;
   for (let ci = 0; ci < g_c; ci++) {
     for (let ki = 0; ki < g_kh; ki++) {
       for (let kj = 0; kj < g_kw; kj++, row++) {
         const src = dcols + (<usize>(row * ld) << 2);
-        const delta = ci * g_hw + ki * g_w + kj;
+        const d = dx + (<usize>(ci * g_hw + ki * g_w + kj) << 2);
         for (let j = 0; j < nc; j++) {
           const o4 = <usize>j << 2;
-          const dst = dx + (<usize>(colOrigin(xbase, iy0, ix0, o4) + delta) << 2);
+          const dst = d + (<usize>load<i32>(iy0 + o4) << 2);
           store<f32>(dst, load<f32>(dst) + load<f32>(src + o4));
         }
       }

@@ -82,11 +82,58 @@ export function packA(src: usize, rs: i32, cs: i32, m: i32, k: i32, dst: usize, 
     const i0 = pn * MR;
     let out = dst + ((<usize>pn * <usize>k * MR) << 2);
     const rows = min(MR, m - i0);
-    for (let p = 0; p < k; p++) {
+    let p = 0;
+    if (rows == MR && cs == 1) {
+      // Rows contiguous along k: load 4 rows x 4 k and transpose in registers.
+      const r0 = src + (<usize>(i0 * rs) << 2), rstep = <usize>rs << 2;
+      for (; p + 4 <= k; p += 4) {
+        const a = r0 + (<usize>p << 2);
+        const x0 = v128.load(a), x1 = v128.load(a + rstep), x2 = v128.load(a + 2 * rstep), x3 = v128.load(a + 3 * rstep);
+        const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+        const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+        v128.store(out, v128.shuffle<f64>(t0, t1, 0, 2));
+        v128.store(out, v128.shuffle<f64>(t0, t1, 1, 3), 16);
+        v128.store(out, v128.shuffle<f64>(t2, t3, 0, 2), 32);
+        v128.store(out, v128.shuffle<f64>(t2, t3, 1, 3), 48);
+        out += 64;
+      }
+    } else if (rows == MR && rs == 1) {
+      // The panel's 4 rows are adjacent for each k: one vector per k.
+      for (; p < k; p++) {
+        v128.store(out, v128.load(src + (<usize>(i0 + p * cs) << 2)));
+        out += 16;
+      }
+    }
+    for (; p < k; p++) {
       for (let r = 0; r < MR; r++) {
         const v: f32 = r < rows ? load<f32>(src + ((<usize>((i0 + r) * rs + p * cs)) << 2)) : 0;
         store<f32>(out, v);
         out += 4;
+      }
+    }
+  }
+}
+
+/**
+ * Packs the weights of the input gradient computed as a forward conv (stride 1): A'[c, (o, kh, kw)] =
+ * W[o, c, KH-1-kh, KW-1-kw] for W [o, c, kh, kw], into MR panels: args [w, o, c, kh, kw, dst].
+ */
+export function k_packFlipped(tid: i32, nt: i32, args: usize): void {
+  const w = ap(args, 0), o = ai(args, 1), c = ai(args, 2), kh = ai(args, 3), kw = ai(args, 4), dst = ap(args, 5);
+  const kk = kh * kw, k = o * kk;
+  const panels = (c + MR - 1) / MR;
+  const p0 = splitStart(panels, tid, nt, 1), p1 = splitEnd(panels, tid, nt, 1);
+  for (let pn = p0; pn < p1; pn++) {
+    const i0 = pn * MR;
+    let out = dst + ((<usize>pn * <usize>k * MR) << 2);
+    for (let oi = 0; oi < o; oi++) {
+      for (let t = kk - 1; t >= 0; t--) {
+        for (let r = 0; r < MR; r++) {
+          const ci = i0 + r;
+          const v: f32 = ci < c ? load<f32>(w + (<usize>((oi * c + ci) * kk + t) << 2)) : 0;
+          store<f32>(out, v);
+          out += 4;
+        }
       }
     }
   }

@@ -95,6 +95,20 @@ function threadScratch(backend: WasmBackend, bytes: number): [number, number] {
   return [backend.scratch("threads", stride * backend.runtime.threads), stride];
 }
 
+/** y = conv(x, A) (+ bias) for packed weights A [o, ckk] and geometry g (output [n, o, oh, ow]). */
+function forwardConv(
+  backend: WasmBackend,
+  x: number,
+  g: Geometry,
+  pa: number,
+  bias: number,
+  y: number,
+): void {
+  const [scratch, stride_] = threadScratch(backend, (4 * NC + MR * NR + KC * NC) * 4);
+  const xp = padInput(backend, x, g);
+  backend.runtime.run("k_convFwd", [xp, pa, bias, y, ...geomArgs(padded(g)), scratch, stride_, KC, NC]);
+}
+
 export const conv2D: KernelConfig<"Conv2D", WasmBackend> = {
   kernelName: "Conv2D",
   backendName: "wasm",
@@ -103,23 +117,16 @@ export const conv2D: KernelConfig<"Conv2D", WasmBackend> = {
     const ckk = g.c * g.kh * g.kw;
     const y = backend.make(g.n * g.o * g.oh * g.ow);
     const pa = packA(backend, "packA", backend.ptr(w.dataId), ckk, 1, g.o, ckk);
-    const [scratch, stride_] = threadScratch(backend, (4 * NC + MR * NR + KC * NC) * 4);
-    const xp = padInput(backend, backend.ptr(x.dataId), g);
-    backend.runtime.run("k_convFwd", [
-      xp,
-      pa,
-      b ? backend.ptr(b.dataId) : 0,
-      y.ptr,
-      ...geomArgs(padded(g)),
-      scratch,
-      stride_,
-      KC,
-      NC,
-    ]);
+    forwardConv(backend, backend.ptr(x.dataId), g, pa, b ? backend.ptr(b.dataId) : 0, y.ptr);
     return { dataId: y, shape: [g.n, g.o, g.oh, g.ow] };
   },
 };
 
+/**
+ * The input gradient. With stride 1 it is the forward conv of dy with the filters flipped and
+ * transposed (W'[c, o, kh, kw] = W[o, c, KH-1-kh, KW-1-kw]) and padding K-1-pad, which reuses the
+ * forward path; otherwise dcols = W^T dy is formed block by block and scattered back (col2im).
+ */
 export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", WasmBackend> = {
   kernelName: "Conv2DBackpropInput",
   backendName: "wasm",
@@ -127,6 +134,27 @@ export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", WasmBacken
     const g = geometry(xShape, w.shape, stride, pad);
     const ckk = g.c * g.kh * g.kw;
     const dx = backend.make(g.n * g.c * g.h * g.w);
+    if (g.sh === 1 && g.sw === 1 && g.ph < g.kh && g.pw < g.kw) {
+      const pa = backend.scratch("packA", roundUp(g.c, MR) * g.o * g.kh * g.kw * 4);
+      backend.runtime.run(
+        "k_packFlipped",
+        [backend.ptr(w.dataId), g.o, g.c, g.kh, g.kw, pa],
+        ckk * g.o >= 1 << 15,
+      );
+      const t: Geometry = {
+        ...g,
+        c: g.o,
+        h: g.oh,
+        w: g.ow,
+        o: g.c,
+        oh: g.h,
+        ow: g.w,
+        ph: g.kh - 1 - g.ph,
+        pw: g.kw - 1 - g.pw,
+      };
+      forwardConv(backend, backend.ptr(dy.dataId), t, pa, 0, dx.ptr);
+      return { dataId: dx, shape: [...xShape] };
+    }
     // A = W^T: element (ckk, o) at w[o * ckk + ckk].
     const pa = packA(backend, "packA", backend.ptr(w.dataId), 1, ckk, ckk, g.o);
     const nc = Math.max(NR, Math.min(NC, Math.floor(DCOLS_FLOATS / roundUp(ckk, MR) / NR) * NR));
