@@ -1,0 +1,241 @@
+/**
+ * Checkpoints (browser-safe part): the model's weights as one safetensors file holding exactly its state
+ * dict (PyTorch keys, so `torch.nn.Module.load_state_dict(strict=True)` takes it) with the run's metadata,
+ * and the training state (optimizer momentum + progress) as a second safetensors file beside it. A shared
+ * random `checkpoint_id` in both headers ties the pair together.
+ */
+import type { LoadResult, Module, StateDict } from "@resnet-ts/layers";
+import { parseConfig, type TrainConfig } from "./config.js";
+import { decodeSafetensors, encodeSafetensors, type SafetensorsMetadata } from "./safetensors.js";
+import type { SGD, SgdStateDict } from "./sgd.js";
+import type { TrainingState, TrainProgress } from "./trainer.js";
+
+export const CHECKPOINT_FORMAT = "resnet-ts.weights/1";
+export const TRAIN_STATE_FORMAT = "resnet-ts.train-state/1";
+
+export interface CheckpointOptions {
+  config?: TrainConfig;
+  /** With `progress`, also encodes the training state, for resuming. */
+  optimizer?: SGD;
+  progress?: TrainProgress;
+  /** More `__metadata__` entries (numbers are written as strings), e.g. `{ test_accuracy: 0.91 }`. */
+  metadata?: Record<string, string | number | boolean>;
+  /** Defaults to now. */
+  date?: Date;
+}
+
+export interface EncodedCheckpoint {
+  weights: Uint8Array;
+  /** Null unless both `optimizer` and `progress` were given. */
+  trainState: Uint8Array | null;
+  id: string;
+}
+
+/** What a weights file's `__metadata__` says, parsed. */
+export interface CheckpointInfo {
+  format: string;
+  id: string | null;
+  date: string | null;
+  config: TrainConfig | null;
+  /** Epochs finished and optimizer steps done when it was written (null when not recorded). */
+  epoch: number | null;
+  step: number | null;
+}
+
+export interface Checkpoint {
+  stateDict: StateDict;
+  /** The raw `__metadata__` of the weights file. */
+  metadata: SafetensorsMetadata;
+  info: CheckpointInfo;
+  /** Present when the training state was decoded with it. */
+  training: TrainingState | null;
+}
+
+/** A checkpoint that is valid safetensors but not a usable checkpoint (wrong format, mismatched pair). */
+export class CheckpointError extends Error {
+  constructor(message: string) {
+    super(`checkpoint: ${message}`);
+    this.name = "CheckpointError";
+  }
+}
+
+const momentumKey = (i: number) => `state.${i}.momentum_buffer`;
+
+function randomId(): string {
+  const bytes = new Uint8Array(8);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Encodes the model's weights (and, with optimizer + progress, the training state). Reads the model now. */
+export function encodeCheckpoint(model: Module, options: CheckpointOptions = {}): EncodedCheckpoint {
+  const id = randomId();
+  const { config, optimizer, progress } = options;
+  const metadata: SafetensorsMetadata = {
+    format: CHECKPOINT_FORMAT,
+    checkpoint_id: id,
+    date: (options.date ?? new Date()).toISOString(),
+  };
+  if (config) metadata.config = JSON.stringify(config);
+  if (progress) {
+    metadata.epoch = String(progress.epochsDone);
+    metadata.step = String(progress.globalStep);
+  }
+  for (const [key, value] of Object.entries(options.metadata ?? {})) metadata[key] = String(value);
+  const weights = encodeSafetensors(model.stateDict(), metadata);
+  if (!optimizer || !progress) return { weights, trainState: null, id };
+
+  const names = model.namedParameters();
+  if (names.length !== optimizer.params.length || names.some(([, t], i) => t !== optimizer.params[i])) {
+    throw new CheckpointError("the optimizer's parameters are not the model's parameters() in order");
+  }
+  const state = optimizer.stateDict();
+  const tensors: StateDict = {};
+  state.momentumBuffers.forEach((b, i) => {
+    if (b) tensors[momentumKey(i)] = { dtype: "float32", shape: b.shape, data: b.data };
+  });
+  const trainState = encodeSafetensors(tensors, {
+    format: TRAIN_STATE_FORMAT,
+    checkpoint_id: id,
+    optimizer: JSON.stringify({
+      type: "SGD",
+      hyperparameters: state.hyperparameters,
+      stepCount: state.stepCount,
+      parameters: names.map(([name]) => name),
+    }),
+    progress: JSON.stringify(progress),
+    ...(config ? { config: JSON.stringify(config) } : {}),
+  });
+  return { weights, trainState, id };
+}
+
+/** Decodes a weights file (and optionally its training-state file), checking formats and that they pair up. */
+export function decodeCheckpoint(weights: Uint8Array, trainState: Uint8Array | null = null): Checkpoint {
+  const file = decodeSafetensors(weights);
+  const info = readInfo(file.metadata);
+  let training: TrainingState | null = null;
+  if (trainState) {
+    const state = decodeSafetensors(trainState);
+    const m = state.metadata;
+    if (m.format !== TRAIN_STATE_FORMAT) {
+      throw new CheckpointError(
+        `the training state has format ${JSON.stringify(m.format)}, expected ${TRAIN_STATE_FORMAT}`,
+      );
+    }
+    if (m.checkpoint_id !== info.id) {
+      throw new CheckpointError(
+        `the training state (checkpoint_id ${m.checkpoint_id}) was not written with these weights ` +
+          `(checkpoint_id ${info.id}); resume from a matching pair, or load the weights alone`,
+      );
+    }
+    const optimizer = parseJson<{
+      hyperparameters: SgdStateDict["hyperparameters"];
+      stepCount: number;
+      parameters: string[];
+    }>(m.optimizer, "optimizer");
+    const progress = parseJson<TrainProgress>(m.progress, "progress");
+    if (!Array.isArray(optimizer.parameters))
+      throw new CheckpointError("the training state lists no parameters");
+    const momentumBuffers = optimizer.parameters.map((_, i) => {
+      const t = state.tensors[momentumKey(i)];
+      if (!t) return null;
+      if (!(t.data instanceof Float32Array)) throw new CheckpointError(`${momentumKey(i)} must be F32`);
+      return { shape: t.shape, data: t.data };
+    });
+    const known = new Set(optimizer.parameters.map((_, i) => momentumKey(i)));
+    const stray = Object.keys(state.tensors).filter((k) => !known.has(k));
+    if (stray.length)
+      throw new CheckpointError(`the training state has unexpected tensors: ${stray.join(", ")}`);
+    training = {
+      progress,
+      optimizer: {
+        hyperparameters: optimizer.hyperparameters,
+        stepCount: optimizer.stepCount,
+        momentumBuffers,
+      },
+    };
+    const missing = optimizer.parameters.filter((name) => !(name in file.tensors));
+    if (missing.length) {
+      throw new CheckpointError(
+        `the training state names parameters missing from the weights: ${missing.join(", ")}`,
+      );
+    }
+  }
+  return { stateDict: file.tensors, metadata: file.metadata, info, training };
+}
+
+function readInfo(m: SafetensorsMetadata): CheckpointInfo {
+  const format = m.format ?? "safetensors";
+  if (format !== CHECKPOINT_FORMAT && format.startsWith("resnet-ts.weights/")) {
+    throw new CheckpointError(`the weights have format ${format}; this version reads ${CHECKPOINT_FORMAT}`);
+  }
+  if (format !== CHECKPOINT_FORMAT) {
+    // A file from elsewhere (e.g. PyTorch): only its tensors mean something here.
+    return { format, id: null, date: null, config: null, epoch: null, step: null };
+  }
+  const count = (key: string) => {
+    const v = m[key];
+    if (v === undefined) return null;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0)
+      throw new CheckpointError(`metadata ${key} is ${JSON.stringify(v)}, expected a count`);
+    return n;
+  };
+  return {
+    format,
+    id: m.checkpoint_id ?? null,
+    date: m.date ?? null,
+    config: m.config === undefined ? null : parseConfig(parseJson(m.config, "config")),
+    epoch: count("epoch"),
+    step: count("step"),
+  };
+}
+
+function parseJson<T>(text: string | undefined, what: string): T {
+  if (text === undefined) throw new CheckpointError(`the metadata has no ${what}`);
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new CheckpointError(`metadata ${what} is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/**
+ * Loads a state dict into `model`, first checking every key and shape so that errors name them all
+ * (missing and unexpected keys only with `strict`, the default; a shape or dtype mismatch always).
+ */
+export function applyStateDict(
+  model: Module,
+  dict: StateDict,
+  { strict = true }: { strict?: boolean } = {},
+): LoadResult {
+  const expected = model.stateDict();
+  const missing = Object.keys(expected).filter((k) => !(k in dict));
+  const unexpected = Object.keys(dict).filter((k) => !(k in expected));
+  const misshaped = Object.entries(dict).flatMap(([key, t]) => {
+    const want = expected[key];
+    if (!want) return [];
+    const same =
+      want.dtype === t.dtype &&
+      want.shape.length === t.shape.length &&
+      want.shape.every((d, i) => d === t.shape[i]);
+    return same ? [] : [`${key} (file ${t.dtype} [${t.shape}], model ${want.dtype} [${want.shape}])`];
+  });
+  const problems = [
+    ...(strict && missing.length ? [`missing keys: ${missing.join(", ")}`] : []),
+    ...(strict && unexpected.length ? [`unexpected keys: ${unexpected.join(", ")}`] : []),
+    ...(misshaped.length ? [`mismatched shapes or dtypes: ${misshaped.join(", ")}`] : []),
+  ];
+  if (problems.length) throw new CheckpointError(`the weights do not fit the model: ${problems.join("; ")}`);
+  return model.loadStateDict(dict, { strict });
+}
+
+/** Decodes a weights file and loads it into `model` (see applyStateDict). */
+export function loadWeightsFromBytes(
+  model: Module,
+  bytes: Uint8Array,
+  options: { strict?: boolean } = {},
+): LoadResult & { info: CheckpointInfo } {
+  const { stateDict, info } = decodeCheckpoint(bytes);
+  return { ...applyStateDict(model, stateDict, options), info };
+}

@@ -1,0 +1,195 @@
+/**
+ * The training configuration shared by the CLI and the web app: one zod schema with bounds, the
+ * defaults, the presets, and `resolveConfig` (defaults < preset < explicit values, then validated).
+ * Issue messages describe the problem; the issue path (and `ConfigError`'s message) names the field.
+ */
+import { z } from "zod";
+
+const int = (min: number, max: number) =>
+  z
+    .number({ error: "must be a number" })
+    .int({ error: `must be an integer between ${min} and ${max}` })
+    .min(min, { error: `must be an integer between ${min} and ${max}` })
+    .max(max, { error: `must be an integer between ${min} and ${max}` });
+
+const finite = () =>
+  z.number({ error: "must be a number" }).refine(Number.isFinite, { error: "must be finite" });
+const bool = () => z.boolean({ error: "must be true or false" });
+
+export const PRESET_NAMES = ["quick", "d2l"] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+const fields = {
+  preset: z
+    .enum(PRESET_NAMES, { error: `must be one of ${PRESET_NAMES.join(", ")}` })
+    .nullable()
+    .describe("A named set of values applied over the defaults (explicit values still win)"),
+  epochs: int(1, 1000).describe("Passes over the training set"),
+  steps: int(1, 10_000_000)
+    .nullable()
+    .describe("Stop after this many optimizer steps in total (null: no cap, run all epochs)"),
+  batchSize: int(1, 4096).describe("Examples per optimizer step (also the evaluation batch size)"),
+  lr: finite()
+    .gt(0, { error: "must be greater than 0" })
+    .max(10, { error: "must be at most 10" })
+    .describe("Base learning rate"),
+  momentum: finite()
+    .min(0, { error: "must be between 0 and 1" })
+    .max(1, { error: "must be between 0 and 1" })
+    .describe("SGD momentum (0: plain SGD)"),
+  dampening: finite()
+    .min(0, { error: "must be between 0 and 1" })
+    .max(1, { error: "must be between 0 and 1" })
+    .describe("SGD momentum dampening"),
+  weightDecay: finite()
+    .min(0, { error: "must be between 0 and 1" })
+    .max(1, { error: "must be between 0 and 1" })
+    .describe("L2 penalty added to the gradient (PyTorch's weight_decay)"),
+  nesterov: bool().describe("Nesterov momentum (needs momentum > 0 and dampening 0)"),
+  schedule: z
+    .enum(["constant", "step", "cosine"], { error: "must be one of constant, step, cosine" })
+    .describe("Learning-rate schedule: constant, step (StepLR per epoch) or cosine (per step, to etaMin)"),
+  stepSize: int(1, 1000).describe("step schedule: epochs between decays"),
+  gamma: finite()
+    .gt(0, { error: "must be greater than 0 and at most 1" })
+    .max(1, { error: "must be greater than 0 and at most 1" })
+    .describe("step schedule: decay factor"),
+  etaMin: finite().min(0, { error: "must be at least 0" }).describe("cosine schedule: final learning rate"),
+  resize: int(8, 512)
+    .nullable()
+    .describe("Resize images to this side length (null: keep 28x28; d2l uses 96)"),
+  trainLimit: int(1, 10_000_000)
+    .nullable()
+    .describe("Train on a fixed pseudo-random subset of this many examples (null: all)"),
+  testLimit: int(1, 10_000_000)
+    .nullable()
+    .describe("Evaluate on a fixed pseudo-random subset of this many examples (null: all)"),
+  shuffle: bool().describe("Shuffle the training set each epoch"),
+  seed: int(0, 2 ** 32 - 1).describe("Seed of the weight initialisation and of the shuffles"),
+  init: z
+    .enum(["xavier", "default"], { error: "must be xavier or default" })
+    .describe("Weight init: xavier (d2l) or default (PyTorch's per-layer defaults)"),
+  eval: bool().describe("Evaluate on the test set after each epoch"),
+  backend: z
+    .string({ error: "must be a backend name" })
+    .min(1, { error: "must be a backend name" })
+    .nullable()
+    .describe("Backend to train on (null: the best available)"),
+};
+
+export const TrainConfigSchema = z.strictObject(fields).superRefine((c, ctx) => {
+  if (c.nesterov && (c.momentum <= 0 || c.dampening !== 0)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["nesterov"],
+      input: c.nesterov,
+      message: `needs momentum > 0 and dampening 0 (momentum is ${c.momentum}, dampening ${c.dampening})`,
+    });
+  }
+  if (c.schedule === "cosine" && c.etaMin > c.lr) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["etaMin"],
+      input: c.etaMin,
+      message: `must not exceed lr (${c.lr}) for the cosine schedule`,
+    });
+  }
+});
+
+/** Any subset of the fields; unknown keys are rejected. `undefined` means "not given". */
+export const TrainConfigInputSchema = z.strictObject(fields).partial();
+
+export type TrainConfig = z.infer<typeof TrainConfigSchema>;
+export type TrainConfigInput = z.input<typeof TrainConfigInputSchema>;
+
+/** The defaults: one epoch at 28x28, batch 256, lr 0.05, plain SGD, xavier init, seed 0. */
+export const DEFAULT_CONFIG: TrainConfig = Object.freeze({
+  preset: null,
+  epochs: 1,
+  steps: null,
+  batchSize: 256,
+  lr: 0.05,
+  momentum: 0,
+  dampening: 0,
+  weightDecay: 0,
+  nesterov: false,
+  schedule: "constant",
+  stepSize: 1,
+  gamma: 0.1,
+  etaMin: 0,
+  resize: null,
+  trainLimit: null,
+  testLimit: null,
+  shuffle: true,
+  seed: 0,
+  init: "xavier",
+  eval: true,
+  backend: null,
+});
+
+/**
+ * - `quick`: a short run that shows learning: 4,000 training examples, 1 epoch at 28x28, batch 64, lr 0.1,
+ *   tested on 1,000 examples.
+ * - `d2l`: the d2l.ai recipe (SPEC §2): 10 epochs at 96x96, batch 256, lr 0.05, plain SGD, xavier init.
+ */
+export const PRESETS: Readonly<Record<PresetName, Partial<TrainConfig>>> = Object.freeze({
+  quick: { epochs: 1, batchSize: 64, lr: 0.1, resize: null, trainLimit: 4000, testLimit: 1000 },
+  d2l: {
+    epochs: 10,
+    batchSize: 256,
+    lr: 0.05,
+    resize: 96,
+    momentum: 0,
+    weightDecay: 0,
+    nesterov: false,
+    schedule: "constant",
+    init: "xavier",
+  },
+});
+
+/** An invalid configuration; `issues` lists each problem with the field it concerns. */
+export class ConfigError extends Error {
+  readonly issues: readonly { field: string; message: string }[];
+
+  constructor(issues: readonly { field: string; message: string; input?: unknown }[]) {
+    const lines = issues.map(
+      (i) => `${i.field}: ${i.message}${i.input !== undefined ? ` (got ${JSON.stringify(i.input)})` : ""}`,
+    );
+    super(`Invalid training config: ${lines.join("; ")}`);
+    this.name = "ConfigError";
+    this.issues = issues.map(({ field, message }) => ({ field, message }));
+  }
+}
+
+function toConfigError(error: z.ZodError): ConfigError {
+  return new ConfigError(
+    error.issues.map((issue) => {
+      const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
+      const field = issue.path.length ? issue.path.join(".") : keys.length ? keys.join(", ") : "config";
+      const message = issue.code === "unrecognized_keys" ? "unknown setting" : issue.message;
+      return { field, message, input: issue.code === "unrecognized_keys" ? undefined : issue.input };
+    }),
+  );
+}
+
+/** Validates a complete configuration (e.g. one stored in a checkpoint); throws ConfigError. */
+export function parseConfig(value: unknown): TrainConfig {
+  const result = TrainConfigSchema.safeParse(value, { reportInput: true });
+  if (!result.success) throw toConfigError(result.error);
+  return result.data;
+}
+
+/**
+ * The configuration for a run: `DEFAULT_CONFIG`, then the preset named by `input.preset`, then every
+ * value of `input` that is not `undefined`; validated as a whole. Throws ConfigError naming each bad field.
+ */
+export function resolveConfig(input: unknown = {}): TrainConfig {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    throw new ConfigError([{ field: "config", message: "must be an object of settings" }]);
+  }
+  const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  const partial = TrainConfigInputSchema.safeParse(given, { reportInput: true });
+  if (!partial.success) throw toConfigError(partial.error);
+  const preset = partial.data.preset ? PRESETS[partial.data.preset] : {};
+  return parseConfig({ ...DEFAULT_CONFIG, ...preset, ...partial.data });
+}

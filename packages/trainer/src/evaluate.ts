@@ -1,0 +1,93 @@
+/** Evaluation: the model in eval mode, without gradients, over a data set in file order. */
+import { batches, type Dataset } from "@resnet-ts/data";
+import type { Module } from "@resnet-ts/layers";
+import { noGrad, tidy } from "@resnet-ts/tensor";
+import { argmaxRows, crossEntropy } from "./metrics.js";
+import { yieldToEventLoop } from "./yield.js";
+
+export interface EvaluateOptions {
+  /** Examples per forward pass (default 256). */
+  batchSize?: number;
+  /** Resize images to this side length (null or undefined: keep their size). */
+  resize?: number | null;
+  /** Also return each example's predicted class. */
+  predictions?: boolean;
+  /** Also return the confusion matrix. */
+  confusion?: boolean;
+  /** Yield to the event loop every this many batches (0: never; default 1). */
+  yieldEvery?: number;
+  /** Checked between batches; when aborted, `evaluate` rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface EvalResult {
+  /** Mean cross-entropy over the examples. */
+  loss: number;
+  /** Fraction classified correctly. */
+  accuracy: number;
+  examples: number;
+  /** With `predictions`: the predicted class of each example, in data set order. */
+  predictions?: Uint8Array;
+  /** With `confusion`: `confusion[truth][predicted]` counts, one row per class. */
+  confusion?: number[][];
+}
+
+export async function evaluate(
+  model: Module,
+  dataset: Dataset,
+  options: EvaluateOptions = {},
+): Promise<EvalResult> {
+  const { batchSize = 256, resize = null, yieldEvery = 1, signal } = options;
+  const wasTraining = model.training;
+  model.eval();
+  const predictions = options.predictions ? new Uint8Array(dataset.count) : undefined;
+  let confusion: number[][] | undefined;
+  let lossSum = 0;
+  let correct = 0;
+  let seen = 0;
+  try {
+    let b = 0;
+    for (const batch of batches(dataset, { batchSize, shuffle: false, resize: resize ?? undefined })) {
+      try {
+        signal?.throwIfAborted();
+        const { loss, predicted, classes } = noGrad(() =>
+          tidy(() => {
+            const logits = model.call(batch.images);
+            return {
+              loss: crossEntropy(logits, batch.labels).item(),
+              predicted: argmaxRows(logits),
+              classes: logits.shape[1]!,
+            };
+          }),
+        );
+        const truth = batch.labels.dataSync();
+        if (options.confusion)
+          confusion ??= Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+        for (let k = 0; k < batch.size; k++) {
+          const p = predicted[k]!;
+          const t = truth[k]!;
+          if (p === t) correct++;
+          if (predictions) predictions[seen + k] = p;
+          const row = confusion?.[t];
+          if (row) row[p] = (row[p] ?? 0) + 1;
+        }
+        lossSum += loss * batch.size;
+        seen += batch.size;
+      } finally {
+        batch.images.dispose();
+        batch.labels.dispose();
+      }
+      if (yieldEvery > 0 && ++b % yieldEvery === 0) await yieldToEventLoop();
+    }
+  } finally {
+    model.train(wasTraining);
+  }
+  const result: EvalResult = {
+    loss: seen ? lossSum / seen : Number.NaN,
+    accuracy: seen ? correct / seen : Number.NaN,
+    examples: seen,
+  };
+  if (predictions) result.predictions = predictions;
+  if (options.confusion) result.confusion = confusion ?? [];
+  return result;
+}

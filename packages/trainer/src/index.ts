@@ -1,0 +1,80 @@
+/**
+ * @resnet-ts/trainer (browser-safe entry): loss and metrics, SGD, learning-rate schedules, the shared
+ * training config, the training loop and evaluation, and safetensors checkpoints in memory.
+ * Checkpoints on disk are in "@resnet-ts/trainer/node".
+ */
+export { accuracy, argmaxRows, countCorrect, crossEntropy, RunningMean } from "./metrics.js";
+export {
+  SGD,
+  type SgdHyperparameters,
+  type SgdOptions,
+  type SgdStateDict,
+  validateSgdOptions,
+} from "./sgd.js";
+export {
+  cosineLr,
+  learningRate,
+  type ScheduleName,
+  type ScheduleOptions,
+  type SchedulePosition,
+  stepLr,
+} from "./schedule.js";
+export {
+  ConfigError,
+  DEFAULT_CONFIG,
+  PRESET_NAMES,
+  PRESETS,
+  type PresetName,
+  parseConfig,
+  resolveConfig,
+  type TrainConfig,
+  type TrainConfigInput,
+  TrainConfigInputSchema,
+  TrainConfigSchema,
+} from "./config.js";
+export { epochShuffleSeed, SUBSET_SEEDS, sampleSubset } from "./sampling.js";
+export { type EvalResult, type EvaluateOptions, evaluate } from "./evaluate.js";
+export type { Listener } from "./events.js";
+export {
+  type BatchEndEvent,
+  type EndEvent,
+  type EndReason,
+  type EpochEndEvent,
+  NonFiniteLossError,
+  Trainer,
+  type TrainerEvents,
+  type TrainerOptions,
+  type TrainingState,
+  type TrainProgress,
+  train,
+} from "./trainer.js";
+export { createModel } from "./model.js";
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  SafetensorsError,
+  type SafetensorsFile,
+  type SafetensorsMetadata,
+} from "./safetensors.js";
+export {
+  applyStateDict,
+  CHECKPOINT_FORMAT,
+  type Checkpoint,
+  CheckpointError,
+  type CheckpointInfo,
+  type CheckpointOptions,
+  decodeCheckpoint,
+  type EncodedCheckpoint,
+  encodeCheckpoint,
+  loadWeightsFromBytes,
+  TRAIN_STATE_FORMAT,
+} from "./checkpoint.js";
+export {
+  type ActivationStat,
+  type ActivationStatsOptions,
+  activationStats,
+  type GradientNorm,
+  type GradientNormOptions,
+  gradientNorms,
+} from "./diagnostics.js";
+export { yieldToEventLoop } from "./yield.js";

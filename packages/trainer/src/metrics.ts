@@ -1,0 +1,68 @@
+/** The training loss and the metrics reported while training: cross-entropy, accuracy, running means. */
+import { softmaxCrossEntropy, type Tensor } from "@resnet-ts/tensor";
+
+/** Mean softmax cross-entropy of logits [N,K] against class ids [N] (float32), like `nn.CrossEntropyLoss()`. */
+export function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
+  return softmaxCrossEntropy(logits, labels);
+}
+
+/** The index of each row's largest value (the first one on ties, like `torch.argmax`), logits [N,K]. */
+export function argmaxRows(logits: Tensor): Uint8Array | Uint32Array {
+  if (logits.rank !== 2) throw new Error(`argmaxRows: logits must have rank 2 [N,K], got [${logits.shape}]`);
+  const [n, k] = logits.shape as [number, number];
+  const values = logits.dataSync();
+  const out = k <= 256 ? new Uint8Array(n) : new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let max = values[i * k]!;
+    for (let j = 1; j < k; j++) {
+      const v = values[i * k + j]!;
+      if (v > max) {
+        max = v;
+        best = j;
+      }
+    }
+    out[i] = best;
+  }
+  return out;
+}
+
+/** How many rows of logits [N,K] have their largest value at the label's index. */
+export function countCorrect(logits: Tensor, labels: Tensor): number {
+  if (labels.rank !== 1 || labels.shape[0] !== logits.shape[0]) {
+    throw new Error(`accuracy: labels [${labels.shape}] must be [N] for logits [${logits.shape}]`);
+  }
+  const predicted = argmaxRows(logits);
+  const truth = labels.dataSync();
+  let correct = 0;
+  for (let i = 0; i < predicted.length; i++) if (predicted[i] === truth[i]) correct++;
+  return correct;
+}
+
+/** Fraction of rows of logits [N,K] whose argmax is the label (0 for an empty batch). */
+export function accuracy(logits: Tensor, labels: Tensor): number {
+  const n = logits.shape[0] ?? 0;
+  return n === 0 ? 0 : countCorrect(logits, labels) / n;
+}
+
+/** A weighted running mean (d2l's `Accumulator`): add(value, weight), read `mean`. */
+export class RunningMean {
+  sum = 0;
+  weight = 0;
+
+  add(value: number, weight = 1): this {
+    this.sum += value * weight;
+    this.weight += weight;
+    return this;
+  }
+
+  /** The mean so far, NaN before anything was added. */
+  get mean(): number {
+    return this.weight === 0 ? Number.NaN : this.sum / this.weight;
+  }
+
+  reset(): void {
+    this.sum = 0;
+    this.weight = 0;
+  }
+}

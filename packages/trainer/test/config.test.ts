@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import {
+  ConfigError,
+  DEFAULT_CONFIG,
+  PRESETS,
+  parseConfig,
+  resolveConfig,
+  TrainConfigSchema,
+} from "../src/index.js";
+
+const messageOf = (input: unknown) => {
+  try {
+    resolveConfig(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error("expected resolveConfig to throw");
+};
+
+describe("training config", () => {
+  it("has the documented defaults", () => {
+    const c = resolveConfig();
+    expect(c).toEqual(DEFAULT_CONFIG);
+    expect(c).toMatchObject({
+      epochs: 1,
+      batchSize: 256,
+      lr: 0.05,
+      momentum: 0,
+      seed: 0,
+      init: "xavier",
+      resize: null,
+    });
+    expect(TrainConfigSchema.parse(c)).toEqual(c);
+  });
+
+  it("applies defaults < preset < explicit values", () => {
+    expect(resolveConfig({ preset: "d2l" })).toMatchObject({
+      preset: "d2l",
+      lr: 0.05,
+      epochs: 10,
+      batchSize: 256,
+      resize: 96,
+      momentum: 0,
+      init: "xavier",
+      seed: 0,
+    });
+    const c = resolveConfig({ preset: "d2l", epochs: 2, resize: null, lr: undefined });
+    expect(c).toMatchObject({ epochs: 2, resize: null, lr: 0.05, batchSize: 256 });
+    const quick = resolveConfig({ preset: "quick", batchSize: 32 });
+    expect(quick).toMatchObject({ ...PRESETS.quick, batchSize: 32 });
+  });
+
+  it("names the field, the problem and the value", () => {
+    expect(messageOf({ lr: -1 })).toBe("Invalid training config: lr: must be greater than 0 (got -1)");
+    expect(messageOf({ batchSize: 0 })).toBe(
+      "Invalid training config: batchSize: must be an integer between 1 and 4096 (got 0)",
+    );
+    expect(messageOf({ batchSize: 2.5 })).toContain(
+      "batchSize: must be an integer between 1 and 4096 (got 2.5)",
+    );
+    expect(messageOf({ epochs: "3" })).toBe('Invalid training config: epochs: must be a number (got "3")');
+    expect(messageOf({ lr: Number.NaN })).toContain("lr: must be a number");
+    expect(messageOf({ momentum: 1.5 })).toContain("momentum: must be between 0 and 1 (got 1.5)");
+    expect(messageOf({ preset: "fast" })).toContain('preset: must be one of quick, d2l (got "fast")');
+    expect(messageOf({ init: "he" })).toContain("init: must be xavier or default");
+    expect(messageOf({ schedule: "linear" })).toContain("schedule: must be one of constant, step, cosine");
+    expect(messageOf({ resize: 4 })).toContain("resize: must be an integer between 8 and 512 (got 4)");
+    expect(messageOf({ learningRate: 0.1 })).toBe("Invalid training config: learningRate: unknown setting");
+    expect(messageOf({ lr: 0, epochs: 0 })).toBe(
+      "Invalid training config: epochs: must be an integer between 1 and 1000 (got 0); lr: must be greater than 0 (got 0)",
+    );
+    expect(messageOf("fast")).toBe("Invalid training config: config: must be an object of settings");
+  });
+
+  it("checks settings that depend on each other", () => {
+    expect(messageOf({ nesterov: true })).toBe(
+      "Invalid training config: nesterov: needs momentum > 0 and dampening 0 (momentum is 0, dampening 0) (got true)",
+    );
+    expect(resolveConfig({ nesterov: true, momentum: 0.9 }).nesterov).toBe(true);
+    expect(messageOf({ schedule: "cosine", etaMin: 1 })).toContain("etaMin: must not exceed lr (0.05)");
+  });
+
+  it("parseConfig validates a complete stored configuration", () => {
+    expect(parseConfig({ ...DEFAULT_CONFIG, steps: 5 }).steps).toBe(5);
+    const { backend: _, ...incomplete } = DEFAULT_CONFIG;
+    expect(() => parseConfig(incomplete)).toThrow("backend: must be a backend name");
+  });
+
+  it("describes every field for --help and forms", () => {
+    for (const [name, field] of Object.entries(TrainConfigSchema.shape)) {
+      expect(field.description, name).toBeTruthy();
+    }
+  });
+});
