@@ -9,11 +9,13 @@ import {
   add,
   biasAdd,
   channelSum,
+  flatten,
   fromArray,
   matmul,
   mean,
   mul,
   relu,
+  reshape,
   scale,
   sub,
   sum,
@@ -197,6 +199,21 @@ describe("reductions", () => {
     const n = 1 << 20;
     expect(sum(fromArray(new Float32Array(n).fill(0.1))).item()).toBeCloseTo(n * Math.fround(0.1), 0);
   });
+});
+
+describe("reshape and flatten", () => {
+  it("reshape matches tf.reshape, forward and gradients", () =>
+    checkAgainstTf(
+      ([x]) => reshape(x!, [4, -1]),
+      (x) => tf.reshape(x!, [4, -1]),
+      [[2, 3, 2, 2]],
+    ));
+  it("flatten matches tf.reshape to [N, -1], forward and gradients", () =>
+    checkAgainstTf(
+      ([x]) => flatten(x!),
+      (x) => tf.reshape(x!, [2, -1]),
+      [[2, 3, 2, 2]],
+    ));
 });
 
 it("sum of an expression built from every op has a gradient matching tf.grads", () => {
