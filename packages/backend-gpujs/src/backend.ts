@@ -17,6 +17,12 @@ export interface GpuData {
   host: Float32Array | null;
 }
 
+/** Longest row of the flat-array modes' thread grid. */
+const ROW_LIMIT = 2 ** 20;
+
+/** The thread-id line of kernels/source.ts's THREAD. */
+export const THREAD_IDS = "const tx = this.thread.x; const ty = this.thread.y; const tz = this.thread.z;";
+
 /** Written values up to this many elements keep their host copy after upload. */
 const KEEP_HOST = 4096;
 
@@ -33,6 +39,7 @@ export class GpujsBackend implements Backend {
   #storages = 0;
   #bytes = 0;
   #scopes: Handle[][] = [];
+  #grids = new Map<string, { out: Dims; head: string }>();
 
   constructor(
     /** The registered name, e.g. `gpujs` or `gpujs:webasm`. */
@@ -135,9 +142,52 @@ export class GpujsBackend implements Backend {
     return this.temp(RELAYOUT(d.dims, want), want, [{ handle: d.handle, dims: d.dims }]);
   }
 
+  /**
+   * The thread grid for an output of (natural) dims `out`: the dims to run over and source lines
+   * that set `tx`, `ty`, `tz` to the element's coordinates in `out`. GL and WebGPU run `out` itself.
+   * The flat-array modes run long rows instead ([planes * X * Y, rows, 1]): gpu.js's webasm mode
+   * makes a JS call and a sub-array per row (and vectorises only rows of a multiple of 4), so
+   * outputs such as a 3x3 filter gradient [3, 3, O*C] would cost one call per 3 values. Every
+   * in-kernel index stays below 2^20 either way, far from float32's 2^24.
+   */
+  grid(out: Dims): { out: Dims; head: string } {
+    const key = out.join("x");
+    let g = this.#grids.get(key);
+    if (!g) {
+      g = this.#makeGrid(out);
+      this.#grids.set(key, g);
+    }
+    return g;
+  }
+
+  #makeGrid(out: Dims): { out: Dims; head: string } {
+    const [x, y, z] = out;
+    const plane = x * y;
+    if (!this.executor.freeRelayout || plane > ROW_LIMIT) return { out, head: THREAD_IDS };
+    let planes = 1;
+    for (let p = 1; p <= z && p * plane <= ROW_LIMIT; p++) {
+      if (z % p !== 0) continue;
+      if ((p * plane) % 4 === 0 || (planes * plane) % 4 !== 0) planes = p;
+    }
+    const head = `const gridT = this.thread.x;
+const gridP = Math.floor((gridT + 0.5) / ${plane});
+const gridR = gridT - gridP * ${plane};
+const ty = Math.floor((gridR + 0.5) / ${x});
+const tx = gridR - ty * ${x};
+const tz = this.thread.y * ${planes} + gridP;`;
+    return { out: [planes * plane, z / planes, 1], head };
+  }
+
   /** `arg(t)` in the tensor's natural dims (what the structured kernels index). */
   natural(t: TensorInfo): Arg {
     return this.arg(t, naturalDims(t.shape));
+  }
+
+  /** A temporary `a` seen with dims `want` (a copy only where the mode cannot re-view for free). */
+  view(a: Arg, want: Dims): Arg {
+    if (sameDims(a.dims, want)) return a;
+    if (this.executor.freeRelayout) return { handle: a.handle, dims: want };
+    return this.temp(RELAYOUT(a.dims, want), want, [a]);
   }
 
   /** Values kept on the host for a storage, when any (small written tensors). */
@@ -145,14 +195,20 @@ export class GpujsBackend implements Backend {
     return this.#data(t.dataId).host;
   }
 
-  /** Runs a kernel whose output is a temporary of the current kernel scope. */
+  /**
+   * Runs a kernel whose output is a temporary of the current kernel scope. Kernels whose source
+   * sets the thread ids with THREAD (kernels/source.ts) run over `grid(out)`; the result then has
+   * the grid's dims (the same data, cut into other rows).
+   */
   temp(source: string, out: Dims, args: readonly KernelArg[]): Arg {
-    return this.#temp(this.executor.run(source, out, args), out);
+    const r = this.#launch(source, out, args);
+    return this.#temp(r.handle, r.dims);
   }
 
-  /** Runs a kernel whose output becomes a new tensor of `shape`. */
+  /** Runs a kernel (as `temp` does) whose output becomes a new tensor of `shape`. */
   output(source: string, out: Dims, args: readonly KernelArg[], shape: readonly number[]): TensorInfo {
-    return { dataId: this.#make(this.executor.run(source, out, args), out, null), shape: [...shape] };
+    const r = this.#launch(source, out, args);
+    return { dataId: this.#make(r.handle, r.dims, null), shape: [...shape] };
   }
 
   /** Wraps a temporary as a new tensor (it leaves the kernel scope). */
@@ -166,11 +222,18 @@ export class GpujsBackend implements Backend {
   /** In-place update: `t`'s storage takes the output of a kernel (which may read `t`). */
   replace(t: TensorInfo, source: string, out: Dims, args: readonly KernelArg[]): void {
     const d = this.#data(t.dataId);
-    const next = this.executor.run(source, out, args);
+    const next = this.#launch(source, out, args);
     if (d.handle !== null) this.executor.release(d.handle);
-    d.handle = next;
-    d.dims = out;
+    d.handle = next.handle;
+    d.dims = next.dims;
     d.host = null;
+  }
+
+  /** Runs `source`; one that starts with THREAD_IDS runs over `grid(out)` instead of `out`. */
+  #launch(source: string, out: Dims, args: readonly KernelArg[]): { handle: Handle; dims: Dims } {
+    if (!source.includes(THREAD_IDS)) return { handle: this.executor.run(source, out, args), dims: out };
+    const g = this.grid(out);
+    return { handle: this.executor.run(source.replace(THREAD_IDS, g.head), g.out, args), dims: g.out };
   }
 
   #temp(handle: Handle, dims: Dims): Arg {

@@ -152,5 +152,10 @@ for (let k = 0; k < ${groups}; k++) {
   acc += p[k * ${oc} + tz][ty][tx];
 }
 return acc;`;
-  return backend.output(kernel(["p"], total), [g.kw, g.kh, oc], [partial], wShape);
+  return backend.output(
+    kernel(["p"], total),
+    [g.kw, g.kh, oc],
+    [backend.view(partial, [g.kw, g.kh, oc * groups])],
+    wShape,
+  );
 };

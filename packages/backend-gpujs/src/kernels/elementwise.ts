@@ -4,13 +4,18 @@ import type { GpujsBackend } from "../backend.js";
 import { naturalDims } from "../layout.js";
 import { channelOf, type Impl, kernel, THREAD } from "./source.js";
 
-const AT = "[this.thread.z][this.thread.y][this.thread.x]";
+const AT = "[tz][ty][tx]";
 
 function binary<K extends "Add" | "Sub" | "Mul">(op: string): Impl<K> {
   return (backend, { a, b }) => {
     const av = backend.arg(a);
     const bv = backend.arg(b, av.dims);
-    return backend.output(kernel(["a", "b"], `return a${AT} ${op} b${AT};`), av.dims, [av, bv], a.shape);
+    return backend.output(
+      kernel(["a", "b"], `${THREAD}\nreturn a${AT} ${op} b${AT};`),
+      av.dims,
+      [av, bv],
+      a.shape,
+    );
   };
 }
 
@@ -18,7 +23,7 @@ function unary(backend: GpujsBackend, x: TensorInfo, expr: string, scalars: numb
   const xv = backend.arg(x);
   const params = ["x", ...scalars.map((_, i) => `s${i}`)];
   return backend.output(
-    kernel(params, `const v = x${AT};\nreturn ${expr};`),
+    kernel(params, `${THREAD}\nconst v = x${AT};\nreturn ${expr};`),
     xv.dims,
     [xv, ...scalars],
     x.shape,
@@ -36,7 +41,12 @@ export const relu: Impl<"Relu"> = (backend, { x }) => unary(backend, x, "Math.ma
 export const reluGrad: Impl<"ReluGrad"> = (backend, { dy, y }) => {
   const dv = backend.arg(dy);
   const yv = backend.arg(y, dv.dims);
-  return backend.output(kernel(["dy", "y"], `return y${AT} > 0 ? dy${AT} : 0;`), dv.dims, [dv, yv], dy.shape);
+  return backend.output(
+    kernel(["dy", "y"], `${THREAD}\nreturn y${AT} > 0 ? dy${AT} : 0;`),
+    dv.dims,
+    [dv, yv],
+    dy.shape,
+  );
 };
 
 export const biasAdd: Impl<"BiasAdd"> = (backend, { x, b }) => {

@@ -7,7 +7,7 @@ import type { TensorInfo } from "@resnet-ts/tensor";
 import type { GpujsBackend } from "../backend.js";
 import type { Arg, KernelArg } from "../executors/types.js";
 import type { Dims } from "../layout.js";
-import { type Impl, kernel, ncs } from "./source.js";
+import { type Impl, kernel, ncs, THREAD } from "./source.js";
 
 /** Dims of the [N*C planes of Y x X] view of an [N, C, ...] tensor (rank >= 3; natural for NCHW). */
 export function planeDims(shape: readonly number[]): Dims {
@@ -30,7 +30,7 @@ export function planeSums(
 ): Arg {
   const [x, y] = dims;
   const at = (name: string) => `${name}[tz][i][j]`;
-  const body = `const tz = this.thread.z;
+  const body = `${THREAD}
 const c = tz - Math.floor((tz + 0.5) / ${channels}) * ${channels};
 let acc = 0;
 for (let i = 0; i < ${y}; i++) {
@@ -66,7 +66,12 @@ export function channelReduce(
 ): TensorInfo {
   const [n, c] = ncs(shape);
   const partial = planeSums(backend, planeDims(shape), c, params, args, expr);
-  return backend.output(channelTotalsSource(n, c), [c, 1, 1], [partial, scale], [c]);
+  return backend.output(
+    channelTotalsSource(n, c),
+    [c, 1, 1],
+    [backend.view(partial, [1, 1, n * c]), scale],
+    [c],
+  );
 }
 
 const BLOCK = 1024;
@@ -81,7 +86,10 @@ export function reduceAxis(backend: GpujsBackend, a: Arg, axis: 0 | 1 | 2): Arg 
   const index = block === d ? "k" : `${t} * ${block} + k`;
   const read = ["a[tz][ty][idx]", "a[tz][idx][tx]", "a[idx][ty][tx]"][axis]!;
   const guard = block === d || d % block === 0 ? "" : `if (idx < ${d}) `;
-  const body = `const tx = this.thread.x; const ty = this.thread.y; const tz = this.thread.z;
+  // Own thread ids (not THREAD): the partial sums keep exactly the dims computed here.
+  const body = `const tx = this.thread.x;
+const ty = this.thread.y;
+const tz = this.thread.z;
 let acc = 0;
 for (let k = 0; k < ${block}; k++) {
   const idx = ${index};

@@ -4,7 +4,7 @@
  * and each shape gets its own compiled kernel (cached by the executor).
  */
 import type { KernelAttrs, KernelInputs, KernelName, KernelOutput } from "@resnet-ts/tensor";
-import type { GpujsBackend } from "../backend.js";
+import { type GpujsBackend, THREAD_IDS } from "../backend.js";
 
 export type Impl<K extends KernelName> = (
   backend: GpujsBackend,
@@ -18,8 +18,12 @@ export type Impls = { [K in KernelName]: Impl<K> };
 export const idiv = (a: string, b: number): string =>
   b === 1 ? `(${a})` : `Math.floor((${a} + 0.5) / ${b})`;
 
-/** The thread ids as float locals (`tx`, `ty`, `tz`). */
-export const THREAD = "const tx = this.thread.x; const ty = this.thread.y; const tz = this.thread.z;";
+/**
+ * Sets `tx`, `ty`, `tz`, the coordinates of the output element, in a kernel's first line; the
+ * backend then picks the thread grid (see GpujsBackend.grid). Kernels that use it read the thread
+ * ids only through these three.
+ */
+export const THREAD = THREAD_IDS;
 
 /** A kernel function source from its parameter names and body. */
 export const kernel = (params: readonly string[], body: string): string =>
