@@ -161,28 +161,62 @@ function packRows(src: usize, kstride: i32, k0: i32, kc: i32, nc: i32, yoff: usi
   }
 }
 
-/** Forward: args [x, packedW, bias|0, y, geometry..., scratch, stride, KC, NC]. */
+/**
+ * Forward: args [x, packedW, bias|0, y, geometry..., scratch, stride, KC, NC]. When the output columns
+ * are not runs of 8 (small images: one image's positions are fewer than 8, or not a multiple of 8) and
+ * the depth spans several k blocks, the block accumulates in a contiguous buffer that is scattered
+ * into y once at the end, instead of scattering every tile after every k block.
+ */
 export function k_convFwd(tid: i32, nt: i32, args: usize): void {
   readGeom(args);
   const x = ap(args, 0), aw = ap(args, 1), bias = ap(args, 2), y = ap(args, 3);
   const kcMax = ai(args, KC), ncMax = ai(args, NC);
   const scratch = ap(args, SCRATCH) + <usize>tid * ap(args, SCRATCH_STRIDE);
   const xbase = scratch, iy0 = xbase + (<usize>ncMax << 2), ix0 = iy0 + (<usize>ncMax << 2);
-  const yoff = ix0 + (<usize>ncMax << 2), tile = yoff + (<usize>ncMax << 2);
+  const yoff = ix0 + (<usize>ncMax << 2), boff = yoff + (<usize>ncMax << 2), tile = boff + (<usize>ncMax << 2);
   const bp = tile + (<usize>(MR * NR) << 2);
+  const cbuf = bp + (<usize>(kcMax * ncMax) << 2);
+  for (let j = 0; j < ncMax; j++) store<i32>(boff + (<usize>j << 2), j);
   const total = g_n * g_s;
   const q0 = splitStart(total, tid, nt, NR), q1 = splitEnd(total, tid, nt, NR);
   const k = g_ckk;
+  const m = g_o;
   for (let jc = q0; jc < q1; jc += ncMax) {
     const nc = min(ncMax, q1 - jc);
     columnTables(jc, nc, xbase, iy0, ix0, yoff);
+    const buffered = k > kcMax && !runsOf8(yoff, nc);
     for (let pc = 0; pc < k; pc += kcMax) {
       const kc = min(kcMax, k - pc);
       packIm2col(x, pc, kc, nc, xbase, iy0, ix0, bp);
-      const mode = pc > 0 ? 1 : bias != 0 ? 2 : 0;
-      runBlock(g_o, nc, kc, aw + (<usize>(pc * MR) << 2), k * MR, bp, y, yoff, g_s, mode, bias, tile);
+      const ap0 = aw + (<usize>(pc * MR) << 2);
+      if (buffered) {
+        runBlock(m, nc, kc, ap0, k * MR, bp, cbuf, boff, ncMax, pc > 0 ? 1 : 0, 0, tile);
+      } else {
+        const mode = pc > 0 ? 1 : bias != 0 ? 2 : 0;
+        runBlock(m, nc, kc, ap0, k * MR, bp, y, yoff, g_s, mode, bias, tile);
+      }
+    }
+    if (buffered) {
+      for (let i = 0; i < m; i++) {
+        const add: f32 = bias != 0 ? load<f32>(bias + (<usize>i << 2)) : 0;
+        const src = cbuf + (<usize>(i * ncMax) << 2);
+        const row = y + (<usize>(i * g_s) << 2);
+        for (let j = 0; j < nc; j++) {
+          store<f32>(row + (<usize>load<i32>(yoff + (<usize>j << 2)) << 2), load<f32>(src + (<usize>j << 2)) + add);
+        }
+      }
     }
   }
+}
+
+/** Whether every group of 8 tabulated output offsets is a contiguous run (and nc a multiple of 8). */
+function runsOf8(yoff: usize, nc: i32): bool {
+  if (nc % NR != 0) return false;
+  for (let j = 0; j < nc; j += NR) {
+    const o = yoff + (<usize>j << 2);
+    if (load<i32>(o, 28) != load<i32>(o) + 7) return false;
+  }
+  return true;
 }
 
 /**

@@ -26,33 +26,7 @@ export function microKernel(kc: i32, a: usize, b: usize, c: usize, ldc: i32, mod
   } else {
     c00 = f32x4.splat(0); c01 = c00; c10 = c00; c11 = c00; c20 = c00; c21 = c00; c30 = c00; c31 = c00;
   }
-  // Two k steps per iteration (fewer loop branches and pointer bumps), then the odd one.
-  let p = 0;
-  for (; p + 2 <= kc; p += 2) {
-    let b0 = v128.load(b);
-    let b1 = v128.load(b, 16);
-    let av = v128.load32_splat(a);
-    c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
-    av = v128.load32_splat(a, 4);
-    c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
-    av = v128.load32_splat(a, 8);
-    c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
-    av = v128.load32_splat(a, 12);
-    c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
-    b0 = v128.load(b, 32);
-    b1 = v128.load(b, 48);
-    av = v128.load32_splat(a, 16);
-    c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
-    av = v128.load32_splat(a, 20);
-    c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
-    av = v128.load32_splat(a, 24);
-    c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
-    av = v128.load32_splat(a, 28);
-    c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
-    a += 32;
-    b += 64;
-  }
-  if (p < kc) {
+  for (let p = 0; p < kc; p++) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     let av = v128.load32_splat(a);
@@ -63,6 +37,8 @@ export function microKernel(kc: i32, a: usize, b: usize, c: usize, ldc: i32, mod
     c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
     av = v128.load32_splat(a, 12);
     c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
+    a += 16;
+    b += 32;
   }
   v128.store(c, c00); v128.store(c, c01, 16); c += l;
   v128.store(c, c10); v128.store(c, c11, 16); c += l;
@@ -122,11 +98,12 @@ export function k_packFlipped(tid: i32, nt: i32, args: usize): void {
   const w = ap(args, 0), o = ai(args, 1), c = ai(args, 2), kh = ai(args, 3), kw = ai(args, 4), dst = ap(args, 5);
   const kk = kh * kw, k = o * kk;
   const panels = (c + MR - 1) / MR;
-  const p0 = splitStart(panels, tid, nt, 1), p1 = splitEnd(panels, tid, nt, 1);
-  for (let pn = p0; pn < p1; pn++) {
-    const i0 = pn * MR;
-    let out = dst + ((<usize>pn * <usize>k * MR) << 2);
-    for (let oi = 0; oi < o; oi++) {
+  // Output channels outermost, so that W is read in order (its planes are far apart for big c).
+  const o0 = splitStart(o, tid, nt, 1), o1 = splitEnd(o, tid, nt, 1);
+  for (let oi = o0; oi < o1; oi++) {
+    for (let pn = 0; pn < panels; pn++) {
+      const i0 = pn * MR;
+      let out = dst + ((<usize>(pn * k + oi * kk) * MR) << 2);
       for (let t = kk - 1; t >= 0; t--) {
         for (let r = 0; r < MR; r++) {
           const ci = i0 + r;

@@ -104,7 +104,7 @@ function forwardConv(
   bias: number,
   y: number,
 ): void {
-  const [scratch, stride_] = threadScratch(backend, (4 * NC + MR * NR + KC * NC) * 4);
+  const [scratch, stride_] = threadScratch(backend, (5 * NC + MR * NR + KC * NC + roundUp(g.o, MR) * NC) * 4);
   const xp = padInput(backend, x, g);
   backend.runtime.run("k_convFwd", [xp, pa, bias, y, ...geomArgs(padded(g)), scratch, stride_, KC, NC]);
 }
