@@ -1,6 +1,7 @@
 // Microbenchmark of the three convolution kernels on ResNet-18's layer shapes: GFLOP/s per kernel on
-// the wasm backend (and on the reference cpu backend with --cpu, slow): mean over the repetitions, and
-// the best one (the least disturbed by other processes on a busy machine).
+// the wasm backend (and on the reference cpu backend with --cpu, slow): by wall time, and in brackets by
+// CPU time (on a busy machine the wall time includes other processes' turns; with --threads=1 the CPU
+// time is the kernel's own).
 //   node bench/conv-kernels.mjs [batch=64] [size=28] [--cpu] [--threads=N]
 import { Rng, fromArray, runKernel, setBackend } from "../packages/tensor/dist/index.js";
 import { registerWasmBackend } from "../packages/backend-wasm/dist/index.js";
@@ -57,21 +58,18 @@ async function bench(backendName) {
     for (const [kname, f] of Object.entries(kernels)) {
       backend.disposeData(f().dataId);
       const reps = backendName === "cpu" ? 1 : Math.max(3, Math.min(60, Math.ceil(3e9 / flops)));
-      let best = Infinity;
-      let total = 0;
-      for (let r = 0; r < reps; r++) {
-        const t0 = performance.now();
-        backend.disposeData(f().dataId);
-        const t = (performance.now() - t0) / 1000;
-        best = Math.min(best, t);
-        total += t;
-      }
-      row[kname] = `${(flops / (total / reps) / 1e9).toFixed(1)} (best ${(flops / best / 1e9).toFixed(1)})`;
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      for (let r = 0; r < reps; r++) backend.disposeData(f().dataId);
+      const wall = (performance.now() - t0) / 1000 / reps;
+      const used = process.cpuUsage(cpu0);
+      const cpu = (used.user + used.system) / 1e6 / reps;
+      row[kname] = `${(flops / wall / 1e9).toFixed(1)} (${(flops / cpu / 1e9).toFixed(1)})`;
     }
     for (const t of [x, w, dy]) backend.disposeData(t.dataId);
     rows.push(row);
   }
-  console.log(`${backendName}: GFLOP/s, mean (best) of the repetitions, batch ${B}, input ${H}x${H}`);
+  console.log(`${backendName}: GFLOP/s by wall time (by CPU time), batch ${B}, input ${H}x${H}`);
   console.table(rows);
 }
 
