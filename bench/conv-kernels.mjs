@@ -2,8 +2,12 @@
 // the wasm backend (and on the reference cpu backend with --cpu, slow): by wall time, and in brackets by
 // CPU time (on a busy machine the wall time includes other processes' turns; with --threads=1 the CPU
 // time is the kernel's own).
-//   node bench/conv-kernels.mjs [batch=64] [size=28] [--cpu] [--threads=N]
-import { Rng, fromArray, runKernel, setBackend } from "../packages/tensor/dist/index.js";
+//   node bench/conv-kernels.mjs [batch=64] [size=28] [--cpu] [--torch] [--threads=N]
+// --torch runs bench/torch_conv.py (PyTorch, /usr/bin/python3 or $PYTHON) on the same shapes and threads.
+import { execFileSync } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Rng, runKernel, setBackend } from "../packages/tensor/dist/index.js";
 import { registerWasmBackend } from "../packages/backend-wasm/dist/index.js";
 
 const args = process.argv.slice(2);
@@ -19,7 +23,7 @@ const s2 = Math.floor((s1 + 2 - 3) / 2) + 1;
 const s3 = Math.floor((s2 + 2 - 3) / 2) + 1;
 const s4 = Math.floor((s3 + 2 - 3) / 2) + 1;
 const s5 = Math.floor((s4 + 2 - 3) / 2) + 1;
-export const LAYERS = [
+const LAYERS = [
   ["b1 7x7/2", 1, 64, 7, 2, 3, H],
   ["b2 3x3", 64, 64, 3, 1, 1, s2],
   ["b3 3x3/2", 64, 128, 3, 2, 1, s2],
@@ -75,4 +79,23 @@ async function bench(backendName) {
 
 await bench("wasm");
 if (args.includes("--cpu")) await bench("cpu");
+if (args.includes("--torch")) {
+  const threads = threadsArg ? threadsArg.split("=")[1] : String(availableParallelism());
+  const script = fileURLToPath(new URL("torch_conv.py", import.meta.url));
+  const out = execFileSync(
+    process.env.PYTHON ?? "/usr/bin/python3",
+    [script, String(B), String(H), threads],
+    {
+      input: JSON.stringify(LAYERS),
+      encoding: "utf8",
+    },
+  );
+  console.log(`pytorch (${threads} threads): GFLOP/s by wall time, batch ${B}, input ${H}x${H}`);
+  console.table(
+    out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l)),
+  );
+}
 process.exit(0);

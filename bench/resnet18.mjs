@@ -46,7 +46,14 @@ export function buildResNet18(seed = 0) {
     const gamma = keep(full([c], 1).requireGrad());
     const beta = keep(full([c], 0).requireGrad());
     params.push(gamma, beta);
-    return { gamma, beta, runningMean: keep(full([c], 0)), runningVar: keep(full([c], 1)), eps: 1e-5, momentum: 0.1 };
+    return {
+      gamma,
+      beta,
+      runningMean: keep(full([c], 0)),
+      runningVar: keep(full([c], 1)),
+      eps: 1e-5,
+      momentum: 0.1,
+    };
   };
   const residual = (i, o, use1x1, stride) => ({
     conv1: conv(i, o, 3, stride, 1),
@@ -58,7 +65,12 @@ export function buildResNet18(seed = 0) {
   const stage = (i, o, first) => [residual(i, o, !first, first ? 1 : 2), residual(o, o, false, 1)];
   const net = {
     b1: { conv: conv(1, 64, 7, 2, 3), bn: bn(64) },
-    blocks: [...stage(64, 64, true), ...stage(64, 128, false), ...stage(128, 256, false), ...stage(256, 512, false)],
+    blocks: [
+      ...stage(64, 64, true),
+      ...stage(64, 128, false),
+      ...stage(128, 256, false),
+      ...stage(256, 512, false),
+    ],
     fc: { w: param([10, 512], Math.sqrt(6 / (512 + 10))), b: param([10], 1 / Math.sqrt(512)) },
     params,
   };

@@ -130,16 +130,20 @@ export class WasmRuntime {
         "wasm backend: SharedArrayBuffer is unavailable (browsers need cross-origin isolation)",
       );
     }
+    const maxMiB = options.maxMemoryMiB ?? 4096;
+    if (!Number.isInteger(maxMiB) || maxMiB < 16 || maxMiB > 4096) {
+      throw new Error(`wasm backend: maxMemoryMiB must be an integer in [16, 4096], got ${maxMiB}`);
+    }
+    const threads = options.threads ?? (await defaultThreads());
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new Error(`wasm backend: threads must be an integer >= 1, got ${threads}`);
+    }
     const relaxedBytes = decode(RELAXED_MODULE);
     const relaxedSimd = (options.relaxedSimd ?? true) && (await relaxedSimdAvailable(relaxedBytes));
     const bytes = relaxedSimd ? relaxedBytes : decode(SIMD_MODULE);
     if (!WebAssembly.validate(bytes))
       throw new Error("wasm backend: this engine lacks WebAssembly SIMD or threads");
     const module = await WebAssembly.compile(bytes);
-    const maxMiB = options.maxMemoryMiB ?? 4096;
-    if (!Number.isInteger(maxMiB) || maxMiB < 16 || maxMiB > 4096) {
-      throw new Error(`wasm backend: maxMemoryMiB must be an integer in [16, 4096], got ${maxMiB}`);
-    }
     const maxPages = maxMiB * 16;
     const memory = new WebAssembly.Memory({ initial: 32, maximum: maxPages, shared: true });
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
@@ -149,10 +153,6 @@ export class WasmRuntime {
       .map((e) => e.name)
       .filter((n) => n.startsWith("k_"))
       .sort();
-    const threads = options.threads ?? (await defaultThreads());
-    if (!Number.isInteger(threads) || threads < 1) {
-      throw new Error(`wasm backend: threads must be an integer >= 1, got ${threads}`);
-    }
     const workers = await Promise.all(
       Array.from({ length: threads - 1 }, (_, i) =>
         startWorker({ module, memory, tid: i + 1, ctrl, names, spin: WORKER_SPIN }),

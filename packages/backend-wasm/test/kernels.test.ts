@@ -253,3 +253,23 @@ describe("loss and optimizer kernels match the cpu backend", () => {
     }
   }
 });
+
+describe("the wasm backend's runtime", () => {
+  it("runs the worker threads it was asked for and reports whether it uses relaxed SIMD", async () => {
+    const { setBackend } = await import("@resnet-ts/tensor");
+    const three = (await setBackend("wasm-3")) as unknown as {
+      runtime: { threads: number; relaxedSimd: boolean };
+    };
+    expect(three.runtime.threads).toBe(3);
+    expect(typeof three.runtime.relaxedSimd).toBe("boolean");
+    const plain = (await setBackend("wasm-plain")) as unknown as {
+      runtime: { threads: number; relaxedSimd: boolean };
+    };
+    expect(plain.runtime).toMatchObject({ threads: 1, relaxedSimd: false });
+  });
+  it("rejects bad options with the option's name", async () => {
+    const { createWasmBackend } = await import("../src/index.js");
+    await expect(createWasmBackend({ threads: 0 })).rejects.toThrow(/threads must be an integer >= 1, got 0/);
+    await expect(createWasmBackend({ maxMemoryMiB: 8 })).rejects.toThrow(/maxMemoryMiB/);
+  });
+});
