@@ -2,7 +2,10 @@
 /** The `resnet-ts` command: train, evaluate, predict with, summarise and benchmark the d2l ResNet-18. */
 import { Command, CommanderError } from "commander";
 import { registerBench } from "./commands/bench.js";
+import { registerEval } from "./commands/eval.js";
+import { registerPredict } from "./commands/predict.js";
 import { registerSummary } from "./commands/summary.js";
+import { registerTrain } from "./commands/train.js";
 import { makeOutput, type Output } from "./output.js";
 
 const program = new Command();
@@ -20,6 +23,9 @@ const output = () => {
   return out;
 };
 
+registerTrain(program, output);
+registerEval(program, output);
+registerPredict(program, output);
 registerSummary(program, output);
 registerBench(program, output);
 

@@ -1,0 +1,51 @@
+/** `resnet-ts eval`: accuracy and mean cross-entropy of a checkpoint on the test split. */
+import { takeFirst } from "@resnet-ts/data";
+import { evaluate } from "@resnet-ts/trainer";
+import type { Command } from "commander";
+import { z } from "zod";
+import { selectBackend } from "../backends.js";
+import { loadSplits } from "../data.js";
+import { loadModel } from "../model-io.js";
+import { parseOptions } from "../options.js";
+import type { Output } from "../output.js";
+
+const EvalOptions = z.object({
+  checkpoint: z.string({ error: "is required: the .safetensors file to evaluate" }).min(1),
+  data: z.string(),
+  resize: z.coerce.number().int().min(8).max(512).optional(),
+  testLimit: z.coerce.number().int().min(1).optional(),
+  batchSize: z.coerce.number().int().min(1).max(4096),
+  backend: z.string().optional(),
+});
+
+export function registerEval(program: Command, output: () => Output): void {
+  program
+    .command("eval")
+    .description("evaluate a checkpoint on the test split: accuracy (fraction) and mean cross-entropy")
+    .requiredOption(
+      "--checkpoint <path>",
+      "the .safetensors checkpoint (from `train`, or PyTorch's state_dict)",
+    )
+    .option("--data <source>", "fashion-mnist or a folder of IDX files", "fashion-mnist")
+    .option("--resize <n>", "input side length (default: the checkpoint's training resize, else 28)")
+    .option("--test-limit <n>", "evaluate the first N test examples (file order)")
+    .option("--batch-size <n>", "examples per forward pass", "256")
+    .option("--backend <name>", "backend (default: the fastest that works here)")
+    .action(async (raw: Record<string, unknown>) => {
+      const opts = parseOptions(EvalOptions, raw);
+      const out = output();
+      const backend = await selectBackend(opts.backend);
+      const { model, resize } = await loadModel(opts.checkpoint);
+      const data = await loadSplits(opts.data, out);
+      const test = opts.testLimit ? takeFirst(data.test, opts.testLimit) : data.test;
+      const size = opts.resize ?? resize;
+      out.info(
+        `eval: ${opts.checkpoint} on ${test.count} test images at ${size ?? 28}x${size ?? 28} (${backend})`,
+      );
+      const result = await evaluate(model, test, { batchSize: opts.batchSize, resize: size, yieldEvery: 0 });
+      out.info(
+        `accuracy ${result.accuracy.toFixed(4)}, loss ${result.loss.toFixed(4)}, ${result.examples} examples`,
+      );
+      out.record({ accuracy: result.accuracy, loss: result.loss, examples: result.examples });
+    });
+}

@@ -1,0 +1,97 @@
+/**
+ * `resnet-ts predict`: the top classes, with probabilities, for PNG images (`--image`) or for the first
+ * test examples of a data set (`--data`, `--limit`), where the true label is shown too.
+ */
+import { CLASS_NAMES, takeFirst } from "@resnet-ts/data";
+import { fromArray, noGrad, resizeBilinear, softmax, type Tensor, tidy } from "@resnet-ts/tensor";
+import type { Command } from "commander";
+import { z } from "zod";
+import { selectBackend } from "../backends.js";
+import { loadSplits } from "../data.js";
+import { readGrayImage } from "../image.js";
+import { loadModel } from "../model-io.js";
+import { parseOptions } from "../options.js";
+import { type Output, UsageError } from "../output.js";
+
+const PredictOptions = z.object({
+  checkpoint: z.string().min(1),
+  image: z.array(z.string()).optional(),
+  data: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(100_000),
+  top: z.coerce.number().int().min(1).max(10),
+  invert: z.boolean().optional(),
+  backend: z.string().optional(),
+});
+
+interface Example {
+  name: string;
+  pixels: Float32Array;
+  width: number;
+  height: number;
+  truth?: number;
+}
+
+export function registerPredict(program: Command, output: () => Output): void {
+  program
+    .command("predict")
+    .description("classify PNG images (--image) or the first test examples of a data set (--data)")
+    .requiredOption("--checkpoint <path>", "the .safetensors checkpoint")
+    .option("--image <files...>", "PNG files (light clothing on a dark background, as in Fashion-MNIST)")
+    .option("--data <source>", "fashion-mnist or a folder of IDX files: predict its first test examples")
+    .option("--limit <n>", "how many test examples with --data", "10")
+    .option("--top <k>", "classes to show per image", "3")
+    .option("--invert", "invert --image pixels (for dark objects on a light background)")
+    .option("--backend <name>", "backend (default: the fastest that works here)")
+    .action(async (raw: Record<string, unknown>) => {
+      const opts = parseOptions(PredictOptions, raw);
+      if (!opts.image === !opts.data)
+        throw new UsageError("predict: give either --image FILE... or --data SOURCE");
+      const out = output();
+      await selectBackend(opts.backend);
+      const { model, resize } = await loadModel(opts.checkpoint);
+      const examples: Example[] = opts.image
+        ? await Promise.all(
+            opts.image.map(async (file): Promise<Example> => {
+              const img = await readGrayImage(file);
+              if (opts.invert) for (const [i, v] of img.pixels.entries()) img.pixels[i] = 1 - v;
+              return { name: file, ...img };
+            }),
+          )
+        : await testExamples(opts.data!, opts.limit, out);
+      const side = resize ?? 28;
+      let correct = 0;
+      for (const ex of examples) {
+        const probs = noGrad(() =>
+          tidy(() => {
+            let x: Tensor = fromArray(ex.pixels, [1, 1, ex.height, ex.width]);
+            if (ex.height !== side || ex.width !== side) x = resizeBilinear(x, side);
+            return softmax(model.call(x)).dataSync();
+          }),
+        );
+        const top = [...probs.keys()].sort((a, b) => probs[b]! - probs[a]!).slice(0, opts.top);
+        if (ex.truth !== undefined && top[0] === ex.truth) correct++;
+        const shown = top.map((k) => `${CLASS_NAMES[k] ?? k} ${(probs[k]! * 100).toFixed(1)}%`).join(", ");
+        out.info(`${ex.name}: ${shown}${ex.truth !== undefined ? `  (true: ${CLASS_NAMES[ex.truth]})` : ""}`);
+        out.record({
+          image: ex.name,
+          ...(ex.truth !== undefined ? { truth: ex.truth, truthName: CLASS_NAMES[ex.truth] } : {}),
+          top: top.map((k) => ({ class: k, name: CLASS_NAMES[k] ?? String(k), probability: probs[k] })),
+        });
+      }
+      const labelled = examples.filter((e) => e.truth !== undefined).length;
+      if (labelled) out.info(`top-1 correct: ${correct}/${labelled}`);
+      out.record({ images: examples.length, ...(labelled ? { accuracy: correct / labelled } : {}) });
+    });
+}
+
+async function testExamples(source: string, limit: number, out: Output): Promise<Example[]> {
+  const test = takeFirst((await loadSplits(source, out)).test, limit);
+  const px = test.rows * test.cols;
+  return Array.from({ length: test.count }, (_, i) => ({
+    name: `test[${i}]`,
+    width: test.cols,
+    height: test.rows,
+    pixels: Float32Array.from(test.images.subarray(i * px, (i + 1) * px), (v) => v / 255),
+    truth: test.labels[i]!,
+  }));
+}

