@@ -4,8 +4,12 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
-/** Maps each `@resnet-ts/<name>` import (and its subpaths) to `packages/<name>/src`. */
+/**
+ * Maps each `@resnet-ts/<name>` import (and its subpaths) to `packages/<name>/src`; the private test
+ * helpers in tooling/ come first.
+ */
 export const workspaceAliases = [
+  { find: /^@resnet-ts\/kernel-tests$/, replacement: `${root}tooling/kernel-tests/src/index.ts` },
   { find: /^@resnet-ts\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
   { find: /^@resnet-ts\/([a-z-]+)\/(.+)$/, replacement: `${root}packages/$1/src/$2.ts` },
 ];
