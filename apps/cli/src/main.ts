@@ -2,6 +2,7 @@
 /** The `resnet-ts` command: train, evaluate, predict with, summarise and benchmark the d2l ResNet-18. */
 import { Command, CommanderError } from "commander";
 import { registerBench } from "./commands/bench.js";
+import { registerCompare } from "./commands/compare.js";
 import { registerEval } from "./commands/eval.js";
 import { registerPredict } from "./commands/predict.js";
 import { registerSummary } from "./commands/summary.js";
@@ -28,6 +29,7 @@ registerEval(program, output);
 registerPredict(program, output);
 registerSummary(program, output);
 registerBench(program, output);
+registerCompare(program, output);
 
 try {
   await program.parseAsync(process.argv);

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { batches, type Dataset } from "@resnet-ts/data";
+import { batches, type Dataset, takeFirst } from "@resnet-ts/data";
 import { loadData } from "@resnet-ts/data/node";
 import {
   cifarResnet,
@@ -20,10 +20,11 @@ import {
   type VariantSpec,
   variantName,
 } from "@resnet-ts/layers";
-import { Rng, setBackend, tidy } from "@resnet-ts/tensor";
-import { crossEntropy, evaluate, gradientNorms, SGD, SUBSET_SEEDS, sampleSubset } from "@resnet-ts/trainer";
+import { Rng, tidy } from "@resnet-ts/tensor";
+import { crossEntropy, evaluate, gradientNorms, SGD } from "@resnet-ts/trainer";
 import type { Command } from "commander";
 import { z } from "zod";
+import { selectBackend } from "../backends.js";
 import { chartSvg, type Series } from "../chart/svg.js";
 import { parseOptions } from "../options.js";
 import type { Output } from "../output.js";
@@ -80,7 +81,7 @@ const CompareOptions = z.object({
   resize: z.coerce.number().int().min(8).optional(),
   recordEvery: z.coerce.number().int().min(1),
   data: z.string().min(1),
-  backend: z.string().min(1),
+  backend: z.string().min(1).optional(),
   jobs: z.coerce.number().int().min(1),
   out: z.string().min(1),
 });
@@ -124,14 +125,14 @@ export function registerCompare(program: Command, output: () => Output): void {
     .option("--steps <n>", "optimizer steps per run", "200")
     .option("--batch-size <n>", "examples per step", "32")
     .option("--lr <x>", "SGD learning rate", "0.05")
-    .option("--train-limit <n>", "training examples (a fixed pseudo-random subset)", "5000")
-    .option("--test-limit <n>", "test examples (a fixed pseudo-random subset)", "1000")
+    .option("--train-limit <n>", "training examples (the first n in file order, class-balanced)", "5000")
+    .option("--test-limit <n>", "test examples (the first n in file order)", "1000")
     .option("--seed <n>", "seed of the weights and of the batch order", "0")
     .option("--widths <list>", "stage widths of the CIFAR family", "16,32,64")
     .option("--resize <side>", "resize images to side x side (default: keep 28x28)")
     .option("--record-every <n>", "record gradient norms every n steps", "10")
     .option("--data <source>", '"fashion-mnist" or a directory of IDX files', "fashion-mnist")
-    .option("--backend <name>", "tensor backend", "cpu")
+    .option("--backend <name>", "tensor backend (default: the fastest that works here)")
     .option("--jobs <n>", "runs in parallel (child processes)", "1")
     .option("--out <dir>", "where compare.json and compare.svg go", "compare-out")
     .action(async (raw: Record<string, unknown>) => {
@@ -161,10 +162,10 @@ async function runHere(
   pairs: { spec: VariantSpec; depth: Depth }[],
   out: Output,
 ): Promise<CompareRun[]> {
-  await setBackend(config.backend);
+  await selectBackend(config.backend);
   const splits = await loadData(config.data);
-  const train = sampleSubset(splits.train, config.trainLimit, SUBSET_SEEDS.train);
-  const test = sampleSubset(splits.test, config.testLimit, SUBSET_SEEDS.test);
+  const train = takeFirst(splits.train, config.trainLimit);
+  const test = takeFirst(splits.test, config.testLimit);
   const runs: CompareRun[] = [];
   for (const { spec, depth } of pairs) {
     const run = await trainOne(config, spec, depth, train, test, (msg) => out.info(msg));
@@ -232,7 +233,7 @@ function childArgs(config: CompareConfig, variant: string, depth: string, dir: s
     widths: config.widths.join(","),
     "record-every": config.recordEvery,
     data: config.data,
-    backend: config.backend,
+    ...(config.backend ? { backend: config.backend } : {}),
     ...(config.resize ? { resize: config.resize } : {}),
   };
   for (const [k, v] of Object.entries(pass)) args.push(`--${k}`, String(v));
