@@ -128,12 +128,13 @@ export const DEFAULT_CONFIG: TrainConfig = Object.freeze({
 });
 
 /**
- * - `quick`: a short run that shows learning: 4,000 training examples, 1 epoch at 28x28, batch 64, lr 0.1,
- *   tested on 1,000 examples.
+ * - `quick`: a short run that shows learning: 4,000 training examples, 1 epoch at 28x28, batch 64, lr 0.02,
+ *   tested on 1,000 examples. Measured: 0.72 test accuracy here (wasm backend), 0.74 with PyTorch; lr 0.05-0.1
+ *   left PyTorch's eval-mode test accuracy at 0.13-0.50 after so few steps.
  * - `d2l`: the d2l.ai recipe (SPEC §2): 10 epochs at 96x96, batch 256, lr 0.05, plain SGD, xavier init.
  */
 export const PRESETS: Readonly<Record<PresetName, Partial<TrainConfig>>> = Object.freeze({
-  quick: { epochs: 1, batchSize: 64, lr: 0.1, resize: null, trainLimit: 4000, testLimit: 1000 },
+  quick: { epochs: 1, batchSize: 64, lr: 0.02, resize: null, trainLimit: 4000, testLimit: 1000 },
   d2l: {
     epochs: 10,
     batchSize: 256,
