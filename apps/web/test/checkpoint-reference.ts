@@ -1,5 +1,5 @@
 /**
- * A checkpoint made outside the browser and its accuracy on `testLimit` test examples: by the CLI
+ * A checkpoint made outside the browser and its accuracy on the first `testLimit` test examples: by the CLI
  * (`resnet-ts train` then `resnet-ts --json eval`) when it has those commands, otherwise by the same
  * packages' Node API (Trainer, saveCheckpoint, evaluate), which the CLI is built on.
  */
@@ -9,16 +9,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { registerWasmBackend } from "@resnet-ts/backend-wasm";
+import { takeFirst } from "@resnet-ts/data";
 import { loadFashionMnist } from "@resnet-ts/data/node";
 import { setBackend } from "@resnet-ts/tensor";
-import {
-  createModel,
-  evaluate,
-  resolveConfig,
-  SUBSET_SEEDS,
-  sampleSubset,
-  Trainer,
-} from "@resnet-ts/trainer";
+import { createModel, evaluate, resolveConfig, Trainer } from "@resnet-ts/trainer";
 import { loadModelWeights, saveCheckpoint } from "@resnet-ts/trainer/node";
 
 const CLI = fileURLToPath(new URL("../../cli/dist/main.js", import.meta.url));
@@ -44,26 +38,20 @@ export async function makeReference(
   { steps, testLimit }: { steps: number; testLimit: number },
 ): Promise<Reference> {
   if ((await cliHas("train")) && (await cliHas("eval"))) {
-    await run(process.execPath, [
-      CLI,
-      "train",
+    const args = [
       "--steps",
       String(steps),
+      "--batch-size",
+      "32",
       "--train-limit",
       "512",
+      "--seed",
+      "3",
       "--no-eval",
-      "--out",
-      path,
-    ]);
-    const { stdout } = await run(process.execPath, [
-      CLI,
-      "--json",
-      "eval",
-      "--checkpoint",
-      path,
-      "--test-limit",
-      String(testLimit),
-    ]);
+    ];
+    await run(process.execPath, [CLI, "train", ...args, "--out", path]);
+    const evalArgs = ["--json", "eval", "--checkpoint", path, "--test-limit", String(testLimit)];
+    const { stdout } = await run(process.execPath, [CLI, ...evalArgs]);
     const last = stdout.trim().split("\n").pop()!;
     const result = JSON.parse(last) as { accuracy: number; loss: number; examples: number };
     return { ...result, madeBy: "cli" };
@@ -78,7 +66,7 @@ export async function makeReference(
   await saveCheckpoint(path, model, { config, progress: trainer.progress });
   const reloaded = createModel(config);
   await loadModelWeights(reloaded, path);
-  const test = sampleSubset(data.test, testLimit, SUBSET_SEEDS.test);
+  const test = takeFirst(data.test, testLimit);
   const result = await evaluate(reloaded, test, { batchSize: 100 });
   return { accuracy: result.accuracy, loss: result.loss, examples: result.examples, madeBy: "node-api" };
 }

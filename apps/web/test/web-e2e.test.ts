@@ -14,6 +14,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserMissing, buildApp, launchBrowser, serveApp } from "../scripts/browser.mjs";
 import { checkpointPath, makeReference, type Reference } from "./checkpoint-reference.js";
+import { traceMainThread } from "./main-thread-trace.js";
 
 const missing = browserMissing();
 if (missing) console.warn(`apps/web e2e tests skipped: ${missing}`);
@@ -56,13 +57,6 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
     server = await serveApp();
     browser = await launchBrowser({ downloads: true });
     context = browser.context;
-    await context.addInitScript(() => {
-      const w = window as unknown as { longTasks: number[] };
-      w.longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) w.longTasks.push(entry.duration);
-      }).observe({ type: "longtask" });
-    });
     page = await context.newPage();
     page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
     await page.goto(server.url);
@@ -88,36 +82,36 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
     await page.fill("#batchSize", "16");
     await page.fill("#steps", "500");
     await page.fill("#testLimit", "100");
-    await page.evaluate(() => {
-      (window as unknown as { longTasks: number[] }).longTasks = [];
+    const mainThread = await traceMainThread(context, page, async () => {
+      await page.getByTestId("start").click();
+      await waitForStep(page, 2, 120_000);
+      const losses = new Set<string>();
+      const first = await step(page);
+      losses.add(await text(page, "loss"));
+      await waitForStep(page, first + 2);
+      losses.add(await text(page, "loss"));
+      expect(losses.size).toBeGreaterThan(1);
+      for (const loss of losses) expect(Number.isFinite(Number(loss))).toBe(true);
+      expect(Number(await text(page, "images-per-sec"))).toBeGreaterThan(0);
+      expect(await text(page, "backend")).toBe("wasm");
+
+      await page.getByTestId("pause").click();
+      await waitForState(page, "paused");
+      const paused = await step(page);
+      await page.waitForTimeout(2500);
+      expect(await step(page)).toBe(paused);
+      expect(await text(page, "state")).toBe("paused");
+      expect(await text(page, "pause")).toBe("Resume");
+
+      await page.getByTestId("pause").click();
+      await waitForStep(page, paused + 2);
+      await page.getByTestId("stop").click();
+      await waitForState(page, "stopped");
     });
-    await page.getByTestId("start").click();
-    await waitForStep(page, 2, 120_000);
-    const losses = new Set<string>();
-    const first = await step(page);
-    losses.add(await text(page, "loss"));
-    await waitForStep(page, first + 2);
-    losses.add(await text(page, "loss"));
-    expect(losses.size).toBeGreaterThan(1);
-    for (const loss of losses) expect(Number.isFinite(Number(loss))).toBe(true);
-    expect(Number(await text(page, "images-per-sec"))).toBeGreaterThan(0);
-    expect(await text(page, "backend")).toBe("wasm");
-
-    await page.getByTestId("pause").click();
-    await waitForState(page, "paused");
-    const paused = await step(page);
-    await page.waitForTimeout(2500);
-    expect(await step(page)).toBe(paused);
-    expect(await text(page, "state")).toBe("paused");
-    expect(await text(page, "pause")).toBe("Resume");
-
-    await page.getByTestId("pause").click();
-    await waitForStep(page, paused + 2);
-    await page.getByTestId("stop").click();
-    await waitForState(page, "stopped");
-
-    const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
-    expect(Math.max(0, ...longTasks)).toBeLessThan(100);
+    console.log(`main thread while training: ${JSON.stringify(mainThread)}`);
+    // Thread (CPU) time: the page's own work per task; wall time also counts other processes on a busy machine.
+    expect(mainThread.tasks).toBeGreaterThan(0);
+    expect(mainThread.maxThreadMs).toBeLessThan(100);
   }, 180_000);
 
   it("downloads the model as a weights file the trainer reads back", async () => {
@@ -138,7 +132,7 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
   it("evaluates a checkpoint made outside the browser with the same accuracy on the same examples", async () => {
     const ref = await reference;
     console.log(`reference checkpoint made by ${ref.madeBy}: ${JSON.stringify(ref)}`);
-    await page.selectOption("#data", "full");
+    await page.selectOption("#data", "10k");
     await page.fill("#testLimit", String(TEST_LIMIT));
     await page.setInputFiles('[data-testid="upload"]', checkpointPath(dir));
     await expect
@@ -152,7 +146,8 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
       .evaluate((el) => ({ ...(el as HTMLElement).dataset }));
     expect(Number(shown.examples)).toBe(ref.examples);
     expect(Number(shown.value)).toBe(ref.accuracy);
-    expect(Number(shown.loss)).toBeCloseTo(ref.loss, 3);
+    // Same examples, same weights; the backends may differ (Node vs browser), so the mean loss agrees to float precision.
+    expect(Math.abs(Number(shown.loss) - ref.loss) / Math.max(1, ref.loss)).toBeLessThan(1e-4);
 
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "web-e2e.png"), fullPage: true });

@@ -4,7 +4,16 @@
  * fallback adapter) runs on the CPU and is far slower than WebAssembly SIMD. Otherwise: `wasm`
  * (needs cross-origin isolation for its shared memory and threads), then the reference `cpu`.
  */
-import { getBackend, listBackends, registerBackend, registerKernels, setBackend } from "@resnet-ts/tensor";
+import {
+  fromArray,
+  getBackend,
+  listBackends,
+  registerBackend,
+  registerKernels,
+  scale,
+  setBackend,
+  tidy,
+} from "@resnet-ts/tensor";
 import type { BackendOption } from "../protocol.js";
 
 const SOFTWARE = /swiftshader|llvmpipe|softpipe|software|basic render/i;
@@ -75,8 +84,9 @@ export async function probeBackends(): Promise<{ options: BackendOption[]; recom
     },
     { name: "cpu", label: "JavaScript (reference cpu)", note: "always available, slowest", usable: true },
   ];
-  const hardware = [webgpu.available && !webgpu.software, webgl2.available && !webgl2.software];
-  const recommended = hardware[0] ? "gpujs:webgpu" : hardware[1] ? "gpujs:webgl2" : isolated ? "wasm" : "cpu";
+  // WebGL2 before WebGPU: gpu.js's WebGPU mode reads results only asynchronously (see checkSyncReads).
+  const hardware = [webgl2.available && !webgl2.software, webgpu.available && !webgpu.software];
+  const recommended = hardware[0] ? "gpujs:webgl2" : hardware[1] ? "gpujs:webgpu" : isolated ? "wasm" : "cpu";
   return { options, recommended };
 }
 
@@ -99,6 +109,20 @@ async function register(name: string): Promise<void> {
   }
 }
 
+/** The training step reads the loss synchronously; a backend that only reads asynchronously cannot train. */
+function checkSyncReads(name: string): void {
+  const probe = fromArray(Float32Array.of(1), [1]);
+  try {
+    tidy(() => scale(probe, 2).dataSync());
+  } catch (error) {
+    throw new Error(
+      `${name} cannot train here (the training loop reads results synchronously): ${(error as Error).message}`,
+    );
+  } finally {
+    probe.dispose();
+  }
+}
+
 /**
  * Makes `name` the active backend, or, when it cannot start, the next usable one of `fallbacks`;
  * returns the name in use and the failures on the way.
@@ -112,6 +136,7 @@ export async function activateBackend(
     try {
       await register(candidate);
       await setBackend(candidate);
+      checkSyncReads(candidate);
       return { name: getBackend().name, failures };
     } catch (error) {
       failures.push(`${candidate}: ${(error as Error).message}`);

@@ -3,14 +3,12 @@
  * evaluated or trained further), the active backend, the trainer of the run in progress and its
  * pause/stop control. Every result goes back to the page through `post`.
  */
-import type { DataSplits, Dataset } from "@resnet-ts/data";
+import { type DataSplits, type Dataset, takeFirst } from "@resnet-ts/data";
 import { formatSummary, type Module, resnet18, summary } from "@resnet-ts/layers";
 import {
   createModel,
   type EvalResult,
   evaluate,
-  SUBSET_SEEDS,
-  sampleSubset,
   type TrainConfig,
   Trainer,
   type TrainProgress,
@@ -179,7 +177,7 @@ export class Session {
     this.resume();
   }
 
-  /** Evaluates the current model on the configured test set (`testLimit` applies, as in the CLI). */
+  /** Evaluates the current model on the test set, or its first `testLimit` examples (as `resnet-ts eval` does). */
   evaluate(config: TrainConfig, data: DataChoice): Promise<void> {
     return this.#exclusive("evaluate", async () => {
       const c = parseConfig(config);
@@ -187,8 +185,8 @@ export class Session {
       this.#state("evaluating", "loading the data");
       await this.#useBackend(c);
       const splits: DataSplits = await loadData(data);
-      const test =
-        c.testLimit === null ? splits.test : sampleSubset(splits.test, c.testLimit, SUBSET_SEEDS.test);
+      // The first `testLimit` examples, like the CLI's `eval --test-limit`.
+      const test = c.testLimit === null ? splits.test : takeFirst(splits.test, c.testLimit);
       const grid = gridIndices(test);
       this.#postGrid(test, grid);
       this.#state("evaluating", `testing on ${test.count} examples`);
