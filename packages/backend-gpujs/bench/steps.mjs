@@ -149,7 +149,7 @@ export function smallNet(size, seed = 1) {
 }
 
 /** One SGD step on a batch; the loss is read back (as a trainer would) so the step really finished. */
-export async function trainStep(net, x, labels, lr = 0.05) {
+export async function trainStep(net, x, labels, lr = 0.01) {
   const loss = tidy(() => {
     const l = softmaxCrossEntropy(net.forward(x), labels);
     l.backward();

@@ -6,6 +6,7 @@
 import { setBackend } from "@resnet-ts/tensor";
 import type { GpujsBackend } from "../src/index.js";
 import "../src/index.js";
+import { type BenchResult, benchTraining, resnet18, smallNet } from "../bench/steps.mjs";
 import { kernelCases } from "../test/cases.js";
 import { disposeNet, makeNet, SMALL, trainFresh, trainStep } from "../test/network.js";
 import { maxRelError, parityErrors } from "../test/parity.js";
@@ -29,6 +30,10 @@ export interface PageResults {
   webgpuAdapter: boolean;
   modes: Record<string, ModeResults | { error: string }>;
   auto: string;
+  bench?: (
+    | (BenchResult & { backend: string; mode: string })
+    | { backend: string; workload: string; error: string }
+  )[];
 }
 
 const log = (line: string) => {
@@ -87,6 +92,28 @@ async function runMode(mode: string): Promise<ModeResults> {
   };
 }
 
+/** Training-step timings of the bench workloads on each named backend (`?bench=cpu,gpujs:webgl2`). */
+async function runBench(backends: string[]): Promise<NonNullable<PageResults["bench"]>> {
+  const rows: NonNullable<PageResults["bench"]> = [];
+  for (const [make, size, batch, steps, label] of [
+    [smallNet, 28, 16, 3, "small conv net 28x28"],
+    [resnet18, 28, 8, 2, "ResNet-18 28x28"],
+  ] as const) {
+    for (const name of backends) {
+      try {
+        const backend = (await setBackend(name)) as GpujsBackend;
+        const r = await benchTraining(make, size, batch, { steps });
+        rows.push({ ...r, backend: name, mode: backend.mode ?? "-" });
+        log(`${r.workload} ${name}: ${r.imagesPerSecond.toFixed(2)} img/s`);
+      } catch (error) {
+        rows.push({ backend: name, workload: label, error: String(error) });
+      }
+      await setBackend("cpu");
+    }
+  }
+  return rows;
+}
+
 async function main(): Promise<PageResults> {
   const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
   const webgpuAdapter = Boolean(gpu && (await gpu.requestAdapter().catch(() => null)));
@@ -101,6 +128,8 @@ async function main(): Promise<PageResults> {
   }
   const auto = (await setBackend("gpujs")) as GpujsBackend;
   results.auto = auto.mode;
+  const bench = new URLSearchParams(location.search).get("bench");
+  if (bench) results.bench = await runBench(bench.split(","));
   return results;
 }
 

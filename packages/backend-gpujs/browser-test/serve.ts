@@ -86,7 +86,7 @@ export async function serve(dir: string): Promise<{ url: string; server: Server 
 }
 
 /** Builds, serves and opens the page in headless Chromium; returns what the page reported. */
-export async function runPage(modes: readonly string[], timeoutMs: number): Promise<unknown> {
+export async function runPage(modes: readonly string[], timeoutMs: number, bench?: string): Promise<unknown> {
   const outDir = await buildPage();
   const { url, server } = await serve(outDir);
   const profile = mkdtempSync(join(tmpdir(), "gpujs-chromium-"));
@@ -99,12 +99,12 @@ export async function runPage(modes: readonly string[], timeoutMs: number): Prom
   try {
     const page = await context.newPage();
     page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`${url}?modes=${modes.join(",")}`);
+    await page.goto(`${url}?modes=${modes.join(",")}${bench ? `&bench=${bench}` : ""}`);
     await page.waitForFunction(
       () => (window as unknown as { __gpujsResults?: unknown }).__gpujsResults,
       null,
       {
-        timeout: timeoutMs,
+        timeout: bench ? timeoutMs + 600_000 : timeoutMs,
         polling: 500,
       },
     );

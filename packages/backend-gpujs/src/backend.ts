@@ -7,7 +7,7 @@
  */
 import type { Backend, DataId, TensorInfo } from "@resnet-ts/tensor";
 import type { Executor, Handle, KernelArg, Arg, GpujsMode } from "./executors/types.js";
-import { type Dims, dimsSize, FLOAT_EXACT_INTEGERS, naturalDims, sameDims } from "./layout.js";
+import { type Dims, dimsSize, naturalDims, sameDims } from "./layout.js";
 
 export interface GpuData {
   handle: Handle | null;
@@ -18,22 +18,13 @@ export interface GpuData {
 }
 
 /** Longest row of the flat-array modes' thread grid. */
-const ROW_LIMIT = 2 ** 20;
+const ROW_LIMIT = 2 ** 18;
 
 /** The thread-id line of kernels/source.ts's THREAD. */
 export const THREAD_IDS = "const tx = this.thread.x; const ty = this.thread.y; const tz = this.thread.z;";
 
 /** Written values up to this many elements keep their host copy after upload. */
 const KEEP_HOST = 4096;
-
-const RELAYOUT = (from: Dims, to: Dims) => `function(a) {
-  const f = (this.thread.z * ${to[1]} + this.thread.y) * ${to[0]} + this.thread.x;
-  const q = Math.floor((f + 0.5) / ${from[0]});
-  const px = f - q * ${from[0]};
-  const pz = Math.floor((q + 0.5) / ${from[1]});
-  const py = q - pz * ${from[1]};
-  return a[pz][py][px];
-}`;
 
 export class GpujsBackend implements Backend {
   #storages = 0;
@@ -124,22 +115,13 @@ export class GpujsBackend implements Backend {
     const d = this.#data(t.dataId);
     if (d.handle === null) {
       const dims = want ?? naturalDims(t.shape);
-      d.handle = this.executor.upload(d.host!, dims);
-      d.dims = dims;
+      const upload = this.grid(dims).out;
+      d.handle = this.executor.upload(d.host!, upload);
+      d.dims = upload;
       if (d.size > KEEP_HOST) d.host = null;
-      return { handle: d.handle, dims };
+      return this.view({ handle: d.handle, dims: upload }, dims);
     }
-    if (!want || sameDims(want, d.dims)) return { handle: d.handle, dims: d.dims };
-    if (dimsSize(want) !== d.size) {
-      throw new Error(`${this.name}: cannot view ${d.size} values as [${want}] (internal layout error)`);
-    }
-    if (this.executor.freeRelayout) return { handle: d.handle, dims: want };
-    if (d.size >= FLOAT_EXACT_INTEGERS) {
-      // Past 2^24 the in-kernel flat index would be inexact in float32: go through the host.
-      const values = this.executor.readSync(d.handle, d.dims);
-      return this.#temp(this.executor.upload(values, want), want);
-    }
-    return this.temp(RELAYOUT(d.dims, want), want, [{ handle: d.handle, dims: d.dims }]);
+    return this.view({ handle: d.handle, dims: d.dims }, want ?? d.dims);
   }
 
   /**
@@ -148,7 +130,8 @@ export class GpujsBackend implements Backend {
    * The flat-array modes run long rows instead ([planes * X * Y, rows, 1]): gpu.js's webasm mode
    * makes a JS call and a sub-array per row (and vectorises only rows of a multiple of 4), so
    * outputs such as a 3x3 filter gradient [3, 3, O*C] would cost one call per 3 values. Every
-   * in-kernel index stays below 2^20 either way, far from float32's 2^24.
+   * in-kernel index stays below 2^18 either way, far from float32's 2^24. WebGPU runs long rows
+   * too: it allows at most 65535 workgroups per dimension (a [3, 3, 512*512] filter gradient).
    */
   grid(out: Dims): { out: Dims; head: string } {
     const key = out.join("x");
@@ -163,7 +146,7 @@ export class GpujsBackend implements Backend {
   #makeGrid(out: Dims): { out: Dims; head: string } {
     const [x, y, z] = out;
     const plane = x * y;
-    if (!this.executor.freeRelayout || plane > ROW_LIMIT) return { out, head: THREAD_IDS };
+    if (!this.executor.longRows || plane > ROW_LIMIT) return { out, head: THREAD_IDS };
     let planes = 1;
     for (let p = 1; p <= z && p * plane <= ROW_LIMIT; p++) {
       if (z % p !== 0) continue;
@@ -183,11 +166,13 @@ const tz = this.thread.y * ${planes} + gridP;`;
     return this.arg(t, naturalDims(t.shape));
   }
 
-  /** A temporary `a` seen with dims `want` (a copy only where the mode cannot re-view for free). */
+  /** `a` seen with dims `want` (a view, no copy; released with the kernel scope). */
   view(a: Arg, want: Dims): Arg {
     if (sameDims(a.dims, want)) return a;
-    if (this.executor.freeRelayout) return { handle: a.handle, dims: want };
-    return this.temp(RELAYOUT(a.dims, want), want, [a]);
+    if (dimsSize(want) !== dimsSize(a.dims)) {
+      throw new Error(`${this.name}: cannot view [${a.dims}] as [${want}] (internal layout error)`);
+    }
+    return this.#temp(this.executor.view(a.handle, want), want);
   }
 
   /** Values kept on the host for a storage, when any (small written tensors). */

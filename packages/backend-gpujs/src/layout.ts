@@ -19,6 +19,3 @@ export function naturalDims(shape: readonly number[]): Dims {
 export const dimsSize = (d: Dims): number => d[0] * d[1] * d[2];
 export const sameDims = (a: Dims, b: Dims): boolean => a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
 export const dimsKey = (d: Dims): string => `${d[0]}x${d[1]}x${d[2]}`;
-
-/** Float32 represents every integer exactly only up to 2^24: flat indices past it must not be computed in-kernel. */
-export const FLOAT_EXACT_INTEGERS = 2 ** 24;

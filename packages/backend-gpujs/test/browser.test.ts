@@ -19,13 +19,15 @@ if (!available) {
 
 /** The modes to check (GPUJS_BROWSER_MODES=webgl2,webgpu adds the SwiftShader WebGPU adapter). */
 const MODES = (process.env.GPUJS_BROWSER_MODES ?? "webgl2").split(",");
+/** GPUJS_BROWSER_BENCH=cpu,gpujs:webgl2,gpujs:webgpu also times training steps in the page and prints them. */
+const BENCH = process.env.GPUJS_BROWSER_BENCH;
 
 describe.skipIf(!available)("headless Chromium", () => {
   let results: PageResults & { fatal?: string; pageErrors?: string[] };
 
   beforeAll(async () => {
-    results = (await runPage(MODES, 240_000)) as typeof results;
-  }, 300_000);
+    results = (await runPage(MODES, 240_000, BENCH)) as typeof results;
+  }, 900_000);
 
   it("ran the page", () => {
     expect(results.fatal).toBeUndefined();
@@ -71,6 +73,18 @@ describe.skipIf(!available)("headless Chromium", () => {
       });
     });
   }
+
+  it.skipIf(!BENCH)("times training steps (GPUJS_BROWSER_BENCH)", () => {
+    for (const r of results.bench ?? []) {
+      if ("error" in r) console.info(`${r.workload} ${r.backend}: FAILED ${r.error}`);
+      else {
+        console.info(
+          `${r.workload} batch ${r.batch} ${r.backend} (${r.mode}): ${r.imagesPerSecond.toFixed(2)} img/s, ${r.gflops.toFixed(3)} GFLOP/s`,
+        );
+      }
+    }
+    expect(results.bench?.length).toBeGreaterThan(0);
+  });
 
   it("chooses WebGPU when an adapter answers, else WebGL2", () => {
     expect(results.auto).toBe(results.webgpuAdapter ? "webgpu" : "webgl2");

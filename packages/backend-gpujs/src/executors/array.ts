@@ -17,7 +17,7 @@ import {
 
 export class ArrayExecutor implements Executor {
   readonly canReadSync = true;
-  readonly freeRelayout = true;
+  readonly longRows = true;
   #gpu: GpuInstance;
   #kernels = new Map<string, KernelFn>();
   #live = new Set<Handle>();
@@ -51,6 +51,10 @@ export class ArrayExecutor implements Executor {
 
   async read(handle: Handle, dims: Dims): Promise<Float32Array> {
     return this.readSync(handle, dims);
+  }
+
+  view(handle: Handle, _dims: Dims): Handle {
+    return this.#track((handle as Float32Array).subarray(0));
   }
 
   release(handle: Handle): void {

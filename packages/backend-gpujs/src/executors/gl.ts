@@ -18,13 +18,16 @@ import {
 interface GlTexture {
   toArray(): unknown;
   delete(): void;
+  clone(): GlTexture;
+  output: number[];
+  dimensions: number[];
 }
 
 const COPY = "function(a) { return a[this.thread.z][this.thread.y][this.thread.x]; }";
 
 export class GlExecutor implements Executor {
   readonly canReadSync = true;
-  readonly freeRelayout = false;
+  readonly longRows = false;
   #gpu: GpuInstance;
   #kernels = new Map<string, KernelFn>();
   #live = new Set<Handle>();
@@ -48,6 +51,15 @@ export class GlExecutor implements Executor {
 
   async read(handle: Handle, dims: Dims): Promise<Float32Array> {
     return this.readSync(handle, dims);
+  }
+
+  view(handle: Handle, dims: Dims): Handle {
+    // A clone shares the GL texture (reference counted); kernels take an argument's dims from it.
+    const view = (handle as GlTexture).clone();
+    view.output = [...dims];
+    view.dimensions = [...dims];
+    this.#live.add(view);
+    return view;
   }
 
   release(handle: Handle): void {

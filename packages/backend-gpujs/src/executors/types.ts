@@ -23,15 +23,23 @@ export interface Executor {
   readonly mode: GpujsMode;
   /** Whether `readSync` works (webgpu reads back only asynchronously). */
   readonly canReadSync: boolean;
-  /** Whether the same data may be read with other dims without a copy (flat host arrays). */
-  readonly freeRelayout: boolean;
+  /**
+   * Whether kernels should run over long rows (GpujsBackend.grid): the flat-array modes (one call
+   * per row in webasm) and webgpu (at most 65535 workgroups per dimension).
+   */
+  readonly longRows: boolean;
   /** A device copy of `values`, shaped `dims`. */
   upload(values: Float32Array, dims: Dims): Handle;
   /** Runs `source` (a gpu.js kernel function) over an output of `out` dims; returns the new handle. */
   run(source: string, out: Dims, args: readonly KernelArg[]): Handle;
   readSync(handle: Handle, dims: Dims): Float32Array;
   read(handle: Handle, dims: Dims): Promise<Float32Array>;
-  /** Frees a handle made by `upload` or `run`. */
+  /**
+   * The same data seen with other dims of the same size (no copy: every layout is row-major, so a
+   * view only changes how a flat index is cut into x, y, z). A new handle, released on its own.
+   */
+  view(handle: Handle, dims: Dims): Handle;
+  /** Frees a handle made by `upload`, `run` or `view`. */
   release(handle: Handle): void;
   /** Handles made and not yet released. */
   readonly liveHandles: number;

@@ -11,6 +11,8 @@ import { type Executor, flatten3, type Handle, KERNEL_SETTINGS, type KernelArg, 
 interface BufferResult {
   toArray(): Promise<unknown>;
   delete(): void;
+  clone(): BufferResult;
+  output: number[];
 }
 
 class Pending {
@@ -24,7 +26,7 @@ const COPY = "function(a) { return a[this.thread.z][this.thread.y][this.thread.x
 export class WebGpuExecutor implements Executor {
   readonly mode = "webgpu" as const;
   readonly canReadSync = false;
-  readonly freeRelayout = false;
+  readonly longRows = true;
   #gpu: GpuInstance;
   #kernels = new Map<string, KernelFn>();
   #live = new Set<Handle>();
@@ -63,6 +65,20 @@ export class WebGpuExecutor implements Executor {
   async read(handle: Handle, dims: Dims): Promise<Float32Array> {
     const result = await (handle as Pending).ready;
     return flatten3(await result.toArray(), dims).slice(0, dims[0] * dims[1] * dims[2]);
+  }
+
+  view(handle: Handle, dims: Dims): Handle {
+    // A clone shares the GPU buffer (reference counted); kernels read an argument's dims from it.
+    const source = handle as Pending;
+    const ready = source.ready.then((result) => {
+      const view = result.clone();
+      view.output = [...dims];
+      return view;
+    });
+    source.lastUse = Promise.all([source.lastUse, ready]).catch(() => undefined);
+    const view = new Pending(ready);
+    this.#live.add(view);
+    return view;
   }
 
   release(handle: Handle): void {

@@ -100,8 +100,9 @@ return acc;`;
 }
 
 export const sum: Impl<"Sum"> = (backend, { x }) => {
-  let a = backend.arg(x);
-  for (const axis of [0, 1, 2] as const) while (a.dims[axis] > 1) a = reduceAxis(backend, a, axis);
+  const size = x.shape.reduce((p, q) => p * q, 1);
+  let a = backend.arg(x, [size, 1, 1]);
+  while (a.dims[0] > 1) a = reduceAxis(backend, a, 0);
   return backend.output(kernel(["a"], "return a[0][0][0];"), [1, 1, 1], [a], []);
 };
 
