@@ -60,10 +60,10 @@ const fields = {
     .describe("Resize images to this side length (null: keep 28x28; d2l uses 96)"),
   trainLimit: int(1, 10_000_000)
     .nullable()
-    .describe("Train on a fixed pseudo-random subset of this many examples (null: all)"),
+    .describe("Train on the first this many training examples in file order (null: all)"),
   testLimit: int(1, 10_000_000)
     .nullable()
-    .describe("Evaluate on a fixed pseudo-random subset of this many examples (null: all)"),
+    .describe("Evaluate on the first this many test examples in file order (null: all)"),
   shuffle: bool().describe("Shuffle the training set each epoch"),
   seed: int(0, 2 ** 32 - 1).describe("Seed of the weight initialisation and of the shuffles"),
   init: z

@@ -32,7 +32,7 @@ export {
   TrainConfigInputSchema,
   TrainConfigSchema,
 } from "./config.js";
-export { epochShuffleSeed, SUBSET_SEEDS, sampleSubset } from "./sampling.js";
+export { epochShuffleSeed } from "./sampling.js";
 export { type EvalResult, type EvaluateOptions, evaluate } from "./evaluate.js";
 export type { Listener } from "./events.js";
 export {

@@ -5,14 +5,14 @@
  * resumed run repeats the uninterrupted run's losses exactly. The loop is async and yields to the event
  * loop between batches, so it runs in a browser Web Worker and a UI can pause it (`stop()`, AbortSignal).
  */
-import { batches, type Batch, type DataSplits, type Dataset, numBatches } from "@resnet-ts/data";
+import { batches, type Batch, type DataSplits, type Dataset, numBatches, takeFirst } from "@resnet-ts/data";
 import type { Module } from "@resnet-ts/layers";
 import { Rng, tidy } from "@resnet-ts/tensor";
 import { parseConfig, type TrainConfig } from "./config.js";
 import { type EvalResult, evaluate } from "./evaluate.js";
 import { Emitter, type Listener } from "./events.js";
 import { countCorrect, crossEntropy } from "./metrics.js";
-import { epochShuffleSeed, SUBSET_SEEDS, sampleSubset } from "./sampling.js";
+import { epochShuffleSeed } from "./sampling.js";
 import { learningRate } from "./schedule.js";
 import { SGD, type SgdStateDict } from "./sgd.js";
 import { yieldToEventLoop } from "./yield.js";
@@ -149,9 +149,8 @@ export class Trainer {
     this.config = parseConfig(config);
     const c = this.config;
     this.#options = options;
-    this.trainSet =
-      c.trainLimit === null ? data.train : sampleSubset(data.train, c.trainLimit, SUBSET_SEEDS.train);
-    this.testSet = c.testLimit === null ? data.test : sampleSubset(data.test, c.testLimit, SUBSET_SEEDS.test);
+    this.trainSet = c.trainLimit === null ? data.train : takeFirst(data.train, c.trainLimit);
+    this.testSet = c.testLimit === null ? data.test : takeFirst(data.test, c.testLimit);
     if (this.trainSet.count === 0) throw new Error("Trainer: the training set is empty");
     this.stepsPerEpoch = numBatches(this.trainSet, { batchSize: c.batchSize });
     this.totalSteps = Math.min(c.steps ?? Infinity, c.epochs * this.stepsPerEpoch);
