@@ -13,6 +13,8 @@ import { maxRelError, parityErrors } from "../test/parity.js";
 
 export interface ModeResults {
   started: string | null;
+  renderer: string;
+  software: boolean;
   cases: Record<string, Record<string, number>>;
   network: Record<string, number>;
   memory: {
@@ -53,6 +55,7 @@ async function runMode(mode: string): Promise<ModeResults> {
   const name = `gpujs:${mode}`;
   const backend = (await setBackend(name)) as GpujsBackend;
   const started = backend.mode;
+  const { renderer, software } = backend;
   await setBackend("cpu");
   const cases: ModeResults["cases"] = {};
   for (const c of kernelCases()) {
@@ -79,6 +82,8 @@ async function runMode(mode: string): Promise<ModeResults> {
   log(`${name}: network and memory done`);
   return {
     started,
+    renderer,
+    software,
     cases,
     network,
     memory: {

@@ -8,6 +8,7 @@
 import type { Backend, DataId, TensorInfo } from "@resnet-ts/tensor";
 import type { Executor, Handle, KernelArg, Arg, GpujsMode } from "./executors/types.js";
 import { type Dims, dimsSize, naturalDims, sameDims } from "./layout.js";
+import { SOFTWARE_RENDERER } from "./modes.js";
 
 export interface GpuData {
   handle: Handle | null;
@@ -36,7 +37,17 @@ export class GpujsBackend implements Backend {
     /** The registered name, e.g. `gpujs` or `gpujs:webasm`. */
     readonly name: string,
     readonly executor: Executor,
+    /** What renders (GL renderer / WebGPU adapter string, or the CPU for webasm and cpu). */
+    readonly renderer = "",
   ) {}
+
+  /**
+   * Whether the GPU mode runs on a software renderer (SwiftShader, llvmpipe): there the reference cpu
+   * or a WebAssembly backend is faster (see the README's numbers).
+   */
+  get software(): boolean {
+    return SOFTWARE_RENDERER.test(this.renderer);
+  }
 
   /** The gpu.js mode that actually runs the kernels. */
   get mode(): GpujsMode {

@@ -12,6 +12,7 @@ import {
   registerKernels,
 } from "@resnet-ts/tensor";
 import { GpujsBackend } from "./backend.js";
+import type { Executor } from "./executors/types.js";
 import { gpujsImpls } from "./kernels/index.js";
 import { candidateModes, isBrowser, startAuto, startExecutor } from "./modes.js";
 
@@ -31,14 +32,14 @@ export function gpujsKernelConfigs(name: string): KernelConfig<never, never>[] {
 /** Registers the backends and their kernels (again, e.g. after installing a `navigator.gpu` shim). */
 export function registerGpujsBackends(): string[] {
   const names: string[] = [];
-  registerBackend("gpujs", async () => new GpujsBackend("gpujs", await startAuto()), {
-    priority: isBrowser ? 1 : -1,
-  });
+  const start = async (name: string, executor: Executor) =>
+    new GpujsBackend(name, executor, await executor.renderer());
+  registerBackend("gpujs", async () => start("gpujs", await startAuto()), { priority: isBrowser ? 1 : -1 });
   registerKernels(gpujsKernelConfigs("gpujs"));
   names.push("gpujs");
   for (const mode of candidateModes()) {
     const name = `gpujs:${mode}`;
-    registerBackend(name, async () => new GpujsBackend(name, await startExecutor(mode)), { priority: -2 });
+    registerBackend(name, async () => start(name, await startExecutor(mode)), { priority: -2 });
     registerKernels(gpujsKernelConfigs(name));
     names.push(name);
   }

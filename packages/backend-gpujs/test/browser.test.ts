@@ -46,8 +46,10 @@ describe.skipIf(!available)("headless Chromium", () => {
         return r as ModeResults;
       };
 
-      it("started in that mode", () => {
+      it("started in that mode and names its renderer", () => {
         expect(get().started).toBe(mode);
+        expect(get().renderer).not.toBe("");
+        console.info(`gpujs:${mode} renderer: ${get().renderer} (software: ${get().software})`);
       });
 
       for (const c of kernelCases()) {

@@ -36,6 +36,7 @@ describe("memory", () => {
   it("stays flat over 100 training steps (storages and device handles)", async () => {
     const backend = (await setBackend("gpujs:webasm")) as GpujsBackend;
     expect(backend.mode).toBe("webasm");
+    expect(backend.renderer).toBe("WebAssembly on the CPU");
     const before = backend.memory();
     const net = makeNet(SMALL);
     trainStep(net, 0.05);

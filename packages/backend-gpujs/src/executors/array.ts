@@ -26,6 +26,10 @@ export class ArrayExecutor implements Executor {
     this.#gpu = new GPU({ mode });
   }
 
+  async renderer(): Promise<string> {
+    return this.mode === "webasm" ? "WebAssembly on the CPU" : "JavaScript on the CPU";
+  }
+
   upload(values: Float32Array, _dims: Dims): Handle {
     return this.#track(values.slice());
   }

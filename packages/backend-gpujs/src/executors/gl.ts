@@ -23,6 +23,13 @@ interface GlTexture {
   dimensions: number[];
 }
 
+/** The two WebGL calls `renderer()` makes. */
+interface GlContext {
+  RENDERER: number;
+  getExtension(name: string): { UNMASKED_RENDERER_WEBGL: number } | null;
+  getParameter(name: number): unknown;
+}
+
 const COPY = "function(a) { return a[this.thread.z][this.thread.y][this.thread.x]; }";
 
 export class GlExecutor implements Executor {
@@ -34,6 +41,13 @@ export class GlExecutor implements Executor {
 
   constructor(readonly mode: "webgl2" | "webgl" | "headlessgl") {
     this.#gpu = new GPU({ mode });
+  }
+
+  async renderer(): Promise<string> {
+    const gl = (this.#gpu as unknown as { context?: GlContext | null }).context;
+    if (!gl) return "unknown GL renderer";
+    const ext = gl.getExtension("WEBGL_debug_renderer_info");
+    return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
   }
 
   upload(values: Float32Array, dims: Dims): Handle {

@@ -21,6 +21,8 @@ export type KernelArg = Arg | number;
 
 export interface Executor {
   readonly mode: GpujsMode;
+  /** What renders: the GL renderer or WebGPU adapter string, or the CPU for the array modes. */
+  renderer(): Promise<string>;
   /** Whether `readSync` works (webgpu reads back only asynchronously). */
   readonly canReadSync: boolean;
   /**

@@ -35,6 +35,17 @@ export class WebGpuExecutor implements Executor {
     this.#gpu = new GPU({ mode: "webgpu" });
   }
 
+  async renderer(): Promise<string> {
+    const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator
+      ?.gpu;
+    const adapter = (await gpu?.requestAdapter()) as { info?: Record<string, string> } | null | undefined;
+    const info = adapter?.info ?? {};
+    return (
+      [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(" ") ||
+      "WebGPU adapter"
+    );
+  }
+
   upload(values: Float32Array, dims: Dims): Handle {
     const copy = values.slice();
     return this.#run(`upload|${dims.join("x")}`, COPY, dims, [], () => [input(copy, [...dims])]);
