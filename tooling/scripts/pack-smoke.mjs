@@ -10,20 +10,29 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "resnet-ts-pack-"));
-const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"] }).toString();
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"] }).toString();
 
 try {
   const packages = readdirSync(join(root, "packages"))
-    .map((dir) => ({ dir: join(root, "packages", dir), pkg: JSON.parse(readFileSync(join(root, "packages", dir, "package.json"), "utf8")) }))
+    .map((dir) => ({
+      dir: join(root, "packages", dir),
+      pkg: JSON.parse(readFileSync(join(root, "packages", dir, "package.json"), "utf8")),
+    }))
     .filter(({ pkg }) => !pkg.private);
   const tarballs = packages.map(({ dir, pkg }) => {
     run("pnpm", ["pack", "--pack-destination", scratch], dir);
-    const file = readdirSync(scratch).find((f) => f.startsWith(pkg.name.replace("@", "").replace("/", "-")) && f.endsWith(".tgz"));
+    const file = readdirSync(scratch).find(
+      (f) => f.startsWith(pkg.name.replace("@", "").replace("/", "-")) && f.endsWith(".tgz"),
+    );
     if (!file) throw new Error(`pnpm pack produced no tarball for ${pkg.name}`);
     console.log(`packed ${pkg.name} -> ${file}`);
     return join(scratch, file);
   });
-  writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "scratch", private: true, type: "module" }));
+  writeFileSync(
+    join(scratch, "package.json"),
+    JSON.stringify({ name: "scratch", private: true, type: "module" }),
+  );
   run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs], scratch);
   writeFileSync(
     join(scratch, "smoke.mjs"),

@@ -112,12 +112,24 @@ export function splitClassImages(
 ): DataSplits {
   classes.forEach((c, label) => {
     if (c.count < trainPerClass) {
-      throw new Error(`${source}: class ${label} has ${c.count} images, expected at least ${trainPerClass} (train split)`);
+      throw new Error(
+        `${source}: class ${label} has ${c.count} images, expected at least ${trainPerClass} (train split)`,
+      );
     }
   });
   const pixels = rows * cols;
-  const train = interleave(classes.map((c) => ({ images: c.images, from: 0, to: trainPerClass })), pixels, rows, cols);
-  const test = interleave(classes.map((c) => ({ images: c.images, from: trainPerClass, to: c.count })), pixels, rows, cols);
+  const train = interleave(
+    classes.map((c) => ({ images: c.images, from: 0, to: trainPerClass })),
+    pixels,
+    rows,
+    cols,
+  );
+  const test = interleave(
+    classes.map((c) => ({ images: c.images, from: trainPerClass, to: c.count })),
+    pixels,
+    rows,
+    cols,
+  );
   return { train, test, source };
 }
 

@@ -126,7 +126,8 @@ describe("loadFashionMnist (the real fashion-mnist package)", () => {
       // Class `label`'s images sit at every tenth position, starting at `label`.
       const classImages = (ds: Dataset, n: number) => {
         const out = new Uint8Array(n * px);
-        for (let j = 0; j < n; j++) out.set(ds.images.subarray((j * 10 + label) * px, (j * 10 + label + 1) * px), j * px);
+        for (let j = 0; j < n; j++)
+          out.set(ds.images.subarray((j * 10 + label) * px, (j * 10 + label + 1) * px), j * px);
         return out;
       };
       expect(byteDifference(classImages(first.train, 6000), train)).toBeNull();
