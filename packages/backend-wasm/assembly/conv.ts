@@ -414,14 +414,14 @@ export function k_pad(tid: i32, nt: i32, args: usize): void {
   for (let p = p0; p < p1; p++) {
     const d = dst + ((<usize>p * <usize>(hp * wp)) << 2);
     const s = src + ((<usize>p * <usize>(h * w)) << 2);
-    memory.fill(d, 0, <usize>(ph * wp + pw) << 2);
+    memory.fill(d, 0, <usize>(ph * wp) << 2);
     for (let y = 0; y < h; y++) {
-      const row = d + (<usize>((y + ph) * wp + pw) << 2);
-      memory.copy(row, s + (<usize>(y * w) << 2), <usize>w << 2);
-      // Right border of this row and left border of the next.
-      memory.fill(row + (<usize>w << 2), 0, <usize>(2 * pw) << 2);
+      const row = d + (<usize>((y + ph) * wp) << 2);
+      memory.fill(row, 0, <usize>pw << 2);
+      memory.copy(row + (<usize>pw << 2), s + (<usize>(y * w) << 2), <usize>w << 2);
+      memory.fill(row + (<usize>(pw + w) << 2), 0, <usize>pw << 2);
     }
-    memory.fill(d + (<usize>((h + ph) * wp + pw) << 2), 0, <usize>(ph * wp - pw) << 2);
+    memory.fill(d + (<usize>((h + ph) * wp) << 2), 0, <usize>(ph * wp) << 2);
   }
 }
 
@@ -484,6 +484,27 @@ export function k_gemm(tid: i32, nt: i32, args: usize): void {
       const kc = min(kcMax, k - pc);
       packRows(b, rs, pc, kc, nc, boff, bp);
       runBlock(m, nc, kc, pa + (<usize>(pc * MR) << 2), k * MR, bp, c, coff, n, pc > 0 ? 1 : 0, 0, tile);
+    }
+  }
+}
+
+/**
+ * Copies taps [kh0, kh0+khc) x [kw0, kw0+kwc) of every [kh, kw] filter plane into a [khc, kwc] plane
+ * (expand = 0), or back into zeroed full planes (expand = 1): args [src, dst, planes, kh, kw, kh0, khc, kw0, kwc, expand].
+ */
+export function k_taps(tid: i32, nt: i32, args: usize): void {
+  const src = ap(args, 0), dst = ap(args, 1), planes = ai(args, 2), kh = ai(args, 3), kw = ai(args, 4);
+  const kh0 = ai(args, 5), khc = ai(args, 6), kw0 = ai(args, 7), kwc = ai(args, 8), expand = ai(args, 9);
+  const p0 = splitStart(planes, tid, nt, 1), p1 = splitEnd(planes, tid, nt, 1);
+  for (let p = p0; p < p1; p++) {
+    const full = <usize>(p * kh * kw), cropped = <usize>(p * khc * kwc);
+    if (expand) memory.fill(dst + (full << 2), 0, <usize>(kh * kw) << 2);
+    for (let i = 0; i < khc; i++) {
+      for (let j = 0; j < kwc; j++) {
+        const f = full + <usize>((kh0 + i) * kw + kw0 + j), c = cropped + <usize>(i * kwc + j);
+        if (expand) store<f32>(dst + (f << 2), load<f32>(src + (c << 2)));
+        else store<f32>(dst + (c << 2), load<f32>(src + (f << 2)));
+      }
     }
   }
 }

@@ -74,6 +74,56 @@ function padInput(backend: WasmBackend, x: number, g: Geometry): number {
   return dst;
 }
 
+/** Taps [t0, t1) of one axis that read inside the input for at least one output position. */
+function liveTaps(size: number, k: number, stride: number, pad: number, out: number): [number, number] {
+  let t0 = k;
+  let t1 = 0;
+  for (let t = 0; t < k; t++) {
+    for (let o = 0; o < out; o++) {
+      const i = o * stride - pad + t;
+      if (i >= 0 && i < size) {
+        t0 = Math.min(t0, t);
+        t1 = t + 1;
+        break;
+      }
+    }
+  }
+  return [t0, t1];
+}
+
+interface Cropped {
+  /** The conv over the live taps only: same input and output, smaller filter, less padding. */
+  g: Geometry;
+  kh0: number;
+  kw0: number;
+}
+
+/**
+ * Filter taps that only ever meet padding (a 3x3 conv with padding 1 on a 1x1 input has 8) multiply
+ * zeros: the conv equals one with the filter cropped to its live taps and the padding reduced by the
+ * taps cut on the leading side. Returns that conv, or null when every tap is live (or the cropped conv
+ * would not give the same output size).
+ */
+function cropDeadTaps(g: Geometry): Cropped | null {
+  const [kh0, kh1] = liveTaps(g.h, g.kh, g.sh, g.ph, g.oh);
+  const [kw0, kw1] = liveTaps(g.w, g.kw, g.sw, g.pw, g.ow);
+  if (kh1 - kh0 === g.kh && kw1 - kw0 === g.kw) return null;
+  if (kh1 <= kh0 || kw1 <= kw0) return null;
+  const c: Geometry = { ...g, kh: kh1 - kh0, kw: kw1 - kw0, ph: g.ph - kh0, pw: g.pw - kw0 };
+  if (windowOutSize(g.h, c.kh, c.sh, c.ph) !== g.oh || windowOutSize(g.w, c.kw, c.sw, c.pw) !== g.ow)
+    return null;
+  return { g: c, kh0, kw0 };
+}
+
+/** The filter w [o, c, kh, kw] cropped to the live taps, in scratch; returns its offset. */
+function cropFilter(backend: WasmBackend, w: number, full: Geometry, cut: Cropped): number {
+  const planes = full.o * full.c;
+  const dst = backend.scratch("wcrop", planes * cut.g.kh * cut.g.kw * 4);
+  const args = [w, dst, planes, full.kh, full.kw, cut.kh0, cut.g.kh, cut.kw0, cut.g.kw, 0];
+  backend.runtime.run("k_taps", args, planes * full.kh * full.kw >= 1 << 15);
+  return dst;
+}
+
 /** Packs the m x k matrix at `src` (element (i, p) at i*rs + p*cs floats) into MR panels in scratch `slot`. */
 function packA(
   backend: WasmBackend,
@@ -113,10 +163,13 @@ export const conv2D: KernelConfig<"Conv2D", WasmBackend> = {
   kernelName: "Conv2D",
   backendName: "wasm",
   kernelFunc: (backend, { x, w, b }, { stride, pad }) => {
-    const g = geometry(x.shape, w.shape, stride, pad);
+    const full = geometry(x.shape, w.shape, stride, pad);
+    const cut = cropDeadTaps(full);
+    const g = cut ? cut.g : full;
+    const wp = cut ? cropFilter(backend, backend.ptr(w.dataId), full, cut) : backend.ptr(w.dataId);
     const ckk = g.c * g.kh * g.kw;
     const y = backend.make(g.n * g.o * g.oh * g.ow);
-    const pa = packA(backend, "packA", backend.ptr(w.dataId), ckk, 1, g.o, ckk);
+    const pa = packA(backend, "packA", wp, ckk, 1, g.o, ckk);
     forwardConv(backend, backend.ptr(x.dataId), g, pa, b ? backend.ptr(b.dataId) : 0, y.ptr);
     return { dataId: y, shape: [g.n, g.o, g.oh, g.ow] };
   },
@@ -131,14 +184,17 @@ export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", WasmBacken
   kernelName: "Conv2DBackpropInput",
   backendName: "wasm",
   kernelFunc: (backend, { dy, w }, { xShape, stride, pad }) => {
-    const g = geometry(xShape, w.shape, stride, pad);
+    const full = geometry(xShape, w.shape, stride, pad);
+    const cut = cropDeadTaps(full);
+    const g = cut ? cut.g : full;
+    const wp = cut ? cropFilter(backend, backend.ptr(w.dataId), full, cut) : backend.ptr(w.dataId);
     const ckk = g.c * g.kh * g.kw;
     const dx = backend.make(g.n * g.c * g.h * g.w);
     if (g.sh === 1 && g.sw === 1 && g.ph < g.kh && g.pw < g.kw) {
       const pa = backend.scratch("packA", roundUp(g.c, MR) * g.o * g.kh * g.kw * 4);
       backend.runtime.run(
         "k_packFlipped",
-        [backend.ptr(w.dataId), g.o, g.c, g.kh, g.kw, pa],
+        [wp, g.o, g.c, g.kh, g.kw, pa],
         ckk * g.o >= 1 << 15,
       );
       const t: Geometry = {
@@ -156,7 +212,7 @@ export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", WasmBacken
       return { dataId: dx, shape: [...xShape] };
     }
     // A = W^T: element (ckk, o) at w[o * ckk + ckk].
-    const pa = packA(backend, "packA", backend.ptr(w.dataId), 1, ckk, ckk, g.o);
+    const pa = packA(backend, "packA", wp, 1, ckk, ckk, g.o);
     const nc = Math.max(NR, Math.min(NC, Math.floor(DCOLS_FLOATS / roundUp(ckk, MR) / NR) * NR));
     const [scratch, stride_] = threadScratch(
       backend,
@@ -192,19 +248,26 @@ export const conv2DBackpropFilter: KernelConfig<"Conv2DBackpropFilter", WasmBack
   kernelName: "Conv2DBackpropFilter",
   backendName: "wasm",
   kernelFunc: (backend, { x, dy }, { wShape, stride, pad }) => {
-    const g = geometry(x.shape, wShape, stride, pad);
-    const ckk = g.c * g.kh * g.kw;
-    const len = g.o * ckk;
-    const dw = backend.make(len);
+    const full = geometry(x.shape, wShape, stride, pad);
+    const cut = cropDeadTaps(full);
+    const g = cut ? cut.g : full;
+    const len = g.o * g.c * g.kh * g.kw;
+    const dw = backend.make(full.o * full.c * full.kh * full.kw);
+    // With dead taps, the live taps' gradient goes to scratch and is expanded (zeros elsewhere) into dw.
+    const out = cut ? backend.scratch("dwcrop", len * 4) : dw.ptr;
     const threads = backend.runtime.threads;
     const partials = threads > 1 ? backend.scratch("partials", (threads - 1) * len * 4) : 0;
     const bytes = (4 * KC + 4 * NC + MR * NR + roundUp(g.o, MR) * KC + KC * NC) * 4;
     const [scratch, stride_] = threadScratch(backend, bytes);
     const xp = padInput(backend, backend.ptr(x.dataId), g);
-    const args = [xp, backend.ptr(dy.dataId), partials, dw.ptr, ...geomArgs(padded(g)), scratch, stride_];
+    const args = [xp, backend.ptr(dy.dataId), partials, out, ...geomArgs(padded(g)), scratch, stride_];
     backend.runtime.run("k_convBwdFilter", [...args, KC, NC]);
-    if (threads > 1)
-      backend.runtime.run("k_sumPartials", [dw.ptr, partials, threads - 1, len], len >= 1 << 14);
+    if (threads > 1) backend.runtime.run("k_sumPartials", [out, partials, threads - 1, len], len >= 1 << 14);
+    if (cut) {
+      const planes = full.o * full.c;
+      const expand = [out, dw.ptr, planes, full.kh, full.kw, cut.kh0, g.kh, cut.kw0, g.kw, 1];
+      backend.runtime.run("k_taps", expand, planes * full.kh * full.kw >= 1 << 15);
+    }
     return { dataId: dw, shape: [...wShape] };
   },
 };
