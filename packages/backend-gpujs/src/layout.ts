@@ -18,4 +18,3 @@ export function naturalDims(shape: readonly number[]): Dims {
 
 export const dimsSize = (d: Dims): number => d[0] * d[1] * d[2];
 export const sameDims = (a: Dims, b: Dims): boolean => a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
-export const dimsKey = (d: Dims): string => `${d[0]}x${d[1]}x${d[2]}`;

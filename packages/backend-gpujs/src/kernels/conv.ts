@@ -53,30 +53,54 @@ function geometry(
 /** `cond ? body` as source, omitting the test when it always holds. */
 const when = (cond: string | null, body: string) => (cond ? `if (${cond}) {\n${body}\n}` : body);
 
+/**
+ * Per-image flat views keep the channel loop innermost with running indices (one add per operand
+ * instead of a 3-D index each): twice as fast on webasm. The indices stay exact in float32 while an
+ * image's values and a filter bank stay below 2^24 elements.
+ */
+function checkFlat(g: Geometry, op: string): void {
+  const image = Math.max(g.c * g.h * g.w, g.o * g.oh * g.ow);
+  const filters = g.o * g.c * g.kh * g.kw;
+  if (image >= FLOAT_EXACT || filters >= FLOAT_EXACT) {
+    throw new Error(
+      `${op}: gpujs supports at most 2^24 values per image and per filter bank (float32 indices), got ${image} and ${filters}`,
+    );
+  }
+}
+
+const FLOAT_EXACT = 2 ** 24;
+
 export const conv2D: Impl<"Conv2D"> = (backend, { x, w, b }, { stride, pad }) => {
   const g = geometry(x.shape, w.shape, stride, pad);
-  const inner = when(
-    g.pw > 0 ? `ix >= 0 && ix < ${g.w}` : null,
-    `acc += x[n * ${g.c} + ci][iy][ix] * w[o * ${g.c} + ci][ki][kj];`,
-  );
+  checkFlat(g, "Conv2D");
+  const kk = g.kh * g.kw;
+  const channels = `let xi = iy * ${g.w} + ix;
+let wi = o * ${g.c * kk} + ki * ${g.kw} + kj;
+for (let ci = 0; ci < ${g.c}; ci++) {
+  acc += x[0][n][xi] * w[0][0][wi];
+  xi += ${g.h * g.w};
+  wi += ${kk};
+}`;
   const body = `${THREAD}
 const n = ${idiv("tz", g.o)};
 const o = tz - n * ${g.o};
 let acc = ${b ? "b[0][0][o]" : "0"};
-for (let ci = 0; ci < ${g.c}; ci++) {
-  for (let ki = 0; ki < ${g.kh}; ki++) {
-    const iy = ty * ${g.sh} - ${g.ph} + ki;
-    ${when(
-      g.ph > 0 ? `iy >= 0 && iy < ${g.h}` : null,
-      `for (let kj = 0; kj < ${g.kw}; kj++) {
-      const ix = tx * ${g.sw} - ${g.pw} + kj;
-      ${inner}
-    }`,
-    )}
-  }
+for (let ki = 0; ki < ${g.kh}; ki++) {
+  const iy = ty * ${g.sh} - ${g.ph} + ki;
+  ${when(
+    g.ph > 0 ? `iy >= 0 && iy < ${g.h}` : null,
+    `for (let kj = 0; kj < ${g.kw}; kj++) {
+    const ix = tx * ${g.sw} - ${g.pw} + kj;
+    ${when(g.pw > 0 ? `ix >= 0 && ix < ${g.w}` : null, channels)}
+  }`,
+  )}
 }
 return acc;`;
-  const args = [backend.natural(x), backend.natural(w), ...(b ? [backend.arg(b, [g.o, 1, 1])] : [])];
+  const args = [
+    backend.arg(x, [g.c * g.h * g.w, g.n, 1]),
+    backend.arg(w, [g.o * g.c * kk, 1, 1]),
+    ...(b ? [backend.arg(b, [g.o, 1, 1])] : []),
+  ];
   const params = b ? ["x", "w", "b"] : ["x", "w"];
   return backend.output(kernel(params, body), [g.ow, g.oh, g.n * g.o], args, [g.n, g.o, g.oh, g.ow]);
 };
@@ -87,8 +111,14 @@ export const conv2DBackpropInput: Impl<"Conv2DBackpropInput"> = (
   { xShape, stride, pad },
 ) => {
   const g = geometry(xShape, w.shape, stride, pad);
-  const loop = `for (let o = 0; o < ${g.o}; o++) {
-  acc += dy[n * ${g.o} + o][oy][ox] * w[o * ${g.c} + ci][ky][kx];
+  checkFlat(g, "Conv2DBackpropInput");
+  const kk = g.kh * g.kw;
+  const loop = `let di = oy * ${g.ow} + ox;
+let wi = ci * ${kk} + ky * ${g.kw} + kx;
+for (let o = 0; o < ${g.o}; o++) {
+  acc += dy[0][n][di] * w[0][0][wi];
+  di += ${g.oh * g.ow};
+  wi += ${g.c * kk};
 }`;
   const body = `${THREAD}
 const n = ${idiv("tz", g.c)};
@@ -96,12 +126,8 @@ const ci = tz - n * ${g.c};
 let acc = 0;
 ${covering("y", "ty", g.kh, g.sh, g.ph, g.oh, covering("x", "tx", g.kw, g.sw, g.pw, g.ow, loop))}
 return acc;`;
-  return backend.output(
-    kernel(["dy", "w"], body),
-    [g.w, g.h, g.n * g.c],
-    [backend.natural(dy), backend.natural(w)],
-    xShape,
-  );
+  const args = [backend.arg(dy, [g.o * g.oh * g.ow, g.n, 1]), backend.arg(w, [g.o * g.c * kk, 1, 1])];
+  return backend.output(kernel(["dy", "w"], body), [g.w, g.h, g.n * g.c], args, xShape);
 };
 
 /** Most positions one thread of the filter gradient sums before the batch is split into groups. */
