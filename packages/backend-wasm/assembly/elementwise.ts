@@ -43,20 +43,14 @@ export function k_scale(tid: i32, nt: i32, args: usize): void {
   for (; i < i1; i++) store<f32>(out + (<usize>i << 2), load<f32>(x + (<usize>i << 2)) * s);
 }
 
-/** max(x, 0): args [x, out, len]. NaN stays NaN? No: like the reference, x > 0 ? x : 0. */
+/** max(x, 0), NaN staying NaN (as the reference and PyTorch): args [x, out, len]. */
 export function k_relu(tid: i32, nt: i32, args: usize): void {
   const x = ap(args, 0), out = ap(args, 1), len = ai(args, 2);
   const zero = f32x4.splat(0);
   const i0 = splitStart(len, tid, nt, 4), i1 = splitEnd(len, tid, nt, 4);
   let i = i0;
-  for (; i + 4 <= i1; i += 4) {
-    const v = v128.load(x + (<usize>i << 2));
-    v128.store(out + (<usize>i << 2), v128.and(v, f32x4.gt(v, zero)));
-  }
-  for (; i < i1; i++) {
-    const v = load<f32>(x + (<usize>i << 2));
-    store<f32>(out + (<usize>i << 2), v > 0 ? v : 0);
-  }
+  for (; i + 4 <= i1; i += 4) v128.store(out + (<usize>i << 2), f32x4.max(v128.load(x + (<usize>i << 2)), zero));
+  for (; i < i1; i++) store<f32>(out + (<usize>i << 2), max<f32>(load<f32>(x + (<usize>i << 2)), 0));
 }
 
 /** dy where y > 0, else 0: args [dy, y, out, len]. */

@@ -12,11 +12,26 @@ export function k_maxPool(tid: i32, nt: i32, args: usize): void {
   if (grad) memory.fill(out + ((<usize>p0 * <usize>(h * w)) << 2), 0, (<usize>(p1 - p0) * <usize>(h * w)) << 2);
   for (let plane = p0; plane < p1; plane++) {
     const base = plane * h * w;
+    const src = x + (<usize>base << 2);
     let o = plane * oh * ow;
     for (let yo = 0; yo < oh; yo++) {
       const y0 = max(yo * sh - ph, 0), y1 = min(yo * sh - ph + kh, h);
       for (let xo = 0; xo < ow; xo++, o++) {
         const x0 = max(xo * sw - pw, 0), x1 = min(xo * sw - pw + kw, w);
+        if (!grad) {
+          // The maximum alone (no argmax), starting from the window's first value and replacing it
+          // only by greater ones, exactly as the reference does (also with NaNs).
+          let best = load<f32>(src + (<usize>(y0 * w + x0) << 2));
+          for (let iy = y0; iy < y1; iy++) {
+            const row = src + (<usize>(iy * w) << 2);
+            for (let ix = x0; ix < x1; ix++) {
+              const v = load<f32>(row + (<usize>ix << 2));
+              best = select<f32>(v, best, v > best);
+            }
+          }
+          store<f32>(out + (<usize>o << 2), best);
+          continue;
+        }
         let best: f32 = -Infinity;
         let arg = -1;
         for (let iy = y0; iy < y1; iy++) {
@@ -28,12 +43,8 @@ export function k_maxPool(tid: i32, nt: i32, args: usize): void {
             }
           }
         }
-        if (grad) {
-          const dst = out + (<usize>arg << 2);
-          store<f32>(dst, load<f32>(dst) + load<f32>(dy + (<usize>o << 2)));
-        } else {
-          store<f32>(out + (<usize>o << 2), best);
-        }
+        const dst = out + (<usize>arg << 2);
+        store<f32>(dst, load<f32>(dst) + load<f32>(dy + (<usize>o << 2)));
       }
     }
   }

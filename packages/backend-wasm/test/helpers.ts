@@ -54,16 +54,23 @@ export async function runOn<K extends KernelName>(
   return { out, inputs: after, shapes };
 }
 
-/** Largest |a - b| / (1e-4-scaled tolerance): <= 1 passes. Tolerance: 1e-4 * (|b| + max|b| * 1e-2 + 1e-6). */
+/**
+ * Null when a matches b: non-finite values exactly (NaN with NaN, infinities by sign), finite ones
+ * within 1e-4 * (|b| + 1e-2 * max finite |b| + 1e-6). Otherwise the first mismatch, described.
+ */
 export function mismatch(a: Float32Array, b: Float32Array): string | null {
   if (a.length !== b.length) return `length ${a.length} vs ${b.length}`;
   let scale = 0;
-  for (const v of b) scale = Math.max(scale, Math.abs(v));
+  for (const v of b) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
   for (let i = 0; i < a.length; i++) {
-    const tol = 1e-4 * (Math.abs(b[i]!) + scale * 1e-2 + 1e-6);
-    if (!(Math.abs(a[i]! - b[i]!) <= tol))
-      return `index ${i}: wasm ${a[i]} vs cpu ${b[i]} (max |cpu| ${scale})`;
-    if (Number.isNaN(a[i]!) !== Number.isNaN(b[i]!)) return `index ${i}: NaN mismatch`;
+    const x = a[i]!;
+    const y = b[i]!;
+    const ok = Number.isFinite(y)
+      ? Math.abs(x - y) <= 1e-4 * (Math.abs(y) + scale * 1e-2 + 1e-6)
+      : Number.isNaN(y)
+        ? Number.isNaN(x)
+        : x === y;
+    if (!ok) return `index ${i}: wasm ${x} vs cpu ${y} (max finite |cpu| ${scale})`;
   }
   return null;
 }

@@ -103,6 +103,19 @@ describe("elementwise kernels match the cpu backend", () => {
   }
 });
 
+describe("special values behave as on the cpu backend", () => {
+  it("Relu, ReluGrad, MaxPool and MaxPoolGrad with NaN, infinities and signed zeros", async () => {
+    const special = [Number.NaN, 0, -0, 1, -1, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2];
+    const values = Float32Array.from({ length: 2 * 2 * 6 * 6 }, (_, i) => special[(i * 5) % special.length]!);
+    const x = { values, shape: [2, 2, 6, 6] };
+    await expectParity("Relu", { x }, {});
+    await expectParity("ReluGrad", { dy: random([2, 2, 6, 6], rng), y: x }, {});
+    const attrs = { kernel: [3, 3] as Pair, stride: [2, 2] as Pair, pad: [1, 1] as Pair };
+    await expectParity("MaxPool", { x }, attrs);
+    await expectParity("MaxPoolGrad", { dy: random([2, 2, 3, 3], rng), x }, attrs);
+  });
+});
+
 describe("batch norm kernels match the cpu backend", () => {
   for (const shape of [
     [4, 3, 5, 7],

@@ -192,11 +192,7 @@ export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", WasmBacken
     const dx = backend.make(g.n * g.c * g.h * g.w);
     if (g.sh === 1 && g.sw === 1 && g.ph < g.kh && g.pw < g.kw) {
       const pa = backend.scratch("packA", roundUp(g.c, MR) * g.o * g.kh * g.kw * 4);
-      backend.runtime.run(
-        "k_packFlipped",
-        [wp, g.o, g.c, g.kh, g.kw, pa],
-        ckk * g.o >= 1 << 15,
-      );
+      backend.runtime.run("k_packFlipped", [wp, g.o, g.c, g.kh, g.kw, pa], ckk * g.o >= 1 << 15);
       const t: Geometry = {
         ...g,
         c: g.o,
