@@ -60,6 +60,9 @@ const out = {
   imagesPerSec: (B / median) * 1000,
   cpuMsPerStep: Math.round((cpu.user + cpu.system) / 1000 / STEPS),
   maxRssMB: process.resourceUsage().maxRSS / 1024,
+  ...(backend.heapBytes
+    ? { heapMB: backend.heapBytes() / 2 ** 20, peakTensorMB: backend.peakBytes() / 2 ** 20 }
+    : {}),
   threads: backend.runtime?.threads ?? 1,
   relaxedSimd: backend.runtime?.relaxedSimd ?? false,
   registered: listBackends(),

@@ -1,6 +1,6 @@
 /**
  * A size-class allocator over the WebAssembly heap. Requests are rounded up to a class (multiples of
- * 64 bytes up to 1 KiB, then four classes per power of two, so at most 25% waste); freed blocks go to
+ * 64 bytes up to 1 KiB, then eight classes per power of two, so at most 12.5% waste); freed blocks go to
  * their class's free list and are handed out again for the next request of that class. Blocks are
  * never split or merged: a training step asks for the same sizes every time, so after the first step
  * the heap stops growing. New blocks come from a bump pointer; the memory grows as needed up to its
@@ -17,7 +17,7 @@ const PAGE = 65536;
 
 export function sizeClass(bytes: number): number {
   if (bytes <= 1024) return Math.max(64, Math.ceil(bytes / 64) * 64);
-  const step = 2 ** (Math.floor(Math.log2(bytes)) - 2);
+  const step = 2 ** (Math.floor(Math.log2(bytes)) - 3);
   return Math.ceil(bytes / step) * step;
 }
 

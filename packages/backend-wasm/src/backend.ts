@@ -21,6 +21,7 @@ export class WasmBackend implements Backend {
   readonly runtime: WasmRuntime;
   #buffers = 0;
   #bytes = 0;
+  #peakBytes = 0;
   readonly #scratch = new Map<string, Block>();
 
   constructor(runtime: WasmRuntime) {
@@ -32,6 +33,7 @@ export class WasmBackend implements Backend {
     const block = this.runtime.allocator.alloc(Math.max(length, 1) * 4);
     this.#buffers++;
     this.#bytes += length * 4;
+    this.#peakBytes = Math.max(this.#peakBytes, this.#bytes);
     return new WasmData(block.ptr, block.capacity, length);
   }
 
@@ -96,6 +98,11 @@ export class WasmBackend implements Backend {
     const block = this.runtime.allocator.alloc(Math.max(bytes, 64));
     this.#scratch.set(slot, block);
     return block.ptr;
+  }
+
+  /** The most bytes of live tensors so far. */
+  peakBytes(): number {
+    return this.#peakBytes;
   }
 
   /** Heap bytes in use (tensors, scratch and free lists): what the process holds for this backend. */
