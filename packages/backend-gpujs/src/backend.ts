@@ -2,8 +2,8 @@
  * The gpu.js backend: tensor storage is a device handle (texture, GPU buffer or array, see
  * executors/) plus the [X, Y, Z] dims it was made with. Host data written by the core is uploaded
  * lazily, on first use, in the dims that use wants; a storage read with other dims than it has is
- * copied into them (free for the flat-array modes). Kernels run inside `kernelScope`, which frees
- * every temporary they made.
+ * viewed with them (every layout is row-major, so a view is free: see Executor.view). Kernels run
+ * inside `kernelScope`, which frees every temporary (partial sums, views) they made.
  */
 import type { Backend, DataId, TensorInfo } from "@resnet-ts/tensor";
 import type { Executor, Handle, KernelArg, Arg, GpujsMode } from "./executors/types.js";
@@ -18,7 +18,7 @@ export interface GpuData {
   host: Float32Array | null;
 }
 
-/** Longest row of the flat-array modes' thread grid. */
+/** Longest row of the long-row thread grid (flat-array modes and webgpu). */
 const ROW_LIMIT = 2 ** 18;
 
 /** The thread-id line of kernels/source.ts's THREAD. */
@@ -26,6 +26,17 @@ export const THREAD_IDS = "const tx = this.thread.x; const ty = this.thread.y; c
 
 /** Written values up to this many elements keep their host copy after upload. */
 const KEEP_HOST = 4096;
+
+/** Long-row dims [X, size / X, 1] for `size` values: X the largest divisor up to ROW_LIMIT, a multiple of 4 if one is. */
+function rows(size: number): Dims {
+  let best = 1;
+  for (let x = Math.min(size, ROW_LIMIT); x > 1; x--) {
+    if (size % x !== 0) continue;
+    if (x % 4 === 0) return [x, size / x, 1];
+    if (best === 1) best = x;
+  }
+  return [best, size / best, 1];
+}
 
 export class GpujsBackend implements Backend {
   #storages = 0;
@@ -126,7 +137,7 @@ export class GpujsBackend implements Backend {
     const d = this.#data(t.dataId);
     if (d.handle === null) {
       const dims = want ?? naturalDims(t.shape);
-      const upload = this.grid(dims).out;
+      const upload = this.executor.longRows ? rows(d.size) : dims;
       d.handle = this.executor.upload(d.host!, upload);
       d.dims = upload;
       if (d.size > KEEP_HOST) d.host = null;
@@ -137,7 +148,7 @@ export class GpujsBackend implements Backend {
 
   /**
    * The thread grid for an output of (natural) dims `out`: the dims to run over and source lines
-   * that set `tx`, `ty`, `tz` to the element's coordinates in `out`. GL and WebGPU run `out` itself.
+   * that set `tx`, `ty`, `tz` to the element's coordinates in `out`. GL runs `out` itself.
    * The flat-array modes run long rows instead ([planes * X * Y, rows, 1]): gpu.js's webasm mode
    * makes a JS call and a sub-array per row (and vectorises only rows of a multiple of 4), so
    * outputs such as a 3x3 filter gradient [3, 3, O*C] would cost one call per 3 values. Every
