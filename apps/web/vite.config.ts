@@ -29,6 +29,9 @@ export default defineConfig({
   plugins: [keepTensorEntry()],
   base: "./",
   server: { headers: isolationHeaders },
+  // The dev server's dependency scan does not follow `new Worker(new URL(...))`: name the CommonJS
+  // dependencies the workers load, so that they are pre-bundled up front instead of forcing a reload.
+  optimizeDeps: { include: ["@resnet-ts/backend-gpujs > gpu.js", "@tensorflow/tfjs"] },
   preview: { headers: isolationHeaders },
   // keepNames: the model summary (made in the worker) shows the layers' class names (Conv2d, Residual, ...).
   worker: {

@@ -108,9 +108,10 @@ export class Session {
       const c = parseConfig(config);
       this.#state("loading", "starting the backend and loading the data");
       await this.#useBackend(c);
-      const splits = await loadData(data);
       const model = this.#ensureModel(c, !fromLoaded);
-      const trainer = new Trainer(model, splits, c, { evaluation: { predictions: true, confusion: true } });
+      const trainer = new Trainer(model, firstN(await loadData(data), c), c, {
+        evaluation: { predictions: true, confusion: true },
+      });
       this.#trainer = trainer;
       this.#lastConfig = c;
       const grid = gridIndices(trainer.testSet);
@@ -184,9 +185,7 @@ export class Session {
       if (!this.#model) throw new Error("there is no model yet: train one or upload a checkpoint");
       this.#state("evaluating", "loading the data");
       await this.#useBackend(c);
-      const splits: DataSplits = await loadData(data);
-      // The first `testLimit` examples, like the CLI's `eval --test-limit`.
-      const test = c.testLimit === null ? splits.test : takeFirst(splits.test, c.testLimit);
+      const { test } = firstN(await loadData(data), c);
       const grid = gridIndices(test);
       this.#postGrid(test, grid);
       this.#state("evaluating", `testing on ${test.count} examples`);
@@ -255,6 +254,19 @@ export class Session {
     const sample: SampleGrid = { pixels: out, labels: grid.map((i) => test.labels[i]!), side: test.rows };
     this.#post({ type: "samples", grid: sample }, [out.buffer]);
   }
+}
+
+/**
+ * The first `trainLimit` / `testLimit` examples in file order (the split interleaves the classes), as
+ * `resnet-ts eval --test-limit` takes them. The Trainer's own subset of a set no larger than the limit is
+ * the set itself, so training and evaluating here see exactly these examples.
+ */
+function firstN(splits: DataSplits, c: TrainConfig): DataSplits {
+  return {
+    ...splits,
+    train: c.trainLimit === null ? splits.train : takeFirst(splits.train, c.trainLimit),
+    test: c.testLimit === null ? splits.test : takeFirst(splits.test, c.testLimit),
+  };
 }
 
 /** Evenly spread indices into the test set for the sample grid. */
