@@ -1,5 +1,5 @@
 // ResNet-18 training-step throughput, the JS backends against PyTorch, side by side in one run.
-// Each (backend, input size, batch) runs in its own process so that its peak RSS is its own.
+// Each (backend, input size, batch) runs `resnet-ts bench` in its own process so that its peak RSS is its own.
 //   node bench/vs-pytorch.mjs [--configs=28:64,28:256,96:64,96:256] [--steps=3] [--backends=wasm,cpu]
 // The reference `cpu` backend is slow (seconds to minutes a step), so it runs only where
 // --cpu-configs says (default 28:64) and for one timed step.
@@ -24,7 +24,7 @@ const torchStep =
   fileURLToPath(new URL("../../shared/peers/torch_resnet_step.py", import.meta.url));
 /** Forward multiply-adds per image (SPEC §1); a training step is about 3x the forward pass. */
 const MACS = { 28: 33.0e6, 96: 318.7e6 };
-const stepDir = fileURLToPath(new URL(".", import.meta.url));
+const cli = fileURLToPath(new URL("../apps/cli/dist/main.js", import.meta.url));
 
 function torch(size, batch) {
   if (!existsSync(torchStep)) return { error: `no ${torchStep}` };
@@ -56,16 +56,22 @@ function torch(size, batch) {
 function js(backend, size, batch) {
   if (backend === "cpu" && !cpuConfigs.includes(`${size}:${batch}`))
     return { error: "skipped (--cpu-configs)" };
-  const n = backend === "cpu" ? 1 : steps;
+  const args = [
+    "--json",
+    "bench",
+    "--backend",
+    backend,
+    "--resize",
+    String(size),
+    "--batch-size",
+    String(batch),
+  ];
+  args.push("--steps", String(backend === "cpu" ? 1 : steps));
   try {
-    const out = execFileSync(
-      process.execPath,
-      [`${stepDir}step.mjs`, backend, String(size), String(batch), String(n)],
-      {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const out = execFileSync(process.execPath, [cli, ...args], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     return JSON.parse(out.trim().split("\n").pop());
   } catch (e) {
     return {
@@ -100,12 +106,12 @@ for (const [size, batch] of configs) {
     const ok = !r.error;
     rows.push({
       config: `${size}x${size} b${batch}`,
-      backend: ok ? `${backend} (${r.threads} threads${r.relaxedSimd ? ", relaxed SIMD" : ""})` : backend,
-      "img/s": ok ? r.imagesPerSec.toFixed(1) : r.error,
-      "x pytorch": ok && !ref.error ? (r.imagesPerSec / ref.imagesPerSec).toFixed(2) : "",
-      "GFLOP/s": ok ? gflops(size, r.imagesPerSec).toFixed(1) : "",
-      "peak RSS MB": ok ? r.maxRssMB.toFixed(0) : "",
-      "RSS x pytorch": ok && !ref.error ? (r.maxRssMB / ref.maxRssMB).toFixed(2) : "",
+      backend: ok ? r.backendDetail : backend,
+      "img/s": ok ? r.imagesPerSecond.toFixed(1) : r.error,
+      "x pytorch": ok && !ref.error ? (r.imagesPerSecond / ref.imagesPerSec).toFixed(2) : "",
+      "GFLOP/s": ok ? r.effectiveGflops.toFixed(1) : "",
+      "peak RSS MB": ok ? r.peakRssMB.toFixed(0) : "",
+      "RSS x pytorch": ok && !ref.error ? (r.peakRssMB / ref.maxRssMB).toFixed(2) : "",
     });
   }
   console.table(rows.slice(-1 - backends.length));

@@ -18,8 +18,22 @@ export async function selectBackend(name: string | null | undefined): Promise<st
   return describeBackend();
 }
 
-/** The active backend's name, with its mode when it reports one (e.g. gpujs running as webasm). */
+/**
+ * The active backend's name with what it reports of itself: gpu.js's running mode (and a software
+ * renderer), the wasm backend's threads and relaxed SIMD.
+ */
 export function describeBackend(): string {
-  const b = getBackend() as { name: string; mode?: string };
-  return b.mode && !b.name.endsWith(b.mode) ? `${b.name} (${b.mode})` : b.name;
+  const b = getBackend() as {
+    name: string;
+    mode?: string;
+    software?: boolean;
+    runtime?: { threads: number; relaxedSimd: boolean };
+  };
+  const details = [
+    b.mode && !b.name.endsWith(b.mode) ? b.mode : null,
+    b.software ? "software renderer" : null,
+    b.runtime ? `${b.runtime.threads} threads` : null,
+    b.runtime?.relaxedSimd ? "relaxed SIMD" : null,
+  ].filter(Boolean);
+  return details.length ? `${b.name} (${details.join(", ")})` : b.name;
 }

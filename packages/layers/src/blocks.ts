@@ -1,11 +1,11 @@
 /**
  * The two block shapes, each in every arrangement of variants.ts:
  * - `BasicBlock`: two 3x3 convs (the first with stride `strides`), d2l's names conv1, bn1, conv2, bn2 and the
- *   1x1 projection conv3 (all convs with a bias, no BN on the projection); in the `original` arrangement it
- *   computes exactly what d2l's `Residual` does and draws its weights from the rng in the same order.
+ *   1x1 projection conv3 (all convs with a bias, no BN on the projection); in the `original` arrangement it is
+ *   d2l's `Residual` (residual.ts).
  * - `Bottleneck`: 1x1 reduce to `width`, 3x3 (stride `strides`), 1x1 expand to `width * expansion`, torchvision's
  *   names conv1..conv3, bn1..bn3 and the projection downsample.0 (1x1 conv) + downsample.1 (BN); convs without bias.
- * A projection is made when the channels or the resolution change.
+ * A projection is made when the channels or the resolution change (or when `projection` asks for one).
  */
 import { Rng } from "@resnet-ts/tensor";
 import { BatchNorm2d } from "./batchnorm.js";
@@ -16,6 +16,8 @@ import { ArrangedBlock, assertArrangement, type BlockArrangement, bnChannels } f
 
 export interface BlockOptions {
   strides?: number;
+  /** Whether the shortcut is a 1x1 conv (default: when the channels or the resolution change). */
+  projection?: boolean;
   arrangement?: BlockArrangement;
   /** No shortcut: the same layers without the add. */
   plain?: boolean;
@@ -34,10 +36,22 @@ export class BasicBlock extends ArrangedBlock {
   constructor(
     inputChannels: number,
     numChannels: number,
-    { strides = 1, arrangement = "original", plain = false, rng = new Rng(0) }: BlockOptions = {},
+    {
+      strides = 1,
+      projection = inputChannels !== numChannels || strides !== 1,
+      arrangement = "original",
+      plain = false,
+      rng = new Rng(0),
+    }: BlockOptions = {},
   ) {
     super();
     assertArrangement(arrangement, "BasicBlock");
+    if (!projection && (inputChannels !== numChannels || strides !== 1)) {
+      throw new Error(
+        `${new.target.name}: without a 1x1 conv the shortcut is the input itself, so inputChannels (${inputChannels}) ` +
+          `must equal numChannels (${numChannels}) and strides (${strides}) must be 1`,
+      );
+    }
     this.arrangement = arrangement;
     this.plain = plain;
     this.conv1 = this.registerModule(
@@ -45,10 +59,9 @@ export class BasicBlock extends ArrangedBlock {
       new Conv2d(inputChannels, numChannels, 3, { padding: 1, stride: strides, rng }),
     );
     this.conv2 = this.registerModule("conv2", new Conv2d(numChannels, numChannels, 3, { padding: 1, rng }));
-    this.conv3 =
-      inputChannels !== numChannels || strides !== 1
-        ? this.registerModule("conv3", new Conv2d(inputChannels, numChannels, 1, { stride: strides, rng }))
-        : null;
+    this.conv3 = projection
+      ? this.registerModule("conv3", new Conv2d(inputChannels, numChannels, 1, { stride: strides, rng }))
+      : null;
     this.bn1 = this.registerModule("bn1", new BatchNorm2d(bnChannels(arrangement, this.conv1)));
     this.bn2 = this.registerModule("bn2", new BatchNorm2d(bnChannels(arrangement, this.conv2)));
   }

@@ -73,6 +73,7 @@ export function registerBench(program: Command, output: () => Output): void {
       const peakRssMB = process.resourceUsage().maxRSS / 1024;
       const result = {
         backend: getBackend().name,
+        backendDetail: backend,
         batchSize: b,
         resize: h,
         imagesPerSecond: round(imagesPerSecond, 2),
