@@ -201,3 +201,47 @@ export const KERNEL_NAMES = [
 export function windowOutSize(size: number, kernel: number, stride: number, pad: number): number {
   return Math.floor((size + 2 * pad - kernel) / stride) + 1;
 }
+
+/** Every size a conv kernel needs: input [n,c,h,w], filter [o,c,kh,kw], stride, padding, output [oh,ow]. */
+export interface ConvGeometry {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  o: number;
+  kh: number;
+  kw: number;
+  oh: number;
+  ow: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+}
+
+export function convGeometry(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  stride: readonly number[],
+  pad: readonly number[],
+): ConvGeometry {
+  const [n, c, h, w] = xShape as [number, number, number, number];
+  const [o, , kh, kw] = wShape as [number, number, number, number];
+  const [sh, sw] = stride as [number, number];
+  const [ph, pw] = pad as [number, number];
+  return {
+    n,
+    c,
+    h,
+    w,
+    o,
+    kh,
+    kw,
+    sh,
+    sw,
+    ph,
+    pw,
+    oh: windowOutSize(h, kh, sh, ph),
+    ow: windowOutSize(w, kw, sw, pw),
+  };
+}

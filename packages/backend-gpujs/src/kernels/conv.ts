@@ -4,51 +4,8 @@
  * phase matches (ceil(K / S) per axis, not K); the filter gradient splits the batch into groups so
  * no thread loops over more than ~8k positions, then sums the groups in a second pass.
  */
-import { windowOutSize } from "@resnet-ts/tensor";
+import { type ConvGeometry, convGeometry } from "@resnet-ts/tensor";
 import { covering, idiv, type Impl, kernel, THREAD } from "./source.js";
-
-interface Geometry {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  o: number;
-  kh: number;
-  kw: number;
-  oh: number;
-  ow: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
-}
-
-function geometry(
-  x: readonly number[],
-  wt: readonly number[],
-  stride: readonly number[],
-  pad: readonly number[],
-): Geometry {
-  const [n, c, h, w] = x as [number, number, number, number];
-  const [o, , kh, kw] = wt as [number, number, number, number];
-  const [sh, sw] = stride as [number, number];
-  const [ph, pw] = pad as [number, number];
-  return {
-    n,
-    c,
-    h,
-    w,
-    o,
-    kh,
-    kw,
-    sh,
-    sw,
-    ph,
-    pw,
-    oh: windowOutSize(h, kh, sh, ph),
-    ow: windowOutSize(w, kw, sw, pw),
-  };
-}
 
 /** `cond ? body` as source, omitting the test when it always holds. */
 const when = (cond: string | null, body: string) => (cond ? `if (${cond}) {\n${body}\n}` : body);
@@ -58,7 +15,7 @@ const when = (cond: string | null, body: string) => (cond ? `if (${cond}) {\n${b
  * instead of a 3-D index each): twice as fast on webasm. The indices stay exact in float32 while an
  * image's values and a filter bank stay below 2^24 elements.
  */
-function checkFlat(g: Geometry, op: string): void {
+function checkFlat(g: ConvGeometry, op: string): void {
   const image = Math.max(g.c * g.h * g.w, g.o * g.oh * g.ow);
   const filters = g.o * g.c * g.kh * g.kw;
   if (image >= FLOAT_EXACT || filters >= FLOAT_EXACT) {
@@ -71,7 +28,7 @@ function checkFlat(g: Geometry, op: string): void {
 const FLOAT_EXACT = 2 ** 24;
 
 export const conv2D: Impl<"Conv2D"> = (backend, { x, w, b }, { stride, pad }) => {
-  const g = geometry(x.shape, w.shape, stride, pad);
+  const g = convGeometry(x.shape, w.shape, stride, pad);
   checkFlat(g, "Conv2D");
   const kk = g.kh * g.kw;
   const channels = `let xi = iy * ${g.w} + ix;
@@ -110,7 +67,7 @@ export const conv2DBackpropInput: Impl<"Conv2DBackpropInput"> = (
   { dy, w },
   { xShape, stride, pad },
 ) => {
-  const g = geometry(xShape, w.shape, stride, pad);
+  const g = convGeometry(xShape, w.shape, stride, pad);
   checkFlat(g, "Conv2DBackpropInput");
   const kk = g.kh * g.kw;
   const loop = `let di = oy * ${g.ow} + ox;
@@ -138,7 +95,7 @@ export const conv2DBackpropFilter: Impl<"Conv2DBackpropFilter"> = (
   { x, dy },
   { wShape, stride, pad },
 ) => {
-  const g = geometry(x.shape, wShape, stride, pad);
+  const g = convGeometry(x.shape, wShape, stride, pad);
   const perGroup = Math.min(g.n, Math.max(1, Math.floor(FILTER_GRAD_SPAN / (g.oh * g.ow))));
   const groups = Math.ceil(g.n / perGroup);
   const oc = g.o * g.c;

@@ -3,7 +3,7 @@
  * (weights, or their transpose) and hands the GEMM to the module (assembly/conv.ts), where every
  * thread takes its share of output columns (forward, MatMul) or of images (both gradients).
  */
-import { type KernelConfig, windowOutSize } from "@resnet-ts/tensor";
+import { type ConvGeometry, convGeometry, type KernelConfig, windowOutSize } from "@resnet-ts/tensor";
 import type { WasmBackend } from "../backend.js";
 
 /** Micro-tile rows and columns (assembly/gemm.ts). */
@@ -17,56 +17,33 @@ const DCOLS_FLOATS = 1 << 18;
 
 const roundUp = (v: number, m: number) => Math.ceil(v / m) * m;
 
-interface Geometry {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  o: number;
-  kh: number;
-  kw: number;
-  oh: number;
-  ow: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
-}
-
-function geometry(
-  xShape: readonly number[],
-  wShape: readonly number[],
-  stride: readonly number[],
-  pad: readonly number[],
-): Geometry {
-  const [n, c, h, w] = xShape as [number, number, number, number];
-  const [o, , kh, kw] = wShape as [number, number, number, number];
-  const [sh, sw] = stride as [number, number];
-  const [ph, pw] = pad as [number, number];
-  return {
-    n,
-    c,
-    h,
-    w,
-    o,
-    kh,
-    kw,
-    sh,
-    sw,
-    ph,
-    pw,
-    oh: windowOutSize(h, kh, sh, ph),
-    ow: windowOutSize(w, kw, sw, pw),
-  };
-}
-
-const geomArgs = (g: Geometry) => [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.sh, g.sw, g.ph, g.pw];
+const geomArgs = (g: ConvGeometry) => [
+  g.n,
+  g.c,
+  g.h,
+  g.w,
+  g.o,
+  g.kh,
+  g.kw,
+  g.oh,
+  g.ow,
+  g.sh,
+  g.sw,
+  g.ph,
+  g.pw,
+];
 
 /** The geometry over a zero-padded input: the module's packers assume every window lies inside. */
-const padded = (g: Geometry): Geometry => ({ ...g, h: g.h + 2 * g.ph, w: g.w + 2 * g.pw, ph: 0, pw: 0 });
+const padded = (g: ConvGeometry): ConvGeometry => ({
+  ...g,
+  h: g.h + 2 * g.ph,
+  w: g.w + 2 * g.pw,
+  ph: 0,
+  pw: 0,
+});
 
 /** x, zero-padded into scratch when the conv pads (else x itself); returns its offset. */
-function padInput(backend: WasmBackend, x: number, g: Geometry): number {
+function padInput(backend: WasmBackend, x: number, g: ConvGeometry): number {
   if (g.ph === 0 && g.pw === 0) return x;
   const p = padded(g);
   const dst = backend.scratch("xpad", g.n * g.c * p.h * p.w * 4);
@@ -93,7 +70,7 @@ function liveTaps(size: number, k: number, stride: number, pad: number, out: num
 
 interface Cropped {
   /** The conv over the live taps only: same input and output, smaller filter, less padding. */
-  g: Geometry;
+  g: ConvGeometry;
   kh0: number;
   kw0: number;
 }
@@ -104,19 +81,19 @@ interface Cropped {
  * taps cut on the leading side. Returns that conv, or null when every tap is live (or the cropped conv
  * would not give the same output size).
  */
-function cropDeadTaps(g: Geometry): Cropped | null {
+function cropDeadTaps(g: ConvGeometry): Cropped | null {
   const [kh0, kh1] = liveTaps(g.h, g.kh, g.sh, g.ph, g.oh);
   const [kw0, kw1] = liveTaps(g.w, g.kw, g.sw, g.pw, g.ow);
   if (kh1 - kh0 === g.kh && kw1 - kw0 === g.kw) return null;
   if (kh1 <= kh0 || kw1 <= kw0) return null;
-  const c: Geometry = { ...g, kh: kh1 - kh0, kw: kw1 - kw0, ph: g.ph - kh0, pw: g.pw - kw0 };
+  const c: ConvGeometry = { ...g, kh: kh1 - kh0, kw: kw1 - kw0, ph: g.ph - kh0, pw: g.pw - kw0 };
   if (windowOutSize(g.h, c.kh, c.sh, c.ph) !== g.oh || windowOutSize(g.w, c.kw, c.sw, c.pw) !== g.ow)
     return null;
   return { g: c, kh0, kw0 };
 }
 
 /** The filter w [o, c, kh, kw] cropped to the live taps, in scratch; returns its offset. */
-function cropFilter(backend: WasmBackend, w: number, full: Geometry, cut: Cropped): number {
+function cropFilter(backend: WasmBackend, w: number, full: ConvGeometry, cut: Cropped): number {
   const planes = full.o * full.c;
   const dst = backend.scratch("wcrop", planes * cut.g.kh * cut.g.kw * 4);
   const args = [w, dst, planes, full.kh, full.kw, cut.kh0, cut.g.kh, cut.kw0, cut.g.kw, 0];
@@ -149,7 +126,7 @@ function threadScratch(backend: WasmBackend, bytes: number): [number, number] {
 function forwardConv(
   backend: WasmBackend,
   x: number,
-  g: Geometry,
+  g: ConvGeometry,
   pa: number,
   bias: number,
   y: number,
@@ -163,7 +140,7 @@ export const conv2D: KernelConfig<"Conv2D", WasmBackend> = {
   kernelName: "Conv2D",
   backendName: "wasm",
   kernelFunc: (backend, { x, w, b }, { stride, pad }) => {
-    const full = geometry(x.shape, w.shape, stride, pad);
+    const full = convGeometry(x.shape, w.shape, stride, pad);
     const cut = cropDeadTaps(full);
     const g = cut ? cut.g : full;
     const wp = cut ? cropFilter(backend, backend.ptr(w.dataId), full, cut) : backend.ptr(w.dataId);
@@ -184,7 +161,7 @@ export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", WasmBacken
   kernelName: "Conv2DBackpropInput",
   backendName: "wasm",
   kernelFunc: (backend, { dy, w }, { xShape, stride, pad }) => {
-    const full = geometry(xShape, w.shape, stride, pad);
+    const full = convGeometry(xShape, w.shape, stride, pad);
     const cut = cropDeadTaps(full);
     const g = cut ? cut.g : full;
     const wp = cut ? cropFilter(backend, backend.ptr(w.dataId), full, cut) : backend.ptr(w.dataId);
@@ -193,7 +170,7 @@ export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", WasmBacken
     if (g.sh === 1 && g.sw === 1 && g.ph < g.kh && g.pw < g.kw) {
       const pa = backend.scratch("packA", roundUp(g.c, MR) * g.o * g.kh * g.kw * 4);
       backend.runtime.run("k_packFlipped", [wp, g.o, g.c, g.kh, g.kw, pa], ckk * g.o >= 1 << 15);
-      const t: Geometry = {
+      const t: ConvGeometry = {
         ...g,
         c: g.o,
         h: g.oh,
@@ -244,7 +221,7 @@ export const conv2DBackpropFilter: KernelConfig<"Conv2DBackpropFilter", WasmBack
   kernelName: "Conv2DBackpropFilter",
   backendName: "wasm",
   kernelFunc: (backend, { x, dy }, { wShape, stride, pad }) => {
-    const full = geometry(x.shape, wShape, stride, pad);
+    const full = convGeometry(x.shape, wShape, stride, pad);
     const cut = cropDeadTaps(full);
     const g = cut ? cut.g : full;
     const len = g.o * g.c * g.kh * g.kw;

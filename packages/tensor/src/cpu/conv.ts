@@ -6,55 +6,12 @@
  *   filter gradient:  dW     += dy[n] * cols^T
  */
 import type { KernelConfig } from "../backend.js";
-import { windowOutSize } from "../kernels.js";
+import { type ConvGeometry, convGeometry } from "../kernels.js";
 import type { CpuBackend } from "./backend.js";
 import { gemm } from "./gemm.js";
 
-interface Geometry {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  o: number;
-  kh: number;
-  kw: number;
-  oh: number;
-  ow: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
-}
-
-function geometry(
-  xShape: readonly number[],
-  wShape: readonly number[],
-  stride: readonly number[],
-  pad: readonly number[],
-): Geometry {
-  const [n, c, h, w] = xShape as [number, number, number, number];
-  const [o, , kh, kw] = wShape as [number, number, number, number];
-  const [sh, sw] = stride as [number, number];
-  const [ph, pw] = pad as [number, number];
-  return {
-    n,
-    c,
-    h,
-    w,
-    o,
-    kh,
-    kw,
-    sh,
-    sw,
-    ph,
-    pw,
-    oh: windowOutSize(h, kh, sh, ph),
-    ow: windowOutSize(w, kw, sw, pw),
-  };
-}
-
 /** Writes image `img`'s receptive fields into cols [C*KH*KW, OH*OW] (zeros where padding). */
-function im2col(x: Float32Array, img: number, g: Geometry, cols: Float32Array): void {
+function im2col(x: Float32Array, img: number, g: ConvGeometry, cols: Float32Array): void {
   const { c, h, w, kh, kw, oh, ow, sh, sw, ph, pw } = g;
   let row = 0;
   for (let ci = 0; ci < c; ci++) {
@@ -80,7 +37,7 @@ function im2col(x: Float32Array, img: number, g: Geometry, cols: Float32Array): 
 }
 
 /** Adds cols [C*KH*KW, OH*OW] back into image `img` of dx (the adjoint of im2col). */
-function col2im(cols: Float32Array, img: number, g: Geometry, dx: Float32Array): void {
+function col2im(cols: Float32Array, img: number, g: ConvGeometry, dx: Float32Array): void {
   const { c, h, w, kh, kw, oh, ow, sh, sw, ph, pw } = g;
   let row = 0;
   for (let ci = 0; ci < c; ci++) {
@@ -105,7 +62,7 @@ export const conv2D: KernelConfig<"Conv2D", CpuBackend> = {
   kernelName: "Conv2D",
   backendName: "cpu",
   kernelFunc: (backend, { x, w, b }, { stride, pad }) => {
-    const g = geometry(x.shape, w.shape, stride, pad);
+    const g = convGeometry(x.shape, w.shape, stride, pad);
     const xv = backend.values(x.dataId);
     const wv = backend.values(w.dataId);
     const bv = b ? backend.values(b.dataId) : null;
@@ -128,7 +85,7 @@ export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", CpuBackend
   kernelName: "Conv2DBackpropInput",
   backendName: "cpu",
   kernelFunc: (backend, { dy, w }, { xShape, stride, pad }) => {
-    const g = geometry(xShape, w.shape, stride, pad);
+    const g = convGeometry(xShape, w.shape, stride, pad);
     const dyv = backend.values(dy.dataId);
     const wv = backend.values(w.dataId);
     const spatial = g.oh * g.ow;
@@ -156,7 +113,7 @@ export const conv2DBackpropFilter: KernelConfig<"Conv2DBackpropFilter", CpuBacke
   kernelName: "Conv2DBackpropFilter",
   backendName: "cpu",
   kernelFunc: (backend, { x, dy }, { wShape, stride, pad }) => {
-    const g = geometry(x.shape, wShape, stride, pad);
+    const g = convGeometry(x.shape, wShape, stride, pad);
     const xv = backend.values(x.dataId);
     const dyv = backend.values(dy.dataId);
     const spatial = g.oh * g.ow;
