@@ -2,13 +2,17 @@
  * End-to-end: the built app, served by `vite preview`, in headless Chromium. Trains in the worker
  * (step and loss advance, pause holds the step, resume advances it, the main thread never stalls over
  * 100 ms), downloads a checkpoint that the trainer reads back, evaluates a checkpoint made outside the
- * browser with the same accuracy on the same test examples, and reports bad files on the page.
+ * browser with the same accuracy on the same test examples, reports bad files on the page, and trains
+ * on the user's IDX files at 96x96 from the uploaded model.
  * Skipped (with a message) when Chromium is missing.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { gzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { encodeIdxImages, encodeIdxLabels } from "@resnet-ts/data";
+import { Rng } from "@resnet-ts/tensor";
 import { CHECKPOINT_FORMAT, decodeCheckpoint, encodeSafetensors } from "@resnet-ts/trainer";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -76,6 +80,19 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
     const backend = await text(page, "backend");
     // Headless Chromium's GPUs are SwiftShader (software), so the wasm backend should be chosen.
     expect(backend).toMatch(/^wasm\b/);
+  });
+
+  it("validates the settings with the trainer's schema and shows its messages", async () => {
+    await page.fill("#lr", "-1");
+    await page.fill("#batchSize", "2.5");
+    await expect.poll(() => page.textContent('[data-issue-for="lr"]')).toBe("must be greater than 0");
+    expect(await page.textContent('[data-issue-for="batchSize"]')).toMatch(
+      /must be an integer between 1 and 4096/,
+    );
+    expect(await page.getByTestId("start").isDisabled()).toBe(true);
+    await page.selectOption("#preset", "quick");
+    await expect.poll(() => page.getByTestId("start").isDisabled()).toBe(false);
+    expect(await page.textContent('[data-issue-for="lr"]')).toBe("");
   });
 
   it("trains in the worker: step and loss advance, pause holds, resume continues, no main-thread stall", async () => {
@@ -171,4 +188,39 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
         /other\.safetensors does not fit the d2l ResNet-18.*: 1 unexpected keys \(fc\.weight\); 127 of its 127 keys missing/,
       );
   });
+
+  it("trains on IDX files from the user (one gzipped) at 96x96, continuing from the uploaded model", async () => {
+    const rng = new Rng(7);
+    const images = (n: number) => Uint8Array.from({ length: n * 28 * 28 }, () => rng.int(256));
+    const labels = (n: number) => Uint8Array.from({ length: n }, (_, i) => i % 10);
+    const files = {
+      "train-images-idx3-ubyte.gz": gzipSync(encodeIdxImages(images(64), 64, 28, 28)),
+      "train-labels-idx1-ubyte": encodeIdxLabels(labels(64)),
+      "t10k-images-idx3-ubyte": encodeIdxImages(images(32), 32, 28, 28),
+      "t10k-labels-idx1-ubyte": encodeIdxLabels(labels(32)),
+    };
+    const paths = await Promise.all(
+      Object.entries(files).map(async ([name, bytes]) => {
+        await writeFile(join(dir, name), bytes);
+        return join(dir, name);
+      }),
+    );
+    await page.setInputFiles("#idx-files", paths);
+    await expect.poll(() => page.inputValue("#data")).toBe("idx");
+    expect(await page.isChecked("#from-loaded")).toBe(true);
+    await page.selectOption("#resize", "96");
+    await page.fill("#batchSize", "8");
+    await page.fill("#steps", "2");
+    await page.fill("#trainLimit", "");
+    await page.fill("#testLimit", "16");
+    await page.getByTestId("start").click();
+    await waitForState(page, "done", 120_000);
+    expect(await text(page, "error")).toBe("");
+    expect(await step(page)).toBe(2);
+    expect(await page.getByTestId("test-accuracy").getAttribute("data-examples")).toBe("16");
+    const summary = await text(page, "summary");
+    expect(summary).toMatch(/^loaded from reference\.safetensors/);
+    expect(summary).toContain("input [1, 1, 96, 96]");
+    expect(summary).toContain("[1, 512, 3, 3]");
+  }, 180_000);
 });
