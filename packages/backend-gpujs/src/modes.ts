@@ -10,9 +10,10 @@ import { GPU } from "./executors/gpujs.js";
 import type { Executor, GpujsMode } from "./executors/types.js";
 import { WebGpuExecutor } from "./executors/webgpu.js";
 
-const global = globalThis as { window?: unknown; document?: unknown; navigator?: { gpu?: unknown } };
+const global = globalThis as { process?: { versions?: { node?: string } }; navigator?: { gpu?: unknown } };
 
-export const isBrowser = global.window !== undefined && global.document !== undefined;
+/** A browser page or a browser's Web Worker: anything that is not Node. */
+export const isBrowser = global.process?.versions?.node === undefined;
 
 const hasNavigatorGpu = () => Boolean(global.navigator?.gpu);
 
