@@ -3,7 +3,8 @@
  * (step and loss advance, pause holds the step, resume advances it, the main thread never stalls over
  * 100 ms), downloads a checkpoint that the trainer reads back, evaluates a checkpoint made outside the
  * browser with the same accuracy on the same test examples, reports bad files on the page, and trains
- * on the user's IDX files at 96x96 from the uploaded model.
+ * on the user's IDX files at 96x96 from the uploaded model, trains a block arrangement chosen in the form,
+ * and runs a small comparison of a residual net and its plain twin.
  * Skipped (with a message) when Chromium is missing.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -223,4 +224,66 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
     expect(summary).toContain("input [1, 1, 96, 96]");
     expect(summary).toContain("[1, 512, 3, 3]");
   }, 180_000);
+
+  it("trains the block arrangement chosen in the form (full pre-activation, plain)", async () => {
+    await page.selectOption("#data", "10k");
+    await page.setChecked("#from-loaded", false);
+    await page.selectOption("#resize", "28");
+    await page.selectOption("#block", "full-preact");
+    await page.setChecked("#plain", true);
+    await page.fill("#batchSize", "8");
+    await page.fill("#steps", "3");
+    await page.fill("#trainLimit", "64");
+    await page.fill("#testLimit", "16");
+    await page.getByTestId("start").click();
+    await waitForState(page, "done", 120_000);
+    expect(await text(page, "error")).toBe("");
+    expect(await step(page)).toBe(3);
+    expect(Number.isFinite(Number(await text(page, "loss")))).toBe(true);
+    const summary = await text(page, "summary");
+    expect(summary).toMatch(/^new model: ResNet-18, full-preact blocks, plain \(no shortcuts\)/);
+  }, 120_000);
+
+  it("compares a residual net with its plain twin: two rows, finite losses, the gradient chart drawn", async () => {
+    await page.selectOption("#cmp-depth", "1");
+    await page.fill("#cmp-widths", "4,8,8");
+    await page.fill("#cmp-steps", "10");
+    await page.fill("#cmp-batch", "8");
+    await page.fill("#cmp-train", "64");
+    await page.fill("#cmp-every", "2");
+    await page.getByTestId("compare-start").click();
+    await page.waitForFunction(
+      () => document.querySelector<HTMLElement>('[data-testid="compare-status"]')?.dataset.state === "done",
+      undefined,
+      { timeout: 120_000 },
+    );
+    expect(await text(page, "error")).toBe("");
+    expect(await text(page, "compare-status")).toBe("done: 2 variants trained");
+    const rows = await page
+      .locator('[data-testid="compare-table"] tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => ({ ...(tr as HTMLElement).dataset })));
+    expect(rows.map((r) => r.variant)).toEqual(["original", "plain"]);
+    for (const row of rows) {
+      expect(Number.isFinite(Number(row.finalLoss))).toBe(true);
+      expect(Number(row.lowerGradNorm)).toBeGreaterThan(0);
+    }
+    // Same seed, same batches, different nets: the losses differ.
+    expect(rows[0]!.finalLoss).not.toBe(rows[1]!.finalLoss);
+    // Both series are drawn on the gradient chart: pixels near each series' colour.
+    const drawn = await page.locator('[data-testid="compare-grad-chart"] canvas').evaluate((canvas) => {
+      const c = canvas as HTMLCanvasElement;
+      const { data } = c.getContext("2d")!.getImageData(0, 0, c.width, c.height);
+      const near = (r: number, g: number, b: number) => {
+        let n = 0;
+        for (let p = 0; p < data.length; p += 4) {
+          const d = Math.abs(data[p]! - r) + Math.abs(data[p + 1]! - g) + Math.abs(data[p + 2]! - b);
+          if (data[p + 3]! > 200 && d < 40) n++;
+        }
+        return n;
+      };
+      return [near(0x3b, 0x6f, 0xd8), near(0xd8, 0x57, 0x3b)];
+    });
+    expect(drawn[0]).toBeGreaterThan(10);
+    expect(drawn[1]).toBeGreaterThan(10);
+  }, 150_000);
 });

@@ -9,7 +9,7 @@ export async function prepareOurs(
   side: number,
 ): Promise<{ step: () => void; detail: string }> {
   const { name } = await activateBackend(backend, []);
-  const model = createModel({ init: "xavier", seed: 0 });
+  const model = createModel({ init: "xavier", seed: 0, block: "original", plain: false });
   const optimizer = new SGD(model.parameters(), { lr: 0.05 });
   const rng = new Rng(1);
   const pixels = Float32Array.from({ length: batch * side * side }, () => rng.next());

@@ -4,6 +4,7 @@
  */
 import type { DataChoice, FromWorker, RunState, ToWorker } from "../protocol.js";
 import { Charts } from "./charts.js";
+import { ComparePanel } from "./compare-panel.js";
 import { ConfigForm } from "./config-form.js";
 import { loadDataMenu } from "./data-menu.js";
 import { LAYOUT } from "./layout.js";
@@ -35,6 +36,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
     $<HTMLButtonElement>("start").disabled = Boolean(problems) || running;
   });
   const charts = new Charts();
+  const compare = new ComparePanel();
   const data = await loadDataMenu($<HTMLSelectElement>("data"), $<HTMLInputElement>("idx-files"), showError);
 
   const setState = (next: RunState, message: string) => {
@@ -50,6 +52,8 @@ export async function startApp(root: HTMLElement): Promise<void> {
     $<HTMLButtonElement>("evaluate").disabled = running;
     $<HTMLButtonElement>("download").disabled = !hasModel || (running && next !== "paused");
     form.setEnabled(!running);
+    compare.setRunning(running);
+    if (next === "failed") compare.failed(message);
   };
 
   const dataChoice = (): DataChoice | null => {
@@ -75,6 +79,17 @@ export async function startApp(root: HTMLElement): Promise<void> {
     });
     setState("loading", "starting");
   });
+  compare.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearErrors();
+    const settings = compare.read($<HTMLSelectElement>("backend-choice").value || null);
+    const choice = dataChoice();
+    if (!settings || !choice) return;
+    compare.begin(settings);
+    send({ type: "compare", settings, data: choice });
+    setState("loading", "compare: starting");
+  });
+  $("compare-stop").addEventListener("click", () => send({ type: "stop" }));
   $("pause").addEventListener("click", () => send({ type: state === "paused" ? "resume" : "pause" }));
   $("stop").addEventListener("click", () => send({ type: "stop" }));
   $("download").addEventListener("click", () => send({ type: "save-checkpoint" }));
@@ -97,6 +112,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
 
   worker.onerror = (event) => showError(`worker: ${event.message || "failed to start"}`);
   worker.onmessage = ({ data: msg }: MessageEvent<FromWorker>) => {
+    if (compare.handle(msg)) return;
     switch (msg.type) {
       case "backends":
         form.setBackends(msg.options, msg.recommended);

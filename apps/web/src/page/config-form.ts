@@ -2,6 +2,7 @@
  * The training form: reads the fields into a config input, validates it with the trainer's zod schema
  * (`resolveConfig`: defaults < preset < the fields) and shows each issue under its field.
  */
+import { BLOCK_ARRANGEMENTS } from "@resnet-ts/layers";
 import { ConfigError, type PresetName, resolveConfig, type TrainConfig } from "@resnet-ts/trainer";
 
 const REQUIRED = ["epochs", "batchSize", "lr", "momentum", "seed"] as const;
@@ -14,8 +15,11 @@ export class ConfigForm {
   readonly #preset = $<HTMLSelectElement>("preset");
   readonly #resize = $<HTMLSelectElement>("resize");
   readonly #backend = $<HTMLSelectElement>("backend-choice");
+  readonly #block = $<HTMLSelectElement>("block");
+  readonly #plain = $<HTMLInputElement>("plain");
 
   constructor(onChange: () => void) {
+    for (const name of BLOCK_ARRANGEMENTS) this.#block.add(new Option(name, name));
     this.#preset.addEventListener("change", () => {
       this.fill(resolveConfig({ preset: (this.#preset.value || null) as PresetName | null }));
       onChange();
@@ -31,6 +35,8 @@ export class ConfigForm {
     for (const key of OPTIONAL)
       $<HTMLInputElement>(key).value = config[key] === null ? "" : String(config[key]);
     this.#resize.value = String(config.resize ?? 28);
+    this.#block.value = config.block;
+    this.#plain.checked = config.plain;
   }
 
   /** The fields as a config input: empty optional fields mean "all" (null), empty required ones NaN. */
@@ -42,6 +48,8 @@ export class ConfigForm {
       input[key] = el.value === "" ? null : el.valueAsNumber;
     }
     input.resize = this.#resize.value === "28" ? null : Number(this.#resize.value);
+    input.block = this.#block.value;
+    input.plain = this.#plain.checked;
     input.backend = this.#backend.value || null;
     return input;
   }

@@ -1,10 +1,74 @@
 /** The page's static markup; every element the code touches has an id (and a data-testid where tests need it). */
+import { BLOCK_ARRANGEMENTS } from "@resnet-ts/layers";
 
 const field = (id: string, label: string, input: string, hint = "") =>
   `<label class="field" for="${id}"><span>${label}</span>${input}<small class="hint">${hint}</small>` +
   `<small class="issue" data-issue-for="${id}"></small></label>`;
 
 const number = (id: string, attrs: string) => `<input id="${id}" name="${id}" type="number" ${attrs} />`;
+
+/** One checkbox per variant (arrangement x shortcuts); original with and without shortcuts checked. */
+const variantGrid = `<table class="variant-grid"><thead><tr><th>arrangement</th><th>residual</th><th>plain</th></tr></thead><tbody>${BLOCK_ARRANGEMENTS.map(
+  (a) =>
+    `<tr><th>${a}</th>${[false, true]
+      .map(
+        (plain) =>
+          `<td><input type="checkbox" class="cmp-variant" data-arrangement="${a}" data-plain="${plain}"` +
+          ` aria-label="${plain ? "plain " : ""}${a}"${a === "original" ? " checked" : ""} /></td>`,
+      )
+      .join("")}</tr>`,
+).join("")}</tbody></table>`;
+
+const depthOptions = [
+  `<option value="resnet18">ResNet-18 (d2l, 18 layers)</option>`,
+  ...Array.from(
+    { length: 9 },
+    (_, k) =>
+      `<option value="${k + 1}"${k + 1 === 3 ? " selected" : ""}>CIFAR n=${k + 1} (${6 * (k + 1) + 2} layers)</option>`,
+  ),
+].join("");
+
+const COMPARE = `
+<section class="panel compare">
+  <h2>Compare variants</h2>
+  <p class="muted">Each variant trains in turn from the same seed on the same examples, in the same batch order, for the same
+    number of SGD steps (as <code>resnet-ts compare</code>). Deep plain nets train worse than their residual twins,
+    and their lower stages get smaller gradients.</p>
+  <div class="compare-body">
+    <form id="compare-form" class="compare-form" novalidate>
+      <div class="field"><span>Variants</span>${variantGrid}<small class="issue" data-issue-for="cmp-variants"></small></div>
+      <div class="row">
+        ${field("cmp-depth", "Depth", `<select id="cmp-depth">${depthOptions}</select>`)}
+        ${field("cmp-widths", "CIFAR widths", `<input id="cmp-widths" value="16,32,64" />`)}
+      </div>
+      <div class="row">
+        ${field("cmp-steps", "Steps", number("cmp-steps", 'min="1" step="1" value="100"'))}
+        ${field("cmp-batch", "Batch size", number("cmp-batch", 'min="1" step="1" value="32"'))}
+        ${field("cmp-lr", "Learning rate", number("cmp-lr", 'step="any" value="0.05"'))}
+      </div>
+      <div class="row">
+        ${field("cmp-seed", "Seed", number("cmp-seed", 'min="0" step="1" value="0"'))}
+        ${field("cmp-train", "Train examples", number("cmp-train", 'min="1" step="1" value="2000"'))}
+        ${field("cmp-every", "Grad norms every", number("cmp-every", 'min="1" step="1" value="5"'))}
+        ${field("cmp-resize", "Resolution", `<select id="cmp-resize"><option value="28">28</option><option value="14">14</option></select>`)}
+      </div>
+      <div class="buttons">
+        <button type="submit" id="compare-start" data-testid="compare-start">Compare</button>
+        <button type="button" id="compare-stop" data-testid="compare-stop" disabled>Stop</button>
+        <span id="compare-status" data-testid="compare-status" class="muted">idle</span>
+      </div>
+    </form>
+    <div class="compare-charts">
+      <figure><figcaption>Training loss per step</figcaption><div id="compare-loss-chart" data-testid="compare-loss-chart"></div></figure>
+      <figure><figcaption>Gradient norm by stage (mean over recorded steps; 0 = stem, last = classifier)</figcaption>
+        <div id="compare-grad-chart" data-testid="compare-grad-chart"></div></figure>
+    </div>
+  </div>
+  <table id="compare-table" data-testid="compare-table" class="compare-table">
+    <thead><tr><th>variant</th><th>layers</th><th>params</th><th>final train loss</th><th>stage-1 grad norm</th><th>images/s</th></tr></thead>
+    <tbody></tbody>
+  </table>
+</section>`;
 
 export const LAYOUT = `
 <header>
@@ -31,6 +95,11 @@ export const LAYOUT = `
       <div class="row">
         ${field("resize", "Resolution", `<select id="resize"><option value="28">28 x 28</option><option value="96">96 x 96 (d2l)</option></select>`)}
         ${field("seed", "Seed", number("seed", 'min="0" step="1"'))}
+      </div>
+      <div class="row">
+        ${field("block", "Block arrangement", `<select id="block" data-testid="block"></select>`, "He et al. 2016; original is d2l's")}
+        <div class="field"><span>Shortcuts</span><label class="check"><input id="plain" data-testid="plain" type="checkbox" /> plain net (none)</label>
+          <small class="issue" data-issue-for="plain"></small></div>
       </div>
       <div class="row">
         ${field("steps", "Max steps", number("steps", 'min="1" step="1" placeholder="all"'))}
@@ -74,6 +143,7 @@ export const LAYOUT = `
     </div>
     <figure><figcaption>Model summary</figcaption><pre id="summary" data-testid="summary">-</pre></figure>
   </section>
+${COMPARE}
 </main>
 <footer>Drop IDX files anywhere on the page. Nothing leaves your browser: the data and the model come from this site.</footer>
 `;

@@ -8,6 +8,8 @@ import type { Module } from "@resnet-ts/layers";
 import {
   applyStateDict,
   type CheckpointInfo,
+  createModel,
+  DEFAULT_CONFIG,
   decodeCheckpoint,
   encodeCheckpoint,
   type TrainConfig,
@@ -35,15 +37,24 @@ export function saveCheckpoint(
   }).weights;
 }
 
-/** Loads `bytes` into `model` (all or nothing). Throws a message for the page that names the file. */
-export function loadCheckpoint(model: Module, bytes: Uint8Array, name: string): CheckpointInfo {
+/**
+ * Decodes `bytes` and loads them into a fresh model of the architecture in the file's config (block
+ * arrangement, plain; d2l's ResNet-18 when it has none). Throws a message for the page that names the file.
+ */
+export function loadCheckpoint(bytes: Uint8Array, name: string): { model: Module; info: CheckpointInfo } {
   let checkpoint: ReturnType<typeof decodeCheckpoint>;
   try {
     checkpoint = decodeCheckpoint(bytes);
   } catch (error) {
     throw new Error(`${name} is not a readable checkpoint: ${clip((error as Error).message)}`);
   }
-  const fits = `${name} does not fit the d2l ResNet-18 (1 channel, 10 classes)`;
+  const config = checkpoint.info.config ?? DEFAULT_CONFIG;
+  const model = createModel(config);
+  const variant =
+    config.block === "original" && !config.plain
+      ? ""
+      : ` in the ${config.plain ? "plain " : ""}${config.block} arrangement`;
+  const fits = `${name} does not fit the d2l ResNet-18${variant} (1 channel, 10 classes)`;
   const keyProblems = compareKeys(Object.keys(model.stateDict()), Object.keys(checkpoint.stateDict));
   if (keyProblems) throw new Error(`${fits}: ${keyProblems}`);
   try {
@@ -51,7 +62,7 @@ export function loadCheckpoint(model: Module, bytes: Uint8Array, name: string): 
   } catch (error) {
     throw new Error(`${fits}: ${clip((error as Error).message)}`);
   }
-  return checkpoint.info;
+  return { model, info: checkpoint.info };
 }
 
 /** A short account of missing and unexpected keys (counts, the first few names), or "" when they match. */

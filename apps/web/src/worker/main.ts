@@ -35,5 +35,8 @@ scope.onmessage = ({ data: msg }) => {
     case "save-checkpoint":
       session.saveCheckpoint();
       break;
+    case "compare":
+      void session.compare(msg.settings, msg.data);
+      break;
   }
 };

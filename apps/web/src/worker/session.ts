@@ -4,9 +4,10 @@
  * pause/stop control. Every result goes back to the page through `post`.
  */
 import { type DataSplits, type Dataset, takeFirst } from "@resnet-ts/data";
-import { formatSummary, type Module, resnet18, summary } from "@resnet-ts/layers";
+import { formatSummary, type Module, summary } from "@resnet-ts/layers";
 import {
   createModel,
+  DEFAULT_CONFIG,
   type EvalResult,
   evaluate,
   type TrainConfig,
@@ -14,9 +15,17 @@ import {
   type TrainProgress,
   parseConfig,
 } from "@resnet-ts/trainer";
-import type { DataChoice, EvalReport, FromWorker, RunState, SampleGrid } from "../protocol.js";
+import type {
+  CompareSettings,
+  DataChoice,
+  EvalReport,
+  FromWorker,
+  RunState,
+  SampleGrid,
+} from "../protocol.js";
 import { activateBackend, probeBackends } from "./backend-choice.js";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import { nameOf, trainVariant } from "./compare.js";
 import { loadData } from "./data-source.js";
 
 /** Test images shown in the page's grid. */
@@ -27,6 +36,8 @@ export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
 export class Session {
   readonly #post: Post;
   #model: Module | null = null;
+  /** What the model was built from: rebuilding it (on another backend) needs the same architecture. */
+  #modelSpec: Pick<TrainConfig, "init" | "seed" | "block" | "plain"> | null = null;
   #modelNote = "";
   #backend: string | null = null;
   #recommended: string | null = null;
@@ -37,6 +48,7 @@ export class Session {
   #lastProgress: TrainProgress | null = null;
   #testAccuracy: number | null = null;
   #step = 0;
+  #compareStopped = false;
 
   constructor(post: Post) {
     this.#post = post;
@@ -72,17 +84,17 @@ export class Session {
   }
 
   /** Activates the configured backend; a model built on another backend is moved over by its state dict. */
-  async #useBackend(config: TrainConfig): Promise<void> {
+  async #useBackend(backend: string | null): Promise<void> {
     if (!this.#recommended) await this.probe();
-    const wanted = config.backend ?? this.#recommended!;
+    const wanted = backend ?? this.#recommended!;
     if (wanted === this.#backend) return;
     const state = this.#model?.stateDict();
     const { name, failures } = await activateBackend(wanted, [this.#recommended!, "wasm", "cpu"]);
     if (failures.length) this.#post({ type: "error", message: `backend fallback: ${failures.join("; ")}` });
     this.#backend = name;
-    if (state && this.#model) {
+    if (state && this.#model && this.#modelSpec) {
       const old = this.#model;
-      this.#model = resnet18();
+      this.#model = createModel(this.#modelSpec);
       this.#model.loadStateDict(state);
       for (const t of [...old.parameters(), ...old.buffers()]) t.dispose();
     }
@@ -92,8 +104,9 @@ export class Session {
   #ensureModel(config: TrainConfig, fresh: boolean): Module {
     if (fresh || !this.#model) {
       this.#model = createModel(config);
+      this.#modelSpec = config;
       this.#testAccuracy = null;
-      this.#modelNote = `new model (seed ${config.seed}, ${config.init} init)`;
+      this.#modelNote = `new model: ${architecture(config)} (seed ${config.seed}, ${config.init} init)`;
     }
     const side = config.resize ?? 28;
     this.#post({
@@ -107,13 +120,18 @@ export class Session {
     return this.#exclusive("training", async () => {
       const c = parseConfig(config);
       this.#state("loading", "starting the backend and loading the data");
-      await this.#useBackend(c);
+      await this.#useBackend(c.backend);
       const model = this.#ensureModel(c, !fromLoaded);
       const trainer = new Trainer(model, firstN(await loadData(data), c), c, {
         evaluation: { predictions: true, confusion: true },
       });
       this.#trainer = trainer;
-      this.#lastConfig = c;
+      // A model trained further keeps its own architecture, whatever the form says; its checkpoint says so.
+      this.#lastConfig = {
+        ...c,
+        block: this.#modelSpec?.block ?? c.block,
+        plain: this.#modelSpec?.plain ?? c.plain,
+      };
       const grid = gridIndices(trainer.testSet);
       this.#postGrid(trainer.testSet, grid);
       trainer.on("batchEnd", async (e) => {
@@ -174,8 +192,34 @@ export class Session {
   }
 
   stop(): void {
+    this.#compareStopped = true;
     this.#trainer?.stop();
     this.resume();
+  }
+
+  /** Trains each variant of the comparison in turn on the first `trainLimit` training examples. */
+  compare(settings: CompareSettings, data: DataChoice): Promise<void> {
+    return this.#exclusive("compare", async () => {
+      this.#compareStopped = false;
+      this.#state("loading", "compare: starting the backend and loading the data");
+      await this.#useBackend(settings.backend);
+      const train = takeFirst((await loadData(data)).train, settings.trainLimit);
+      let completed = 0;
+      for (let i = 0; i < settings.variants.length && !this.#compareStopped; i++) {
+        const name = nameOf(settings.variants[i]!);
+        this.#state("training", `compare: ${name} (${i + 1} of ${settings.variants.length})`);
+        const result = await trainVariant(settings, i, train, this.#post, () => this.#compareStopped);
+        if (!result) break;
+        this.#post({ type: "compare-end", index: i, result });
+        completed++;
+      }
+      const stopped = completed < settings.variants.length;
+      this.#post({ type: "compare-done", completed, stopped });
+      this.#state(
+        stopped ? "stopped" : "done",
+        `compare: ${completed} of ${settings.variants.length} variants trained`,
+      );
+    });
   }
 
   /** Evaluates the current model on the test set, or its first `testLimit` examples (as `resnet-ts eval` does). */
@@ -184,7 +228,7 @@ export class Session {
       const c = parseConfig(config);
       if (!this.#model) throw new Error("there is no model yet: train one or upload a checkpoint");
       this.#state("evaluating", "loading the data");
-      await this.#useBackend(c);
+      await this.#useBackend(c.backend);
       const { test } = firstN(await loadData(data), c);
       const grid = gridIndices(test);
       this.#postGrid(test, grid);
@@ -204,10 +248,10 @@ export class Session {
   loadCheckpoint(name: string, bytes: Uint8Array): Promise<void> {
     return this.#exclusive("checkpoint", async () => {
       // Loaded into a fresh model first, so that a bad file leaves the current model as it was.
-      const model = resnet18();
-      const info = loadCheckpoint(model, bytes, name);
+      const { model, info } = loadCheckpoint(bytes, name);
       this.#model = model;
-      this.#modelNote = `loaded from ${name}`;
+      this.#modelSpec = info.config ?? DEFAULT_CONFIG;
+      this.#modelNote = `loaded from ${name}: ${architecture(this.#modelSpec)}`;
       this.#lastConfig = info.config;
       this.#lastProgress = null;
       this.#step = info.step ?? 0;
@@ -267,6 +311,11 @@ function firstN(splits: DataSplits, c: TrainConfig): DataSplits {
     train: c.trainLimit === null ? splits.train : takeFirst(splits.train, c.trainLimit),
     test: c.testLimit === null ? splits.test : takeFirst(splits.test, c.testLimit),
   };
+}
+
+/** The network's name as the summary shows it, e.g. "ResNet-18, full-preact blocks, plain (no shortcuts)". */
+function architecture(c: Pick<TrainConfig, "block" | "plain">): string {
+  return `ResNet-18, ${c.block} blocks${c.plain ? ", plain (no shortcuts)" : ""}`;
 }
 
 /** Evenly spread indices into the test set for the sample grid. */
