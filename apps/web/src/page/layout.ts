@@ -32,8 +32,8 @@ const COMPARE = `
 <section class="panel compare">
   <h2>Compare variants</h2>
   <p class="muted">Each variant trains in turn from the same seed on the same examples, in the same batch order, for the same
-    number of SGD steps (as <code>resnet-ts compare</code>). Deep plain nets train worse than their residual twins,
-    and their lower stages get smaller gradients.</p>
+    number of SGD steps (as <code>resnet-ts compare</code>). Deep plain nets train worse than their residual twins
+    (He et al. 2015); the gradient chart shows how much gradient reaches each stage.</p>
   <div class="compare-body">
     <form id="compare-form" class="compare-form" novalidate>
       <div class="field"><span>Variants</span>${variantGrid}<small class="issue" data-issue-for="cmp-variants"></small></div>
