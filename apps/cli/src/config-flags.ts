@@ -30,6 +30,11 @@ export function addConfigFlags(cmd: Command): Command {
     .option("--no-shuffle", "batches in file order (default: reshuffled each epoch, seeded)")
     .option("--seed <n>", "seed of the initialisation and the shuffles (default 0)")
     .option("--init-scheme <name>", "weight init: xavier (d2l, default) or default (PyTorch's per-layer)")
+    .option(
+      "--block <arrangement>",
+      "residual block: original (d2l), bn-after-add, relu-before-add, relu-preact, full-preact",
+    )
+    .option("--plain", "no shortcuts: the same layers as a plain net")
     .option("--no-eval", "skip the test-set evaluation after each epoch");
 }
 
@@ -57,6 +62,8 @@ export function configInput(raw: Record<string, unknown>, cmd: Command): TrainCo
   if (given("shuffle")) input.shuffle = raw.shuffle;
   if (given("eval")) input.eval = raw.eval;
   if (given("initScheme")) input.init = raw.initScheme;
+  if (given("block")) input.block = raw.block;
+  if (given("plain")) input.plain = true;
   if (given("backend")) input.backend = raw.backend;
   return input as TrainConfigInput;
 }

@@ -17,9 +17,10 @@ export async function loadModel(path: string): Promise<LoadedModel> {
       throw e.code === "ENOENT" ? new UsageError(`--checkpoint: ${path} does not exist`) : e;
     },
   );
-  const classes = stateDict["7.weight"]?.shape[0] ?? 10;
+  // The classifier is the last Linear: "7.weight" in d2l's net, "8.weight" with pre-activation blocks.
+  const classes = (stateDict["7.weight"] ?? stateDict["8.weight"])?.shape[0] ?? 10;
   const inChannels = stateDict["0.0.weight"]?.shape[1] ?? 1;
-  const model = createModel(DEFAULT_CONFIG, { inChannels, numClasses: classes });
+  const model = createModel(info.config ?? DEFAULT_CONFIG, { inChannels, numClasses: classes });
   model.loadStateDict(stateDict);
   model.eval();
   return { model, info, resize: info.config?.resize ?? null };

@@ -151,6 +151,19 @@ describe("resnet-ts", () => {
     expect(last(resumed).trainAccuracy).toBe(last(straight).trainAccuracy);
   });
 
+  it("trains a block variant (--block, --plain) and evaluates its checkpoint as that variant", async () => {
+    const out = join(dir, "preact.safetensors");
+    const common = ["--data", dataDir, "--batch-size", "16", "--steps", "2", "--test-limit", "16"];
+    const r = await cli("--json", "train", ...common, "--block", "full-preact", "--plain", "--out", out);
+    expect(r.code, r.stderr).toBe(0);
+    const final = jsonLines(r.stdout).at(-1)!;
+    const e = await cli("--json", "eval", "--checkpoint", out, "--data", dataDir, "--test-limit", "16");
+    expect(e.code, e.stderr).toBe(0);
+    expect(jsonLines(e.stdout)[0]!.accuracy).toBeCloseTo(final.testAccuracy as number, 6);
+    const bad = await cli("train", "--block", "sideways");
+    expect(bad.stderr).toMatch(/--block: must be one of original, bn-after-add/);
+  });
+
   it("rejects bad input with one line and a non-zero exit", async () => {
     const cases: [string[], RegExp][] = [
       [["train", "--lr", "-1"], /--lr: must be greater than 0 \(got -1\)/],

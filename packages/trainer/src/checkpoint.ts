@@ -5,7 +5,7 @@
  * random `checkpoint_id` in both headers ties the pair together.
  */
 import type { LoadResult, Module, StateDict } from "@resnet-ts/layers";
-import { parseConfig, type TrainConfig } from "./config.js";
+import { DEFAULT_CONFIG, parseConfig, type TrainConfig } from "./config.js";
 import { decodeSafetensors, encodeSafetensors, type SafetensorsMetadata } from "./safetensors.js";
 import type { SGD, SgdStateDict } from "./sgd.js";
 import type { TrainingState, TrainProgress } from "./trainer.js";
@@ -185,7 +185,11 @@ function readInfo(m: SafetensorsMetadata): CheckpointInfo {
     format,
     id: m.checkpoint_id ?? null,
     date: m.date ?? null,
-    config: m.config === undefined ? null : parseConfig(parseJson(m.config, "config")),
+    // Fields added to the config after a checkpoint was written take their defaults.
+    config:
+      m.config === undefined
+        ? null
+        : parseConfig({ ...DEFAULT_CONFIG, ...(parseJson(m.config, "config") as object) }),
     epoch: count("epoch"),
     step: count("step"),
   };

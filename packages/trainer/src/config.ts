@@ -3,6 +3,7 @@
  * defaults, the presets, and `resolveConfig` (defaults < preset < explicit values, then validated).
  * Issue messages describe the problem; the issue path (and `ConfigError`'s message) names the field.
  */
+import { BLOCK_ARRANGEMENTS } from "@resnet-ts/layers";
 import { z } from "zod";
 
 const int = (min: number, max: number) =>
@@ -69,6 +70,10 @@ const fields = {
   init: z
     .enum(["xavier", "default"], { error: "must be xavier or default" })
     .describe("Weight init: xavier (d2l) or default (PyTorch's per-layer defaults)"),
+  block: z
+    .enum(BLOCK_ARRANGEMENTS, { error: `must be one of ${BLOCK_ARRANGEMENTS.join(", ")}` })
+    .describe("Residual block arrangement (He et al. 2016): original is d2l's"),
+  plain: bool().describe("Drop the shortcuts: the same layers as a plain (non-residual) net"),
   eval: bool().describe("Evaluate on the test set after each epoch"),
   backend: z
     .string({ error: "must be a backend name" })
@@ -123,6 +128,8 @@ export const DEFAULT_CONFIG: TrainConfig = Object.freeze({
   shuffle: true,
   seed: 0,
   init: "xavier",
+  block: "original",
+  plain: false,
   eval: true,
   backend: null,
 });
