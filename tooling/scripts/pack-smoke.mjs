@@ -51,10 +51,16 @@ if (data.CLASS_NAMES.length !== 10) throw new Error("data package CLASS_NAMES");
 for (const name of ["SGD", "encodeSafetensors", "decodeSafetensors", "TrainConfigSchema"]) {
   if (!(name in trainer)) throw new Error("trainer package lacks " + name);
 }
-for (const [name, mod] of [["backend-wasm", "@resnet-ts/backend-wasm"], ["backend-gpujs", "@resnet-ts/backend-gpujs"]]) {
-  try { await import(mod); console.log("imported", name); } catch (e) { if (e.code !== "ERR_MODULE_NOT_FOUND") throw e; }
-}
-console.log("installed packages work: autograd, resnet18 (" + s.parameters + " parameters), data, trainer");
+const { registerWasmBackend } = await import("@resnet-ts/backend-wasm");
+await import("@resnet-ts/backend-gpujs");
+registerWasmBackend();
+const reference = tensor.conv2d(tensor.ones([1, 2, 5, 5]), tensor.ones([3, 2, 3, 3]), null, { padding: 1 }).dataSync();
+await tensor.setBackend("wasm");
+const fast = tensor.conv2d(tensor.ones([1, 2, 5, 5]), tensor.ones([3, 2, 3, 3]), null, { padding: 1 }).dataSync();
+if (String(Array.from(fast)) !== String(Array.from(reference))) throw new Error("the installed wasm backend disagrees with cpu");
+if (!tensor.listBackends().includes("gpujs")) throw new Error("the installed gpujs package did not register its backends");
+tensor.getBackend().destroy?.();
+console.log("installed packages work: autograd, resnet18 (" + s.parameters + " parameters), data, trainer, wasm and gpujs backends");
 `,
   );
   process.stdout.write(run("node", ["smoke.mjs"], scratch));
