@@ -126,6 +126,7 @@ export function chartSvg(panels: readonly Panel[]): string {
   });
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    `<title>${esc(panels.map((p) => p.title).join("; "))}</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     ...panels.map((p, i) => panelSvg(p, colours, i * W)),
     ...legend,
