@@ -221,7 +221,7 @@ export class WasmRuntime {
     for (;;) {
       const done = Atomics.load(c, 4);
       if (done === workers) return;
-      Atomics.wait(c, 4, done);
+      Atomics.wait(c, 4, done, 1000);
     }
   }
 

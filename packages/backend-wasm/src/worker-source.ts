@@ -22,7 +22,8 @@ listen((msg) => {
   port.postMessage("ready");
   for (;;) {
     for (let i = 0; i < spin && Atomics.load(c, 0) === gen; i++);
-    Atomics.wait(c, 0, gen);
+    // Timed waits, re-checked: a missed wake-up costs at most a second instead of hanging.
+    while (Atomics.load(c, 0) === gen) Atomics.wait(c, 0, gen, 1000);
     gen = Atomics.load(c, 0);
     const fn = c[1];
     if (fn < 0) break;
