@@ -152,7 +152,7 @@ describe("resnet-ts", () => {
   });
 
   it("trains a block variant (--block, --plain) and evaluates its checkpoint as that variant", async () => {
-    const out = join(dir, "preact.safetensors");
+    const out = join(dir, "new-folder", "preact.safetensors"); // --out creates missing folders
     const common = ["--data", dataDir, "--batch-size", "16", "--steps", "2", "--test-limit", "16"];
     const r = await cli("--json", "train", ...common, "--block", "full-preact", "--plain", "--out", out);
     expect(r.code, r.stderr).toBe(0);

@@ -4,7 +4,7 @@
  * atomically: a temporary file in the same directory, written and fsynced, then renamed over the target.
  */
 import { randomBytes } from "node:crypto";
-import { open, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { LoadResult, Module } from "@resnet-ts/layers";
 import {
@@ -24,7 +24,7 @@ export function trainStatePath(weightsPath: string): string {
 }
 
 /**
- * Writes each file atomically: all temporaries first (written and fsynced), then the renames in order,
+ * Writes each file atomically (creating missing folders): all temporaries first (written and fsynced), then the renames in order,
  * then an fsync of the directories. On failure the temporaries are removed and targets not yet renamed
  * over keep their old contents.
  */
@@ -35,6 +35,7 @@ export async function writeFilesAtomic(
     join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`),
   );
   let renamed = 0;
+  for (const dir of new Set(files.map(([path]) => dirname(path)))) await mkdir(dir, { recursive: true });
   try {
     for (const [i, [, bytes]] of files.entries()) {
       const handle = await open(temps[i]!, "wx");

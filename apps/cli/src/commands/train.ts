@@ -10,6 +10,8 @@ import {
   type TrainingState,
 } from "@resnet-ts/trainer";
 import { loadCheckpoint, saveCheckpoint } from "@resnet-ts/trainer/node";
+import { mkdir } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { selectBackend } from "../backends.js";
 import { addConfigFlags, configInput, resolveFlags } from "../config-flags.js";
@@ -52,6 +54,12 @@ export function registerTrain(program: Command, output: () => Output): void {
 async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command, out: Output): Promise<void> {
   if (raw.init && raw.resume)
     throw new UsageError("--init and --resume exclude each other: resume continues a run");
+  if (raw.out) {
+    // Fail now, not after hours of training, when the checkpoint cannot be written there.
+    await mkdir(dirname(resolve(raw.out)), { recursive: true }).catch((e: Error) => {
+      throw new UsageError(`--out: cannot create the folder for ${raw.out} (${e.message})`);
+    });
+  }
   const resumed = raw.resume ? await loadCheckpoint(raw.resume) : null;
   if (resumed && !resumed.training) {
     throw new UsageError(
