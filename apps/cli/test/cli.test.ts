@@ -164,6 +164,39 @@ describe("resnet-ts", () => {
     expect(bad.stderr).toMatch(/--block: must be one of original, bn-after-add/);
   });
 
+  it("compare trains each variant on the same budget and writes a table and a chart", async () => {
+    const out = join(dir, "compare");
+    const r = await cli(
+      "--json",
+      "compare",
+      "--variants",
+      "original,plain",
+      "--depth",
+      "1",
+      "--widths",
+      "2,4,4",
+      "--steps",
+      "4",
+      "--batch-size",
+      "8",
+      "--record-every",
+      "2",
+      "--data",
+      dataDir,
+      "--train-limit",
+      "40",
+      "--test-limit",
+      "20",
+      "--out",
+      out,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const { runs } = jsonLines(r.stdout).at(-1) as { runs: { variant: string; finalLoss: number }[] };
+    expect(runs.map((run) => run.variant)).toEqual(["original", "plain"]);
+    expect(runs.every((run) => Number.isFinite(run.finalLoss))).toBe(true);
+    expect(await readdir(out)).toEqual(expect.arrayContaining(["compare.json", "compare.svg"]));
+  });
+
   it("rejects bad input with one line and a non-zero exit", async () => {
     const cases: [string[], RegExp][] = [
       [["train", "--lr", "-1"], /--lr: must be greater than 0 \(got -1\)/],

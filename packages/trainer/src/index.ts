@@ -77,4 +77,5 @@ export {
   type GradientNormOptions,
   gradientNorms,
 } from "./diagnostics.js";
+export { type ComparisonOptions, type ComparisonRun, trainForComparison } from "./compare.js";
 export { yieldToEventLoop } from "./yield.js";

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { batches, type Dataset, takeFirst } from "@resnet-ts/data";
+import { type Dataset, takeFirst } from "@resnet-ts/data";
 import { loadData } from "@resnet-ts/data/node";
 import {
   cifarResnet,
@@ -20,8 +20,7 @@ import {
   type VariantSpec,
   variantName,
 } from "@resnet-ts/layers";
-import { Rng, tidy } from "@resnet-ts/tensor";
-import { crossEntropy, evaluate, gradientNorms, SGD } from "@resnet-ts/trainer";
+import { evaluate, trainForComparison } from "@resnet-ts/trainer";
 import type { Command } from "commander";
 import { z } from "zod";
 import { selectBackend } from "../backends.js";
@@ -267,66 +266,28 @@ async function trainOne(
   progress: (msg: string) => void,
 ): Promise<CompareRun> {
   const { model, layers } = build(config, spec, depth);
-  const sgd = new SGD(model.parameters(), { lr: config.lr });
-  const rng = new Rng(config.seed);
-  const losses: number[] = [];
-  const normSums = new Map<string, number>();
-  let recorded = 0;
-  let trainMs = 0;
-  model.train();
-  while (losses.length < config.steps) {
-    for (const batch of batches(train, {
-      batchSize: config.batchSize,
-      shuffle: true,
-      rng,
-      resize: config.resize,
-      dropLast: true,
-    })) {
-      if (losses.length >= config.steps) {
-        batch.images.dispose();
-        batch.labels.dispose();
-        continue;
-      }
-      const start = performance.now();
-      const record = (losses.length + 1) % config.recordEvery === 0;
-      const loss = tidy(() => {
-        const value = crossEntropy(model.forward(batch.images), batch.labels);
-        value.backward();
-        if (record) {
-          for (const { name, norm } of gradientNorms(model))
-            normSums.set(name, (normSums.get(name) ?? 0) + norm);
-          recorded++;
-        }
-        sgd.step();
-        return value.item();
-      });
-      sgd.zeroGrad();
-      batch.images.dispose();
-      batch.labels.dispose();
-      trainMs += performance.now() - start;
-      if (!Number.isFinite(loss))
-        throw new Error(`compare: ${variantName(spec)} diverged (loss ${loss}) at step ${losses.length + 1}`);
-      losses.push(loss);
-      if (losses.length % 50 === 0)
-        progress(`  ${variantName(spec)} depth ${depth}: step ${losses.length}, loss ${loss.toFixed(3)}`);
-    }
-  }
+  const run = await trainForComparison(model, train, {
+    ...config,
+    label: variantName(spec),
+    onStep: (step, loss) =>
+      void (
+        step % 50 === 0 &&
+        progress(`  ${variantName(spec)} depth ${depth}: step ${step}, loss ${loss.toFixed(3)}`)
+      ),
+  });
   const evaluation = await evaluate(model, test, { resize: config.resize ?? null });
-  const tail = losses.slice(-Math.max(1, Math.round(losses.length / 10)));
-  const stages = [...normSums.keys()];
-  const gradNorms = stages.map((s) => normSums.get(s)! / Math.max(1, recorded));
   return {
     variant: variantName(spec),
     depthSpec: depth,
     layers,
     parameters: model.numParameters(),
-    losses,
-    finalLoss: tail.reduce((a, b) => a + b, 0) / tail.length,
+    losses: run.losses,
+    finalLoss: run.finalLoss,
     testAccuracy: evaluation.accuracy,
-    stages,
-    gradNorms,
-    lowerGradNorm: gradNorms[stages.indexOf("1")] ?? Number.NaN,
-    imagesPerSecond: (losses.length * config.batchSize) / (trainMs / 1000),
+    stages: run.stages,
+    gradNorms: run.gradNorms,
+    lowerGradNorm: run.gradNorms[run.stages.indexOf("1")] ?? Number.NaN,
+    imagesPerSecond: run.imagesPerSecond,
   };
 }
 

@@ -1,10 +1,9 @@
 /**
- * The comparison's training loop (as `resnet-ts compare` runs it): each variant in turn is built with the
- * same seed and trained for the same number of SGD steps on the same examples in the same batch order,
- * recording every step's training loss and, every `recordEvery` steps, the gradient norm of each top-level
- * stage (after backward, before the update). Progress streams to the page as it happens.
+ * The comparison in the worker: each variant in turn is built with the same seed and trained by the
+ * trainer's `trainForComparison` (as `resnet-ts compare` does); losses and gradient norms stream to the
+ * page as they come.
  */
-import { batches, type Dataset } from "@resnet-ts/data";
+import type { Dataset } from "@resnet-ts/data";
 import {
   cifarResnet,
   networkDepth,
@@ -13,8 +12,7 @@ import {
   type Sequential,
   variantName,
 } from "@resnet-ts/layers";
-import { Rng, tidy } from "@resnet-ts/tensor";
-import { crossEntropy, gradientNorms, SGD, yieldToEventLoop } from "@resnet-ts/trainer";
+import { trainForComparison, yieldToEventLoop } from "@resnet-ts/trainer";
 import type { CompareResult, CompareSettings, CompareVariant, FromWorker } from "../protocol.js";
 
 /** Losses are sent in groups, at most this often (ms), so that a fast net does not flood the page. */
@@ -46,11 +44,6 @@ export async function trainVariant(
   stopped: () => boolean,
 ): Promise<CompareResult | null> {
   const variant = s.variants[index]!;
-  if (train.count < s.batchSize) {
-    throw new Error(
-      `compare: ${train.count} training examples cannot make one batch of ${s.batchSize}; use more examples or a smaller batch`,
-    );
-  }
   const { model, layers } = build(s, variant);
   try {
     post({
@@ -60,86 +53,43 @@ export async function trainVariant(
       layers,
       parameters: model.numParameters(),
     });
-    const sgd = new SGD(model.parameters(), { lr: s.lr });
-    const rng = new Rng(s.seed);
-    const losses: number[] = [];
-    const normSums = new Map<string, number>();
-    let recorded = 0;
-    let trainMs = 0;
     let sent = 0;
     let flushedAt = performance.now();
-    const flush = () => {
+    const flush = (losses: readonly number[]) => {
       if (sent < losses.length) {
         post({ type: "compare-losses", index, firstStep: sent + 1, losses: losses.slice(sent) });
         sent = losses.length;
       }
       flushedAt = performance.now();
     };
-    model.train();
-    while (losses.length < s.steps) {
-      const epoch = batches(train, {
-        batchSize: s.batchSize,
-        shuffle: true,
-        rng,
-        ...(s.resize ? { resize: s.resize } : {}),
-        dropLast: true,
-      });
-      for (const batch of epoch) {
-        if (losses.length >= s.steps || stopped()) {
-          batch.images.dispose();
-          batch.labels.dispose();
-          continue;
-        }
-        const start = performance.now();
-        const record = (losses.length + 1) % s.recordEvery === 0;
-        const loss = tidy(() => {
-          const value = crossEntropy(model.forward(batch.images), batch.labels);
-          value.backward();
-          if (record) {
-            for (const { name, norm } of gradientNorms(model, { groupBy: "stage" }))
-              normSums.set(name, (normSums.get(name) ?? 0) + norm);
-            recorded++;
-          }
-          sgd.step();
-          return value.item();
-        });
-        sgd.zeroGrad();
-        batch.images.dispose();
-        batch.labels.dispose();
-        trainMs += performance.now() - start;
-        if (!Number.isFinite(loss)) {
-          throw new Error(`compare: ${nameOf(variant)} diverged (loss ${loss}) at step ${losses.length + 1}`);
-        }
+    const losses: number[] = [];
+    const run = await trainForComparison(model, train, {
+      ...s,
+      label: nameOf(variant),
+      onStep: async (_step, loss) => {
         losses.push(loss);
-        if (record) {
-          flush();
-          const stages = [...normSums.keys()];
-          post({
-            type: "compare-norms",
-            index,
-            stages,
-            means: stages.map((k) => normSums.get(k)! / recorded),
-          });
-        } else if (performance.now() - flushedAt > FLUSH_MS) flush();
+        if (performance.now() - flushedAt > FLUSH_MS) flush(losses);
         // Lets the worker see a Stop between steps.
         await yieldToEventLoop();
-      }
-      if (stopped()) return null;
-    }
-    flush();
-    const tail = losses.slice(-Math.max(1, Math.round(losses.length / 10)));
-    const stages = [...normSums.keys()];
-    const gradNorms = stages.map((k) => normSums.get(k)! / Math.max(1, recorded));
+        return stopped() ? "stop" : undefined;
+      },
+      onNorms: (stages, means) => {
+        flush(losses);
+        post({ type: "compare-norms", index, stages, means });
+      },
+    });
+    if (run.stopped) return null;
+    flush(losses);
     return {
       variant: nameOf(variant),
       layers,
       parameters: model.numParameters(),
-      finalLoss: tail.reduce((a, b) => a + b, 0) / tail.length,
-      stages,
-      gradNorms,
-      lowerGradNorm: gradNorms[stages.indexOf("1")] ?? Number.NaN,
-      imagesPerSec: (losses.length * s.batchSize) / (trainMs / 1000),
-      steps: losses.length,
+      finalLoss: run.finalLoss,
+      stages: run.stages,
+      gradNorms: run.gradNorms,
+      lowerGradNorm: run.gradNorms[run.stages.indexOf("1")] ?? Number.NaN,
+      imagesPerSec: run.imagesPerSecond,
+      steps: run.losses.length,
     };
   } finally {
     for (const t of [...model.parameters(), ...model.buffers()]) t.dispose();
