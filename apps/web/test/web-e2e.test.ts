@@ -65,9 +65,11 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
     page = await context.newPage();
     page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
     await page.goto(server.url);
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="backend"]')?.textContent !== "probing...",
-    );
+    // The element must exist and have left "probing..." (before the page renders it, there is no text at all).
+    await page.waitForFunction(() => {
+      const text = document.querySelector('[data-testid="backend"]')?.textContent;
+      return typeof text === "string" && text !== "" && text !== "probing...";
+    });
   }, 240_000);
 
   afterAll(async () => {
