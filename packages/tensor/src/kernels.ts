@@ -245,3 +245,15 @@ export function convGeometry(
     ow: windowOutSize(w, kw, sw, pw),
   };
 }
+
+/** MatMul's sizes: op(a) is [m,k], op(b) is [k,n], for a [a0,a1] and b [b0,b1] and the transpose flags. */
+export function matmulDims(
+  aShape: readonly number[],
+  bShape: readonly number[],
+  transposeA: boolean,
+  transposeB: boolean,
+): { m: number; k: number; n: number } {
+  const [a0, a1] = aShape as [number, number];
+  const [b0, b1] = bShape as [number, number];
+  return { m: transposeA ? a1 : a0, k: transposeA ? a0 : a1, n: transposeB ? b0 : b1 };
+}

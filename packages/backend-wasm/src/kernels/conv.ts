@@ -3,7 +3,13 @@
  * (weights, or their transpose) and hands the GEMM to the module (assembly/conv.ts), where every
  * thread takes its share of output columns (forward, MatMul) or of images (both gradients).
  */
-import { type ConvGeometry, convGeometry, type KernelConfig, windowOutSize } from "@resnet-ts/tensor";
+import {
+  type ConvGeometry,
+  convGeometry,
+  type KernelConfig,
+  matmulDims,
+  windowOutSize,
+} from "@resnet-ts/tensor";
 import type { WasmBackend } from "../backend.js";
 
 /** Micro-tile rows and columns (assembly/gemm.ts). */
@@ -249,11 +255,7 @@ export const matMul: KernelConfig<"MatMul", WasmBackend> = {
   kernelName: "MatMul",
   backendName: "wasm",
   kernelFunc: (backend, { a, b }, { transposeA, transposeB }) => {
-    const [a0, a1] = a.shape as [number, number];
-    const [b0, b1] = b.shape as [number, number];
-    const m = transposeA ? a1 : a0;
-    const k = transposeA ? a0 : a1;
-    const n = transposeB ? b0 : b1;
+    const { m, k, n } = matmulDims(a.shape, b.shape, transposeA, transposeB);
     const c = backend.make(m * n);
     if (m * n === 0) return { dataId: c, shape: [m, n] };
     const pa = packA(backend, "packA", backend.ptr(a.dataId), transposeA ? 1 : k, transposeA ? m : 1, m, k);
