@@ -10,39 +10,49 @@ import { MR, NR, runBlock } from "./gemm";
 // Geometry argument words shared by the three conv kernels (see src/args.ts).
 const N = 4, C = 5, H = 6, W = 7, O = 8, KH = 9, KW = 10, OH = 11, OW = 12, SH = 13, SW = 14, PH = 15, PW = 16;
 const SCRATCH = 17, SCRATCH_STRIDE = 18, KC = 19, NC = 20;
+// The tap class (see src/kernels/taps.ts): output rows [OY0, OY0+OHC) x columns [OX0, OX0+OWC) whose
+// windows start KY0 / KX0 taps in (KH x KW is then the class's tap count); FKH x FKW is the filter
+// layout of the weight gradient; ACC: the filter gradient adds to its (zeroed) output.
+const OY0 = 21, OHC = 22, OX0 = 23, OWC = 24, KY0 = 25, KX0 = 26, FKH = 27, FKW = 28, ACC = 29;
 
 // The current kernel's geometry, in globals: they are per module instance, so per thread
 // (memory is shared between threads, globals are not).
 let g_n = 0, g_c = 0, g_h = 0, g_w = 0, g_o = 0, g_kh = 0, g_kw = 0, g_oh = 0, g_ow = 0;
 let g_sh = 0, g_sw = 0, g_ph = 0, g_pw = 0, g_s = 0, g_ckk = 0, g_kk = 0, g_hw = 0;
+let g_oy0 = 0, g_ohc = 0, g_ox0 = 0, g_owc = 0, g_ky0 = 0, g_kx0 = 0, g_fkh = 0, g_fkw = 0, g_cs = 0;
 
 function readGeom(args: usize): void {
   g_n = ai(args, N); g_c = ai(args, C); g_h = ai(args, H); g_w = ai(args, W); g_o = ai(args, O);
   g_kh = ai(args, KH); g_kw = ai(args, KW); g_oh = ai(args, OH); g_ow = ai(args, OW);
   g_sh = ai(args, SH); g_sw = ai(args, SW); g_ph = ai(args, PH); g_pw = ai(args, PW);
   g_s = g_oh * g_ow; g_kk = g_kh * g_kw; g_ckk = g_c * g_kk; g_hw = g_h * g_w;
+  g_oy0 = ai(args, OY0); g_ohc = ai(args, OHC); g_ox0 = ai(args, OX0); g_owc = ai(args, OWC);
+  g_ky0 = ai(args, KY0); g_kx0 = ai(args, KX0); g_fkh = ai(args, FKH); g_fkw = ai(args, FKW);
+  g_cs = g_ohc * g_owc;
 }
 
-/** Per-column tables for output positions q0 .. q0+count of the batch: image base, window origin, dy offset. */
+/**
+ * Per-column tables for columns q0 .. q0+count of the class (its output positions in every image):
+ * image base, window origin (the class's first tap), dy offset.
+ */
 function columnTables(q0: i32, count: i32, xbase: usize, iy0: usize, ix0: usize, yoff: usize): void {
-  let n = q0 / g_s;
-  let s = q0 - n * g_s;
-  let oy = s / g_ow;
-  let ox = s - oy * g_ow;
+  let n = q0 / g_cs;
+  const s = q0 - n * g_cs;
+  let cy = s / g_owc;
+  let cx = s - cy * g_owc;
   for (let j = 0; j < count; j++) {
     const o4 = <usize>j << 2;
+    const oy = g_oy0 + cy, ox = g_ox0 + cx;
     store<i32>(xbase + o4, n * g_c * g_hw);
-    store<i32>(iy0 + o4, oy * g_sh - g_ph);
-    store<i32>(ix0 + o4, ox * g_sw - g_pw);
-    store<i32>(yoff + o4, n * g_o * g_s + s);
-    s++;
-    ox++;
-    if (ox == g_ow) {
-      ox = 0;
-      oy++;
-      if (s == g_s) {
-        s = 0;
-        oy = 0;
+    store<i32>(iy0 + o4, oy * g_sh - g_ph + g_ky0);
+    store<i32>(ix0 + o4, ox * g_sw - g_pw + g_kx0);
+    store<i32>(yoff + o4, n * g_o * g_s + oy * g_ow + ox);
+    cx++;
+    if (cx == g_owc) {
+      cx = 0;
+      cy++;
+      if (cy == g_ohc) {
+        cy = 0;
         n++;
       }
     }
@@ -177,7 +187,7 @@ export function k_convFwd(tid: i32, nt: i32, args: usize): void {
   const bp = tile + (<usize>(MR * NR) << 2);
   const cbuf = bp + (<usize>(kcMax * ncMax) << 2);
   for (let j = 0; j < ncMax; j++) store<i32>(boff + (<usize>j << 2), j);
-  const total = g_n * g_s;
+  const total = g_n * g_cs;
   const q0 = splitStart(total, tid, nt, NR), q1 = splitEnd(total, tid, nt, NR);
   const k = g_ckk;
   const m = g_o;
@@ -235,9 +245,9 @@ export function k_convBwdInput(tid: i32, nt: i32, args: usize): void {
   const n0 = splitStart(g_n, tid, nt, 1), n1 = splitEnd(g_n, tid, nt, 1);
   memory.fill(dx + (<usize>(n0 * g_c * g_hw) << 2), 0, <usize>((n1 - n0) * g_c * g_hw) << 2);
   for (let j = 0; j < ncMax; j++) store<i32>(doff + (<usize>j << 2), j);
-  const q1 = n1 * g_s;
+  const q1 = n1 * g_cs;
   const m = g_ckk;
-  for (let jc = n0 * g_s; jc < q1; jc += ncMax) {
+  for (let jc = n0 * g_cs; jc < q1; jc += ncMax) {
     const nc = min(ncMax, q1 - jc);
     columnTables(jc, nc, xbase, iy0, ix0, yoff);
     for (let pc = 0; pc < g_o; pc += kcMax) {
@@ -273,14 +283,16 @@ function col2im(dcols: usize, ld: i32, nc: i32, xbase: usize, iy0: usize, ix0: u
 }
 
 /**
- * Filter gradient: args [x, dy, partials, dw, geometry..., scratch, stride, KC, NC].
- * Thread 0 writes dw; thread t > 0 writes its images' sum to partials + (t-1) * o * ckk.
+ * Filter gradient: args [x, dy, partials, dw, geometry..., scratch, stride, KC, NC, class...].
+ * Thread 0 writes dw; thread t > 0 writes its images' sum to partials + (t-1) * o * ckk. With ACC the
+ * class's taps are added to what dw and the partials hold (the JS side zeroes them first).
  */
 export function k_convBwdFilter(tid: i32, nt: i32, args: usize): void {
   readGeom(args);
   const x = ap(args, 0), dy = ap(args, 1);
-  const m = g_o, nTot = g_ckk;
-  const out = tid == 0 ? ap(args, 3) : ap(args, 2) + ((<usize>(tid - 1) * <usize>(m * nTot)) << 2);
+  const m = g_o, nTot = g_ckk, ld = g_c * g_fkh * g_fkw;
+  const acc = ai(args, ACC) != 0;
+  const out = tid == 0 ? ap(args, 3) : ap(args, 2) + ((<usize>(tid - 1) * <usize>(m * ld)) << 2);
   const kcMax = ai(args, KC), ncMax = ai(args, NC);
   const scratch = ap(args, SCRATCH) + <usize>tid * ap(args, SCRATCH_STRIDE);
   // k tables (positions (n,s)), then column tables (ckk), tile, packed A, packed B.
@@ -293,11 +305,11 @@ export function k_convBwdFilter(tid: i32, nt: i32, args: usize): void {
   const bp = apk + (<usize>(mPad * kcMax) << 2);
   const n0 = splitStart(g_n, tid, nt, 1), n1 = splitEnd(g_n, tid, nt, 1);
   if (n0 == n1) {
-    memory.fill(out, 0, <usize>(m * nTot) << 2);
+    if (!acc) memory.fill(out, 0, <usize>(m * ld) << 2);
     return;
   }
-  const k1 = n1 * g_s;
-  for (let pc = n0 * g_s; pc < k1; pc += kcMax) {
+  const k0 = n0 * g_cs, k1 = n1 * g_cs;
+  for (let pc = k0; pc < k1; pc += kcMax) {
     const kc = min(kcMax, k1 - pc);
     columnTables(pc, kc, xbase, iy0, ix0, dyoff);
     // A = dY rows o, columns the kc positions: element (o, p) at dy + dyoff[p] + o*S.
@@ -306,7 +318,7 @@ export function k_convBwdFilter(tid: i32, nt: i32, args: usize): void {
       const nc = min(ncMax, nTot - jc);
       filterColumnTables(jc, nc, choff, khj, kwj, coff);
       packColsT(x, kc, nc, xbase, iy0, ix0, choff, khj, kwj, bp);
-      runBlock(m, nc, kc, apk, kc * MR, bp, out, coff, nTot, pc > n0 * g_s ? 1 : 0, 0, tile);
+      runBlock(m, nc, kc, apk, kc * MR, bp, out, coff, ld, acc || pc > k0 ? 1 : 0, 0, tile);
     }
   }
 }
@@ -327,7 +339,7 @@ function packDy(dy: usize, kc: i32, dyoff: usize, m: i32, dst: usize): void {
   }
 }
 
-/** Tables for filter columns jc..jc+nc (index ckk = (c, kh, kw)). */
+/** Tables for filter columns jc..jc+nc (index ckk = (c, kh, kw) over the class's taps; coff in dw's layout). */
 function filterColumnTables(jc: i32, nc: i32, choff: usize, khj: usize, kwj: usize, coff: usize): void {
   let ci = jc / g_kk;
   let r = jc - ci * g_kk;
@@ -338,7 +350,7 @@ function filterColumnTables(jc: i32, nc: i32, choff: usize, khj: usize, kwj: usi
     store<i32>(choff + o4, ci * g_hw);
     store<i32>(khj + o4, ki);
     store<i32>(kwj + o4, kj);
-    store<i32>(coff + o4, jc + j);
+    store<i32>(coff + o4, (ci * g_fkh + ki + g_ky0) * g_fkw + kj + g_kx0);
     kj++;
     if (kj == g_kw) {
       kj = 0;
@@ -436,6 +448,18 @@ export function k_crop(tid: i32, nt: i32, args: usize): void {
     const d = dst + ((<usize>p * <usize>(h * w)) << 2);
     for (let y = 0; y < h; y++) {
       memory.copy(d + (<usize>(y * w) << 2), s + (<usize>((y + ph) * wp + pw) << 2), <usize>w << 2);
+    }
+  }
+}
+
+/** The input gradient's filters unpacked: W'[c, o, kh, kw] = W[o, c, KH-1-kh, KW-1-kw]: args [w, dst, o, c, kh, kw]. */
+export function k_flipT(tid: i32, nt: i32, args: usize): void {
+  const w = ap(args, 0), dst = ap(args, 1), o = ai(args, 2), c = ai(args, 3), kk = ai(args, 4) * ai(args, 5);
+  const c0 = splitStart(c, tid, nt, 1), c1 = splitEnd(c, tid, nt, 1);
+  for (let ci = c0; ci < c1; ci++) {
+    for (let oi = 0; oi < o; oi++) {
+      const d = dst + (<usize>((ci * o + oi) * kk) << 2), src = w + (<usize>((oi * c + ci) * kk + kk - 1) << 2);
+      for (let t = 0; t < kk; t++) store<f32>(d + (<usize>t << 2), load<f32>(src - (<usize>t << 2)));
     }
   }
 }

@@ -28,6 +28,11 @@ const convCases: [number[], number[], Pair, Pair, boolean][] = [
   [[3, 5, 2, 2], [7, 3, 3], [2, 2], [1, 1], true],
   [[2, 3, 1, 2], [4, 5, 3], [1, 1], [2, 1], true],
   [[2, 4, 3, 3], [5, 7, 7], [2, 2], [3, 3], false],
+  // ResNet-18's late stages at 28x28: tap classes (border outputs skip the taps that meet padding),
+  // with depths past one k block (c * taps > 256).
+  [[3, 70, 2, 2], [9, 3, 3], [1, 1], [1, 1], true],
+  [[2, 33, 4, 4], [6, 3, 3], [1, 1], [1, 1], true],
+  [[2, 30, 7, 7], [5, 3, 3], [1, 1], [1, 1], false],
 ];
 
 describe("convolutions match the cpu backend", () => {

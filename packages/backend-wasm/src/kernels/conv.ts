@@ -3,14 +3,9 @@
  * (weights, or their transpose) and hands the GEMM to the module (assembly/conv.ts), where every
  * thread takes its share of output columns (forward, MatMul) or of images (both gradients).
  */
-import {
-  type ConvGeometry,
-  convGeometry,
-  type KernelConfig,
-  matmulDims,
-  windowOutSize,
-} from "@resnet-ts/tensor";
+import { type ConvGeometry, convGeometry, type KernelConfig, matmulDims } from "@resnet-ts/tensor";
 import type { WasmBackend } from "../backend.js";
+import { type Cropped, cropDeadTaps, type TapClass, tapClasses, wholeClass } from "./taps.js";
 
 /** Micro-tile rows and columns (assembly/gemm.ts). */
 const MR = 4;
@@ -39,6 +34,22 @@ const geomArgs = (g: ConvGeometry) => [
   g.pw,
 ];
 
+/** Class argument words (assembly/conv.ts): outputs, first taps, dw's filter layout, accumulate. */
+const classArgs = (c: TapClass, fkh: number, fkw: number, acc: boolean) => [
+  c.oy0,
+  c.ohc,
+  c.ox0,
+  c.owc,
+  c.ky0,
+  c.kx0,
+  fkh,
+  fkw,
+  acc ? 1 : 0,
+];
+
+/** Geometry words for one class of g over its zero-padded input: the filter is the class's taps. */
+const classGeomArgs = (g: ConvGeometry, c: TapClass) => geomArgs({ ...padded(g), kh: c.khc, kw: c.kwc });
+
 /** The geometry over a zero-padded input: the module's packers assume every window lies inside. */
 const padded = (g: ConvGeometry): ConvGeometry => ({
   ...g,
@@ -57,54 +68,33 @@ function padInput(backend: WasmBackend, x: number, g: ConvGeometry): number {
   return dst;
 }
 
-/** Taps [t0, t1) of one axis that read inside the input for at least one output position. */
-function liveTaps(size: number, k: number, stride: number, pad: number, out: number): [number, number] {
-  let t0 = k;
-  let t1 = 0;
-  for (let t = 0; t < k; t++) {
-    for (let o = 0; o < out; o++) {
-      const i = o * stride - pad + t;
-      if (i >= 0 && i < size) {
-        t0 = Math.min(t0, t);
-        t1 = t + 1;
-        break;
-      }
-    }
-  }
-  return [t0, t1];
-}
-
-interface Cropped {
-  /** The conv over the live taps only: same input and output, smaller filter, less padding. */
-  g: ConvGeometry;
-  kh0: number;
-  kw0: number;
-}
-
-/**
- * Filter taps that only ever meet padding (a 3x3 conv with padding 1 on a 1x1 input has 8) multiply
- * zeros: the conv equals one with the filter cropped to its live taps and the padding reduced by the
- * taps cut on the leading side. Returns that conv, or null when every tap is live (or the cropped conv
- * would not give the same output size).
- */
-function cropDeadTaps(g: ConvGeometry): Cropped | null {
-  const [kh0, kh1] = liveTaps(g.h, g.kh, g.sh, g.ph, g.oh);
-  const [kw0, kw1] = liveTaps(g.w, g.kw, g.sw, g.pw, g.ow);
-  if (kh1 - kh0 === g.kh && kw1 - kw0 === g.kw) return null;
-  if (kh1 <= kh0 || kw1 <= kw0) return null;
-  const c: ConvGeometry = { ...g, kh: kh1 - kh0, kw: kw1 - kw0, ph: g.ph - kh0, pw: g.pw - kw0 };
-  if (windowOutSize(g.h, c.kh, c.sh, c.ph) !== g.oh || windowOutSize(g.w, c.kw, c.sw, c.pw) !== g.ow)
-    return null;
-  return { g: c, kh0, kw0 };
+/** Copies taps [kh0, kh0+khc) x [kw0, kw0+kwc) of each of `planes` [kh, kw] filter planes into scratch `slot`. */
+function cropTaps(
+  backend: WasmBackend,
+  slot: string,
+  w: number,
+  planes: number,
+  kh: number,
+  kw: number,
+  c: TapClass,
+): number {
+  const dst = backend.scratch(slot, planes * c.khc * c.kwc * 4);
+  const args = [w, dst, planes, kh, kw, c.ky0, c.khc, c.kx0, c.kwc, 0];
+  backend.runtime.run("k_taps", args, planes * kh * kw >= 1 << 15);
+  return dst;
 }
 
 /** The filter w [o, c, kh, kw] cropped to the live taps, in scratch; returns its offset. */
 function cropFilter(backend: WasmBackend, w: number, full: ConvGeometry, cut: Cropped): number {
-  const planes = full.o * full.c;
-  const dst = backend.scratch("wcrop", planes * cut.g.kh * cut.g.kw * 4);
-  const args = [w, dst, planes, full.kh, full.kw, cut.kh0, cut.g.kh, cut.kw0, cut.g.kw, 0];
-  backend.runtime.run("k_taps", args, planes * full.kh * full.kw >= 1 << 15);
-  return dst;
+  const c = { ...wholeClass(cut.g), ky0: cut.kh0, kx0: cut.kw0 };
+  return cropTaps(backend, "wcrop", w, full.o * full.c, full.kh, full.kw, c);
+}
+
+/** Packed weights [o, c * khc * kwc] of a class, from unpacked weights w [o, c, kh, kw] (geometry g). */
+function packClass(backend: WasmBackend, w: number, g: ConvGeometry, c: TapClass): number {
+  const wc = c.khc === g.kh && c.kwc === g.kw ? w : cropTaps(backend, "wclass", w, g.o * g.c, g.kh, g.kw, c);
+  const k = g.c * c.khc * c.kwc;
+  return packA(backend, "packA", wc, k, 1, g.o, k);
 }
 
 /** Packs the m x k matrix at `src` (element (i, p) at i*rs + p*cs floats) into MR panels in scratch `slot`. */
@@ -128,18 +118,24 @@ function threadScratch(backend: WasmBackend, bytes: number): [number, number] {
   return [backend.scratch("threads", stride * backend.runtime.threads), stride];
 }
 
-/** y = conv(x, A) (+ bias) for packed weights A [o, ckk] and geometry g (output [n, o, oh, ow]). */
+/**
+ * y = conv(x, w) (+ bias) for geometry g (output [n, o, oh, ow]), class by class when tap classes
+ * skip enough zero products. `pack(c)` returns the packed weights [o, c * taps] of class c.
+ */
 function forwardConv(
   backend: WasmBackend,
   x: number,
   g: ConvGeometry,
-  pa: number,
+  pack: (c: TapClass) => number,
   bias: number,
   y: number,
 ): void {
   const [scratch, stride_] = threadScratch(backend, (5 * NC + MR * NR + KC * NC + roundUp(g.o, MR) * NC) * 4);
   const xp = padInput(backend, x, g);
-  backend.runtime.run("k_convFwd", [xp, pa, bias, y, ...geomArgs(padded(g)), scratch, stride_, KC, NC]);
+  for (const c of tapClasses(g) ?? [wholeClass(g)]) {
+    const args = [xp, pack(c), bias, y, ...classGeomArgs(g, c), scratch, stride_, KC, NC];
+    backend.runtime.run("k_convFwd", [...args, ...classArgs(c, g.kh, g.kw, false)]);
+  }
 }
 
 export const conv2D: KernelConfig<"Conv2D", WasmBackend> = {
@@ -150,10 +146,9 @@ export const conv2D: KernelConfig<"Conv2D", WasmBackend> = {
     const cut = cropDeadTaps(full);
     const g = cut ? cut.g : full;
     const wp = cut ? cropFilter(backend, backend.ptr(w.dataId), full, cut) : backend.ptr(w.dataId);
-    const ckk = g.c * g.kh * g.kw;
     const y = backend.make(g.n * g.o * g.oh * g.ow);
-    const pa = packA(backend, "packA", wp, ckk, 1, g.o, ckk);
-    forwardConv(backend, backend.ptr(x.dataId), g, pa, b ? backend.ptr(b.dataId) : 0, y.ptr);
+    const pack = (c: TapClass) => packClass(backend, wp, g, c);
+    forwardConv(backend, backend.ptr(x.dataId), g, pack, b ? backend.ptr(b.dataId) : 0, y.ptr);
     return { dataId: y, shape: [g.n, g.o, g.oh, g.ow] };
   },
 };
@@ -174,8 +169,6 @@ export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", WasmBacken
     const ckk = g.c * g.kh * g.kw;
     const dx = backend.make(g.n * g.c * g.h * g.w);
     if (g.sh === 1 && g.sw === 1 && g.ph < g.kh && g.pw < g.kw) {
-      const pa = backend.scratch("packA", roundUp(g.c, MR) * g.o * g.kh * g.kw * 4);
-      backend.runtime.run("k_packFlipped", [wp, g.o, g.c, g.kh, g.kw, pa], ckk * g.o >= 1 << 15);
       const t: ConvGeometry = {
         ...g,
         c: g.o,
@@ -187,7 +180,20 @@ export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", WasmBacken
         ph: g.kh - 1 - g.ph,
         pw: g.kw - 1 - g.pw,
       };
-      forwardConv(backend, backend.ptr(dy.dataId), t, pa, 0, dx.ptr);
+      let flipped = 0;
+      const pack = (c: TapClass) => {
+        if (c.khc === g.kh && c.kwc === g.kw) {
+          const pa = backend.scratch("packA", roundUp(g.c, MR) * g.o * g.kh * g.kw * 4);
+          backend.runtime.run("k_packFlipped", [wp, g.o, g.c, g.kh, g.kw, pa], ckk * g.o >= 1 << 15);
+          return pa;
+        }
+        if (!flipped) {
+          flipped = backend.scratch("wflip", ckk * g.o * 4);
+          backend.runtime.run("k_flipT", [wp, flipped, g.o, g.c, g.kh, g.kw], ckk * g.o >= 1 << 15);
+        }
+        return packClass(backend, flipped, t, c);
+      };
+      forwardConv(backend, backend.ptr(dy.dataId), t, pack, 0, dx.ptr);
       return { dataId: dx, shape: [...xShape] };
     }
     // A = W^T: element (ckk, o) at w[o * ckk + ckk].
@@ -211,6 +217,7 @@ export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", WasmBacken
       stride_,
       KC,
       nc,
+      ...classArgs(wholeClass(p), p.kh, p.kw, false),
     ]);
     if (pads) {
       backend.runtime.run(
@@ -239,8 +246,14 @@ export const conv2DBackpropFilter: KernelConfig<"Conv2DBackpropFilter", WasmBack
     const bytes = (4 * KC + 4 * NC + MR * NR + roundUp(g.o, MR) * KC + KC * NC) * 4;
     const [scratch, stride_] = threadScratch(backend, bytes);
     const xp = padInput(backend, backend.ptr(x.dataId), g);
-    const args = [xp, backend.ptr(dy.dataId), partials, out, ...geomArgs(padded(g)), scratch, stride_];
-    backend.runtime.run("k_convBwdFilter", [...args, KC, NC]);
+    const classes = tapClasses(g);
+    // Classes each add their taps' share: dw and the partials start at zero.
+    if (classes) backend.runtime.f32.fill(0, out >> 2, (out >> 2) + len);
+    if (classes && partials) backend.runtime.f32.fill(0, partials >> 2, (partials >> 2) + (threads - 1) * len);
+    for (const c of classes ?? [wholeClass(g)]) {
+      const args = [xp, backend.ptr(dy.dataId), partials, out, ...classGeomArgs(g, c), scratch, stride_, KC, NC];
+      backend.runtime.run("k_convBwdFilter", [...args, ...classArgs(c, g.kh, g.kw, classes !== null)]);
+    }
     if (threads > 1) backend.runtime.run("k_sumPartials", [out, partials, threads - 1, len], len >= 1 << 14);
     if (cut) {
       const planes = full.o * full.c;
