@@ -452,18 +452,6 @@ export function k_crop(tid: i32, nt: i32, args: usize): void {
   }
 }
 
-/** The input gradient's filters unpacked: W'[c, o, kh, kw] = W[o, c, KH-1-kh, KW-1-kw]: args [w, dst, o, c, kh, kw]. */
-export function k_flipT(tid: i32, nt: i32, args: usize): void {
-  const w = ap(args, 0), dst = ap(args, 1), o = ai(args, 2), c = ai(args, 3), kk = ai(args, 4) * ai(args, 5);
-  const c0 = splitStart(c, tid, nt, 1), c1 = splitEnd(c, tid, nt, 1);
-  for (let ci = c0; ci < c1; ci++) {
-    for (let oi = 0; oi < o; oi++) {
-      const d = dst + (<usize>((ci * o + oi) * kk) << 2), src = w + (<usize>((oi * c + ci) * kk + kk - 1) << 2);
-      for (let t = 0; t < kk; t++) store<f32>(d + (<usize>t << 2), load<f32>(src - (<usize>t << 2)));
-    }
-  }
-}
-
 /** out[i] += sum of `count` partial buffers of `len` floats: args [out, partials, count, len]. */
 export function k_sumPartials(tid: i32, nt: i32, args: usize): void {
   const out = ap(args, 0), parts = ap(args, 1), count = ai(args, 2), len = ai(args, 3);
@@ -513,21 +501,19 @@ export function k_gemm(tid: i32, nt: i32, args: usize): void {
 }
 
 /**
- * Copies taps [kh0, kh0+khc) x [kw0, kw0+kwc) of every [kh, kw] filter plane into a [khc, kwc] plane
- * (expand = 0), or back into zeroed full planes (expand = 1): args [src, dst, planes, kh, kw, kh0, khc, kw0, kwc, expand].
+ * Copies taps [kh0, kh0+khc) x [kw0, kw0+kwc) of every [kh, kw] filter plane into a [khc, kwc] plane:
+ * args [src, dst, planes, kh, kw, kh0, khc, kw0, kwc].
  */
 export function k_taps(tid: i32, nt: i32, args: usize): void {
   const src = ap(args, 0), dst = ap(args, 1), planes = ai(args, 2), kh = ai(args, 3), kw = ai(args, 4);
-  const kh0 = ai(args, 5), khc = ai(args, 6), kw0 = ai(args, 7), kwc = ai(args, 8), expand = ai(args, 9);
+  const kh0 = ai(args, 5), khc = ai(args, 6), kw0 = ai(args, 7), kwc = ai(args, 8);
   const p0 = splitStart(planes, tid, nt, 1), p1 = splitEnd(planes, tid, nt, 1);
   for (let p = p0; p < p1; p++) {
     const full = <usize>(p * kh * kw), cropped = <usize>(p * khc * kwc);
-    if (expand) memory.fill(dst + (full << 2), 0, <usize>(kh * kw) << 2);
     for (let i = 0; i < khc; i++) {
       for (let j = 0; j < kwc; j++) {
         const f = full + <usize>((kh0 + i) * kw + kw0 + j), c = cropped + <usize>(i * kwc + j);
-        if (expand) store<f32>(dst + (f << 2), load<f32>(src + (c << 2)));
-        else store<f32>(dst + (c << 2), load<f32>(src + (f << 2)));
+        store<f32>(dst + (c << 2), load<f32>(src + (f << 2)));
       }
     }
   }

@@ -91,25 +91,33 @@ export function packA(src: usize, rs: i32, cs: i32, m: i32, k: i32, dst: usize, 
 }
 
 /**
- * Packs the weights of the input gradient computed as a forward conv (stride 1): A'[c, (o, kh, kw)] =
- * W[o, c, KH-1-kh, KW-1-kw] for W [o, c, kh, kw], into MR panels: args [w, o, c, kh, kw, dst].
+ * Packs conv weights as the GEMM's A [rows, (chans, taps)] in MR panels, keeping taps [ky0, ky0+khc) x
+ * [kx0, kx0+kwc) of each [kh, kw] plane: args [w, rows, chans, kh, kw, ky0, khc, kx0, kwc, flip, dst].
+ * flip = 0: w is [rows, chans, kh, kw] (the forward's W [o, c, ..]); flip = 1: w is [chans, rows, kh, kw]
+ * and taps count from the far corner (the input gradient as a forward conv: W'[c, o, t] = W[o, c, -t]).
  */
-export function k_packFlipped(tid: i32, nt: i32, args: usize): void {
-  const w = ap(args, 0), o = ai(args, 1), c = ai(args, 2), kh = ai(args, 3), kw = ai(args, 4), dst = ap(args, 5);
-  const kk = kh * kw, k = o * kk;
-  const panels = (c + MR - 1) / MR;
-  // Output channels outermost, so that W is read in order (its planes are far apart for big c).
-  const o0 = splitStart(o, tid, nt, 1), o1 = splitEnd(o, tid, nt, 1);
-  for (let oi = o0; oi < o1; oi++) {
-    for (let pn = 0; pn < panels; pn++) {
-      const i0 = pn * MR;
-      let out = dst + ((<usize>(pn * k + oi * kk) * MR) << 2);
-      for (let t = kk - 1; t >= 0; t--) {
-        for (let r = 0; r < MR; r++) {
-          const ci = i0 + r;
-          const v: f32 = ci < c ? load<f32>(w + (<usize>((oi * c + ci) * kk + t) << 2)) : 0;
-          store<f32>(out, v);
-          out += 4;
+export function k_packTaps(tid: i32, nt: i32, args: usize): void {
+  const w = ap(args, 0), rows = ai(args, 1), chans = ai(args, 2), kh = ai(args, 3), kw = ai(args, 4);
+  const ky0 = ai(args, 5), khc = ai(args, 6), kx0 = ai(args, 7), kwc = ai(args, 8), flip = ai(args, 9) != 0;
+  const dst = ap(args, 10);
+  const kk = kh * kw, k = chans * khc * kwc;
+  // Floats between consecutive rows / channels, and each kept tap's offset in its plane (in order).
+  const rowStep = flip ? kk : chans * kk, chanStep = flip ? rows * kk : kk;
+  const panels = (rows + MR - 1) / MR;
+  const p0 = splitStart(panels, tid, nt, 1), p1 = splitEnd(panels, tid, nt, 1);
+  for (let pn = p0; pn < p1; pn++) {
+    const i0 = pn * MR;
+    let out = dst + ((<usize>pn * <usize>k * MR) << 2);
+    for (let ci = 0; ci < chans; ci++) {
+      for (let ty = ky0; ty < ky0 + khc; ty++) {
+        for (let tx = kx0; tx < kx0 + kwc; tx++) {
+          const tap = flip ? (kh - 1 - ty) * kw + kw - 1 - tx : ty * kw + tx;
+          const base = ci * chanStep + tap;
+          for (let r = 0; r < MR; r++) {
+            const v: f32 = i0 + r < rows ? load<f32>(w + (<usize>((i0 + r) * rowStep + base) << 2)) : 0;
+            store<f32>(out, v);
+            out += 4;
+          }
         }
       }
     }

@@ -1,7 +1,8 @@
 /** The wasm backend's kernel list (explicit, one entry per kernel of the contract) and its registration. */
 import { type KernelConfig, registerBackend, registerKernels } from "@resnet-ts/tensor";
 import { WasmBackend } from "./backend.js";
-import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, matMul } from "./kernels/conv.js";
+import { conv2D, conv2DBackpropFilter, conv2DBackpropInput } from "./kernels/conv.js";
+import { matMul } from "./kernels/matmul.js";
 import { add, biasAdd, channelSum, mul, relu, reluGrad, scale, sub, sum } from "./kernels/elementwise.js";
 import { softmax, softmaxCrossEntropy, sgdUpdate } from "./kernels/loss.js";
 import { batchNormGrad, batchNormInfer, batchNormTrain } from "./kernels/norm.js";

@@ -1,22 +1,15 @@
 /**
- * Convolution kernels and MatMul: the JS side sizes the blocks and scratch space, packs the A operand
- * (weights, or their transpose) and hands the GEMM to the module (assembly/conv.ts), where every
- * thread takes its share of output columns (forward, MatMul) or of images (both gradients).
+ * Convolution kernels: the JS side splits a conv into tap classes (./taps.ts), sizes the blocks and
+ * scratch space, packs the weights and hands each GEMM to the module (assembly/conv.ts), where every
+ * thread takes its share of output columns (forward) or of images (both gradients).
  */
-import { type ConvGeometry, convGeometry, type KernelConfig, matmulDims } from "@resnet-ts/tensor";
+import { type ConvGeometry, convGeometry, type KernelConfig } from "@resnet-ts/tensor";
 import type { WasmBackend } from "../backend.js";
-import { type Cropped, cropDeadTaps, type TapClass, tapClasses, wholeClass } from "./taps.js";
+import { KC, MR, NC, NR, packA, roundUp, threadScratch } from "./gemm.js";
+import { cropDeadTaps, type TapClass, tapClasses, wholeClass } from "./taps.js";
 
-/** Micro-tile rows and columns (assembly/gemm.ts). */
-const MR = 4;
-const NR = 8;
-/** Depth of a packed block (kc) and its columns (nc): a kc x nc block of B stays in L2. */
-const KC = 256;
-const NC = 256;
 /** Largest dcols block of the input gradient, in floats (ckk x nc), before col2im empties it. */
 const DCOLS_FLOATS = 1 << 18;
-
-const roundUp = (v: number, m: number) => Math.ceil(v / m) * m;
 
 const geomArgs = (g: ConvGeometry) => [
   g.n,
@@ -34,21 +27,18 @@ const geomArgs = (g: ConvGeometry) => [
   g.pw,
 ];
 
-/** Class argument words (assembly/conv.ts): outputs, first taps, dw's filter layout, accumulate. */
-const classArgs = (c: TapClass, fkh: number, fkw: number, acc: boolean) => [
+/** The class words (assembly/conv.ts): outputs, first taps, dw's filter size, accumulate. */
+const classArgs = (c: TapClass, g: ConvGeometry, acc: boolean) => [
   c.oy0,
   c.ohc,
   c.ox0,
   c.owc,
   c.ky0,
   c.kx0,
-  fkh,
-  fkw,
+  g.kh,
+  g.kw,
   acc ? 1 : 0,
 ];
-
-/** Geometry words for one class of g over its zero-padded input: the filter is the class's taps. */
-const classGeomArgs = (g: ConvGeometry, c: TapClass) => geomArgs({ ...padded(g), kh: c.khc, kw: c.kwc });
 
 /** The geometry over a zero-padded input: the module's packers assume every window lies inside. */
 const padded = (g: ConvGeometry): ConvGeometry => ({
@@ -68,60 +58,51 @@ function padInput(backend: WasmBackend, x: number, g: ConvGeometry): number {
   return dst;
 }
 
-/** Copies taps [kh0, kh0+khc) x [kw0, kw0+kwc) of each of `planes` [kh, kw] filter planes into scratch `slot`. */
-function cropTaps(
-  backend: WasmBackend,
-  slot: string,
-  w: number,
-  planes: number,
-  kh: number,
-  kw: number,
-  c: TapClass,
-): number {
-  const dst = backend.scratch(slot, planes * c.khc * c.kwc * 4);
-  const args = [w, dst, planes, kh, kw, c.ky0, c.khc, c.kx0, c.kwc, 0];
-  backend.runtime.run("k_taps", args, planes * kh * kw >= 1 << 15);
-  return dst;
-}
-
-/** The filter w [o, c, kh, kw] cropped to the live taps, in scratch; returns its offset. */
-function cropFilter(backend: WasmBackend, w: number, full: ConvGeometry, cut: Cropped): number {
-  const c = { ...wholeClass(cut.g), ky0: cut.kh0, kx0: cut.kw0 };
-  return cropTaps(backend, "wcrop", w, full.o * full.c, full.kh, full.kw, c);
-}
-
-/** Packed weights [o, c * khc * kwc] of a class, from unpacked weights w [o, c, kh, kw] (geometry g). */
-function packClass(backend: WasmBackend, w: number, g: ConvGeometry, c: TapClass): number {
-  const wc = c.khc === g.kh && c.kwc === g.kw ? w : cropTaps(backend, "wclass", w, g.o * g.c, g.kh, g.kw, c);
-  const k = g.c * c.khc * c.kwc;
-  return packA(backend, "packA", wc, k, 1, g.o, k);
-}
-
-/** Packs the m x k matrix at `src` (element (i, p) at i*rs + p*cs floats) into MR panels in scratch `slot`. */
-function packA(
-  backend: WasmBackend,
-  slot: string,
-  src: number,
-  rs: number,
-  cs: number,
-  m: number,
-  k: number,
-): number {
-  const dst = backend.scratch(slot, roundUp(m, MR) * k * 4);
-  backend.runtime.run("k_packA", [src, rs, cs, m, k, dst], m * k >= 1 << 15);
-  return dst;
-}
-
-/** Per-thread scratch: `bytes` each, 64-byte aligned; returns [base, stride]. */
-function threadScratch(backend: WasmBackend, bytes: number): [number, number] {
-  const stride = roundUp(bytes, 64);
-  return [backend.scratch("threads", stride * backend.runtime.threads), stride];
+interface Run {
+  /** The input the module reads. */
+  x: number;
+  /** One entry per GEMM: the geometry and class words to pass. */
+  parts: { c: TapClass; words: number[] }[];
+  /** Whether the parts add into a zeroed filter gradient (several classes). */
+  classes: boolean;
 }
 
 /**
- * y = conv(x, w) (+ bias) for geometry g (output [n, o, oh, ow]), class by class when tap classes
- * skip enough zero products. `pack(c)` returns the packed weights [o, c * taps] of class c.
+ * How to run conv g over input x: by tap classes on x itself (no class reads outside it), or as one
+ * class over a zero-padded copy when every output uses every tap.
  */
+function plan(backend: WasmBackend, x: number, g: ConvGeometry): Run {
+  const classes = tapClasses(g);
+  if (!classes)
+    return {
+      x: padInput(backend, x, g),
+      parts: [{ c: wholeClass(g), words: geomArgs(padded(g)) }],
+      classes: false,
+    };
+  return {
+    x,
+    parts: classes.map((c) => ({ c, words: geomArgs({ ...g, kh: c.khc, kw: c.kwc }) })),
+    classes: true,
+  };
+}
+
+/** Packed weights A [rows, chans * class taps] (k_packTaps; `flip`: w is [chans, rows, kh, kw], taps reversed). */
+function packTaps(
+  backend: WasmBackend,
+  w: number,
+  rows: number,
+  chans: number,
+  g: ConvGeometry,
+  c: TapClass,
+  flip: boolean,
+): number {
+  const dst = backend.scratch("packA", roundUp(rows, MR) * chans * c.khc * c.kwc * 4);
+  const args = [w, rows, chans, g.kh, g.kw, c.ky0, c.khc, c.kx0, c.kwc, flip ? 1 : 0, dst];
+  backend.runtime.run("k_packTaps", args, rows * chans * c.khc * c.kwc >= 1 << 15);
+  return dst;
+}
+
+/** y = conv(x, W) (+ bias) for geometry g (output [n, o, oh, ow]); `pack(c)` packs W for class c. */
 function forwardConv(
   backend: WasmBackend,
   x: number,
@@ -131,10 +112,10 @@ function forwardConv(
   y: number,
 ): void {
   const [scratch, stride_] = threadScratch(backend, (5 * NC + MR * NR + KC * NC + roundUp(g.o, MR) * NC) * 4);
-  const xp = padInput(backend, x, g);
-  for (const c of tapClasses(g) ?? [wholeClass(g)]) {
-    const args = [xp, pack(c), bias, y, ...classGeomArgs(g, c), scratch, stride_, KC, NC];
-    backend.runtime.run("k_convFwd", [...args, ...classArgs(c, g.kh, g.kw, false)]);
+  const run = plan(backend, x, g);
+  for (const { c, words } of run.parts) {
+    const args = [run.x, pack(c), bias, y, ...words, scratch, stride_, KC, NC, ...classArgs(c, g, false)];
+    backend.runtime.run("k_convFwd", args);
   }
 }
 
@@ -142,12 +123,9 @@ export const conv2D: KernelConfig<"Conv2D", WasmBackend> = {
   kernelName: "Conv2D",
   backendName: "wasm",
   kernelFunc: (backend, { x, w, b }, { stride, pad }) => {
-    const full = convGeometry(x.shape, w.shape, stride, pad);
-    const cut = cropDeadTaps(full);
-    const g = cut ? cut.g : full;
-    const wp = cut ? cropFilter(backend, backend.ptr(w.dataId), full, cut) : backend.ptr(w.dataId);
+    const g = convGeometry(x.shape, w.shape, stride, pad);
     const y = backend.make(g.n * g.o * g.oh * g.ow);
-    const pack = (c: TapClass) => packClass(backend, wp, g, c);
+    const pack = (c: TapClass) => packTaps(backend, backend.ptr(w.dataId), g.o, g.c, g, c, false);
     forwardConv(backend, backend.ptr(x.dataId), g, pack, b ? backend.ptr(b.dataId) : 0, y.ptr);
     return { dataId: y, shape: [g.n, g.o, g.oh, g.ow] };
   },
@@ -156,19 +134,17 @@ export const conv2D: KernelConfig<"Conv2D", WasmBackend> = {
 /**
  * The input gradient. With stride 1 it is the forward conv of dy with the filters flipped and
  * transposed (W'[c, o, kh, kw] = W[o, c, KH-1-kh, KW-1-kw]) and padding K-1-pad, which reuses the
- * forward path; otherwise dcols = W^T dy is formed block by block and scattered back (col2im).
+ * forward path; otherwise dcols = W^T dy is formed block by block and scattered back (col2im), over
+ * the filter cropped to its live taps.
  */
 export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", WasmBackend> = {
   kernelName: "Conv2DBackpropInput",
   backendName: "wasm",
   kernelFunc: (backend, { dy, w }, { xShape, stride, pad }) => {
     const full = convGeometry(xShape, w.shape, stride, pad);
-    const cut = cropDeadTaps(full);
-    const g = cut ? cut.g : full;
-    const wp = cut ? cropFilter(backend, backend.ptr(w.dataId), full, cut) : backend.ptr(w.dataId);
-    const ckk = g.c * g.kh * g.kw;
-    const dx = backend.make(g.n * g.c * g.h * g.w);
-    if (g.sh === 1 && g.sw === 1 && g.ph < g.kh && g.pw < g.kw) {
+    const dx = backend.make(full.n * full.c * full.h * full.w);
+    if (full.sh === 1 && full.sw === 1 && full.ph < full.kh && full.pw < full.kw) {
+      const g = full;
       const t: ConvGeometry = {
         ...g,
         c: g.o,
@@ -180,23 +156,22 @@ export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", WasmBacken
         ph: g.kh - 1 - g.ph,
         pw: g.kw - 1 - g.pw,
       };
-      let flipped = 0;
-      const pack = (c: TapClass) => {
-        if (c.khc === g.kh && c.kwc === g.kw) {
-          const pa = backend.scratch("packA", roundUp(g.c, MR) * g.o * g.kh * g.kw * 4);
-          backend.runtime.run("k_packFlipped", [wp, g.o, g.c, g.kh, g.kw, pa], ckk * g.o >= 1 << 15);
-          return pa;
-        }
-        if (!flipped) {
-          flipped = backend.scratch("wflip", ckk * g.o * 4);
-          backend.runtime.run("k_flipT", [wp, flipped, g.o, g.c, g.kh, g.kw], ckk * g.o >= 1 << 15);
-        }
-        return packClass(backend, flipped, t, c);
-      };
+      const pack = (c: TapClass) => packTaps(backend, backend.ptr(w.dataId), g.c, g.o, g, c, true);
       forwardConv(backend, backend.ptr(dy.dataId), t, pack, 0, dx.ptr);
       return { dataId: dx, shape: [...xShape] };
     }
+    const cut = cropDeadTaps(full);
+    const g = cut ? cut.g : full;
+    let wp = backend.ptr(w.dataId);
+    if (cut) {
+      const planes = g.o * g.c;
+      const dst = backend.scratch("wcrop", planes * g.kh * g.kw * 4);
+      const args = [wp, dst, planes, full.kh, full.kw, cut.kh0, g.kh, cut.kw0, g.kw];
+      backend.runtime.run("k_taps", args, planes * full.kh * full.kw >= 1 << 15);
+      wp = dst;
+    }
     // A = W^T: element (ckk, o) at w[o * ckk + ckk].
+    const ckk = g.c * g.kh * g.kw;
     const pa = packA(backend, "packA", wp, 1, ckk, ckk, g.o);
     const nc = Math.max(NR, Math.min(NC, Math.floor(DCOLS_FLOATS / roundUp(ckk, MR) / NR) * NR));
     const [scratch, stride_] = threadScratch(
@@ -207,75 +182,41 @@ export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", WasmBacken
     const p = padded(g);
     const pads = g.ph > 0 || g.pw > 0;
     const dxp = pads ? backend.scratch("dxpad", g.n * g.c * p.h * p.w * 4) : dx.ptr;
-    backend.runtime.run("k_convBwdInput", [
-      backend.ptr(dy.dataId),
-      pa,
-      0,
-      dxp,
-      ...geomArgs(p),
-      scratch,
-      stride_,
-      KC,
-      nc,
-      ...classArgs(wholeClass(p), p.kh, p.kw, false),
-    ]);
+    const args = [backend.ptr(dy.dataId), pa, 0, dxp, ...geomArgs(p), scratch, stride_, KC, nc];
+    backend.runtime.run("k_convBwdInput", [...args, ...classArgs(wholeClass(p), p, false)]);
     if (pads) {
-      backend.runtime.run(
-        "k_crop",
-        [dxp, dx.ptr, g.n * g.c, g.h, g.w, g.ph, g.pw],
-        g.n * g.c * p.h * p.w >= 1 << 15,
-      );
+      const crop = [dxp, dx.ptr, g.n * g.c, g.h, g.w, g.ph, g.pw];
+      backend.runtime.run("k_crop", crop, g.n * g.c * p.h * p.w >= 1 << 15);
     }
     return { dataId: dx, shape: [...xShape] };
   },
 };
 
+/**
+ * The filter gradient. Thread t > 0 sums its images into its own partial buffer, added into dw at the
+ * end; by classes, each class adds its taps' share into zeroed dw and partials.
+ */
 export const conv2DBackpropFilter: KernelConfig<"Conv2DBackpropFilter", WasmBackend> = {
   kernelName: "Conv2DBackpropFilter",
   backendName: "wasm",
   kernelFunc: (backend, { x, dy }, { wShape, stride, pad }) => {
-    const full = convGeometry(x.shape, wShape, stride, pad);
-    const cut = cropDeadTaps(full);
-    const g = cut ? cut.g : full;
+    const g = convGeometry(x.shape, wShape, stride, pad);
     const len = g.o * g.c * g.kh * g.kw;
-    const dw = backend.make(full.o * full.c * full.kh * full.kw);
-    // With dead taps, the live taps' gradient goes to scratch and is expanded (zeros elsewhere) into dw.
-    const out = cut ? backend.scratch("dwcrop", len * 4) : dw.ptr;
+    const dw = backend.make(len);
     const threads = backend.runtime.threads;
     const partials = threads > 1 ? backend.scratch("partials", (threads - 1) * len * 4) : 0;
     const bytes = (4 * KC + 4 * NC + MR * NR + roundUp(g.o, MR) * KC + KC * NC) * 4;
     const [scratch, stride_] = threadScratch(backend, bytes);
-    const xp = padInput(backend, backend.ptr(x.dataId), g);
-    const classes = tapClasses(g);
-    // Classes each add their taps' share: dw and the partials start at zero.
-    if (classes) backend.runtime.f32.fill(0, out >> 2, (out >> 2) + len);
-    if (classes && partials) backend.runtime.f32.fill(0, partials >> 2, (partials >> 2) + (threads - 1) * len);
-    for (const c of classes ?? [wholeClass(g)]) {
-      const args = [xp, backend.ptr(dy.dataId), partials, out, ...classGeomArgs(g, c), scratch, stride_, KC, NC];
-      backend.runtime.run("k_convBwdFilter", [...args, ...classArgs(c, g.kh, g.kw, classes !== null)]);
+    const run = plan(backend, backend.ptr(x.dataId), g);
+    if (run.classes) backend.runtime.f32.fill(0, dw.ptr >> 2, (dw.ptr >> 2) + len);
+    if (run.classes && partials)
+      backend.runtime.f32.fill(0, partials >> 2, (partials >> 2) + (threads - 1) * len);
+    for (const { c, words } of run.parts) {
+      const args = [run.x, backend.ptr(dy.dataId), partials, dw.ptr, ...words, scratch, stride_, KC, NC];
+      backend.runtime.run("k_convBwdFilter", [...args, ...classArgs(c, g, run.classes)]);
     }
-    if (threads > 1) backend.runtime.run("k_sumPartials", [out, partials, threads - 1, len], len >= 1 << 14);
-    if (cut) {
-      const planes = full.o * full.c;
-      const expand = [out, dw.ptr, planes, full.kh, full.kw, cut.kh0, g.kh, cut.kw0, g.kw, 1];
-      backend.runtime.run("k_taps", expand, planes * full.kh * full.kw >= 1 << 15);
-    }
+    if (threads > 1)
+      backend.runtime.run("k_sumPartials", [dw.ptr, partials, threads - 1, len], len >= 1 << 14);
     return { dataId: dw, shape: [...wShape] };
-  },
-};
-
-export const matMul: KernelConfig<"MatMul", WasmBackend> = {
-  kernelName: "MatMul",
-  backendName: "wasm",
-  kernelFunc: (backend, { a, b }, { transposeA, transposeB }) => {
-    const { m, k, n } = matmulDims(a.shape, b.shape, transposeA, transposeB);
-    const c = backend.make(m * n);
-    if (m * n === 0) return { dataId: c, shape: [m, n] };
-    const pa = packA(backend, "packA", backend.ptr(a.dataId), transposeA ? 1 : k, transposeA ? m : 1, m, k);
-    const [rs, cs] = transposeB ? [1, k] : [n, 1];
-    const [scratch, stride_] = threadScratch(backend, (2 * NC + MR * NR + KC * NC) * 4);
-    const args = [pa, backend.ptr(b.dataId), rs, cs, c.ptr, m, n, k, scratch, stride_, KC, NC];
-    backend.runtime.run("k_gemm", args, m * n * k >= 1 << 18);
-    return { dataId: c, shape: [m, n] };
   },
 };

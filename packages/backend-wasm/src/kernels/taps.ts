@@ -1,10 +1,12 @@
 /**
- * Which filter taps ever meet the input. With padding, a border output reads some taps only from
- * the padding, so their products are zeros: a 3x3 conv with padding 1 uses 4 of its 9 taps per output
- * on a 2x2 input, about 6 on a 4x4 one. Two ways to skip them:
- * - dead taps (`cropDeadTaps`): taps that meet only padding for every output are cut from the filter;
+ * Which filter taps meet the input. With padding, a border output reads some taps only from the
+ * padding, so their products are zeros: a 3x3 conv with padding 1 uses 4 of its 9 taps per output on
+ * a 2x2 input, about 6 on a 4x4 one, 1 on a 1x1 one. Two ways to skip them:
  * - tap classes (`tapClasses`): outputs whose live taps are the same rectangle form a class, and the
- *   conv is the sum over classes of a conv restricted to the class's outputs and taps.
+ *   conv is the sum over classes of a conv restricted to the class's outputs and taps. No class reads
+ *   outside the input, so the input needs no zero-padded copy either;
+ * - dead taps (`cropDeadTaps`): taps that meet only padding for every output are cut from the filter
+ *   (for the strided input gradient, which does not run by classes).
  */
 import { type ConvGeometry, windowOutSize } from "@resnet-ts/tensor";
 
@@ -28,7 +30,7 @@ function liveTaps(size: number, k: number, stride: number, pad: number, out: num
   return [t0, t1];
 }
 
-export interface Cropped {
+interface Cropped {
   /** The conv over the live taps only: same input and output, smaller filter, less padding. */
   g: ConvGeometry;
   kh0: number;
@@ -96,20 +98,26 @@ export const wholeClass = (g: ConvGeometry): TapClass => ({
 });
 
 /**
- * Splits the conv's outputs into tap classes when that skips at least `minSaving` of its products;
- * otherwise (or when some output meets no tap at all) returns null: run it as one class.
+ * The conv's outputs split into tap classes when that skips at least `minSaving` of its products (each
+ * class is a GEMM launch of its own: for a few percent a zero-padded copy and one GEMM are cheaper);
+ * otherwise, or when some output meets no tap at all, null: run it as one class over a padded input.
  */
-export function tapClasses(g: ConvGeometry, minSaving = 0.1): TapClass[] | null {
+export function tapClasses(g: ConvGeometry, minSaving = 0.15): TapClass[] | null {
   const ys = segments(g.h, g.kh, g.sh, g.ph, g.oh);
   const xs = segments(g.w, g.kw, g.sw, g.pw, g.ow);
-  if (!ys || !xs || (ys.length === 1 && xs.length === 1)) return null;
-  const classes: TapClass[] = [];
-  let live = 0;
-  for (const y of ys) {
-    for (const x of xs) {
-      classes.push({ oy0: y.o0, ohc: y.count, ox0: x.o0, owc: x.count, ky0: y.t0, khc: y.tc, kx0: x.t0, kwc: x.tc });
-      live += y.count * x.count * y.tc * x.tc;
-    }
-  }
+  if (!ys || !xs) return null;
+  const classes = ys.flatMap((y) =>
+    xs.map((x) => ({
+      oy0: y.o0,
+      ohc: y.count,
+      ox0: x.o0,
+      owc: x.count,
+      ky0: y.t0,
+      khc: y.tc,
+      kx0: x.t0,
+      kwc: x.tc,
+    })),
+  );
+  const live = classes.reduce((sum, c) => sum + c.ohc * c.owc * c.khc * c.kwc, 0);
   return live <= (1 - minSaving) * g.oh * g.ow * g.kh * g.kw ? classes : null;
 }
