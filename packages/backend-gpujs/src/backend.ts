@@ -169,6 +169,8 @@ export class GpujsBackend implements Backend {
     const [x, y, z] = out;
     const plane = x * y;
     if (!this.executor.longRows || plane > ROW_LIMIT) return { out, head: THREAD_IDS };
+    // The array modes run a single plane of SIMD-wide rows in one pass: no coordinates to decode.
+    if (this.executor.quads && z === 1 && (x % 4 === 0 || y === 1)) return { out, head: THREAD_IDS };
     let planes = 1;
     for (let p = 1; p <= z && p * plane <= ROW_LIMIT; p++) {
       if (z % p !== 0) continue;
@@ -181,6 +183,17 @@ const ty = Math.floor((gridR + 0.5) / ${x});
 const tx = gridR - ty * ${x};
 const tz = this.thread.y * ${planes} + gridP;`;
     return { out: [planes * plane, z / planes, 1], head };
+  }
+
+  /**
+   * Dims for a kernel that maps elements one to one (every argument the same size): in the array
+   * modes long rows that run as they are, so the kernel decodes no coordinates; elsewhere the dims
+   * `t` is stored with.
+   */
+  elementwiseDims(t: TensorInfo): Dims {
+    const d = this.#data(t.dataId);
+    if (this.executor.quads) return rows(d.size);
+    return d.handle === null ? naturalDims(t.shape) : d.dims;
   }
 
   /** `arg(t)` in the tensor's natural dims (what the structured kernels index). */
@@ -210,6 +223,15 @@ const tz = this.thread.y * ${planes} + gridP;`;
   temp(source: string, out: Dims, args: readonly KernelArg[]): Arg {
     const r = this.#launch(source, out, args);
     return this.#temp(r.handle, r.dims);
+  }
+
+  /**
+   * Runs a kernel that returns four values per thread (where `executor.quads`) over `out`, as is
+   * (no grid): a temporary of dims [4 * X, Y, Z], thread (x, y, z)'s values at x' = 4x .. 4x + 3.
+   */
+  quadTemp(source: string, out: Dims, args: readonly KernelArg[]): Arg {
+    const dims: Dims = [out[0] * 4, out[1], out[2]];
+    return this.#temp(this.executor.run(source, out, args, 4), dims);
   }
 
   /** Runs a kernel (as `temp` does) whose output becomes a new tensor of `shape`. */

@@ -28,6 +28,9 @@ const CONVS: ConvGeometry[] = [
   { x: [2, 4, 5, 5], w: [6, 4, 1, 1], stride: [1, 1], pad: [0, 0], bias: true },
   { x: [1, 2, 6, 5], w: [2, 2, 3, 3], stride: [2, 1], pad: [0, 1], bias: true },
   { x: [2, 3, 6, 6], w: [4, 3, 1, 1], stride: [2, 2], pad: [0, 0], bias: false },
+  // Multiples of 4 (channels, positions): the array modes' products run whole SIMD quads.
+  { x: [4, 8, 6, 6], w: [8, 8, 3, 3], stride: [1, 1], pad: [1, 1], bias: true },
+  { x: [4, 4, 8, 8], w: [8, 4, 3, 3], stride: [2, 2], pad: [1, 1], bias: false },
   // N * OH * OW > 8192: the filter gradient splits the batch into groups.
   { x: [3, 1, 64, 64], w: [2, 1, 3, 3], stride: [1, 1], pad: [1, 1], bias: false },
 ];

@@ -1,7 +1,9 @@
 /**
  * The cpu and webasm executors: gpu.js compiles each kernel to JavaScript or to a WebAssembly module
  * (SIMD over x where it can); data stays in flat Float32Arrays, passed in as `input(flat, dims)`.
- * Neither mode has device memory, so pipeline textures do not apply; a fresh array per run.
+ * Neither mode has device memory, so pipeline textures do not apply; a fresh array per run. A webasm
+ * kernel's result is taken flat, as its module wrote it, skipping gpu.js's nested rows (one
+ * sub-array per row, or per thread for 4-value results).
  */
 import { type Dims, dimsSize } from "../layout.js";
 import { GPU, type GpuInstance, input, type KernelFn } from "./gpujs.js";
@@ -18,6 +20,7 @@ import {
 export class ArrayExecutor implements Executor {
   readonly canReadSync = true;
   readonly longRows = true;
+  readonly quads = true;
   #gpu: GpuInstance;
   #kernels = new Map<string, KernelFn>();
   #live = new Set<Handle>();
@@ -34,11 +37,12 @@ export class ArrayExecutor implements Executor {
     return this.#track(values.slice());
   }
 
-  run(source: string, out: Dims, args: readonly KernelArg[]): Handle {
+  run(source: string, out: Dims, args: readonly KernelArg[], components: 1 | 4 = 1): Handle {
     const key = kernelKey(source, out, args);
     let kernel = this.#kernels.get(key);
     if (!kernel) {
       kernel = this.#gpu.createKernel(source, { ...KERNEL_SETTINGS, output: [...out] });
+      if (this.mode === "webasm") flatResults(kernel);
       this.#kernels.set(key, kernel);
     }
     const values = args.map((a) =>
@@ -46,7 +50,7 @@ export class ArrayExecutor implements Executor {
     );
     const result = kernel(...values);
     assertMode(kernel, this.mode, source);
-    return this.#track(flatten3(result, out));
+    return this.#track(flatten3(result, out, components));
   }
 
   readSync(handle: Handle, dims: Dims): Float32Array {
@@ -83,4 +87,13 @@ export class ArrayExecutor implements Executor {
     this.#live.add(values);
     return values;
   }
+}
+
+/**
+ * gpu.js 2.24.1's webasm kernel copies its output region out of wasm memory, then `_shapeOutput`
+ * cuts that copy into nested rows; returning the copy as is keeps it one flat array.
+ */
+function flatResults(kernel: KernelFn): void {
+  const k = kernel.kernel as { _shapeOutput?: (data: Float32Array) => unknown } | undefined;
+  if (k && typeof k._shapeOutput === "function") k._shapeOutput = (data) => data;
 }

@@ -34,6 +34,7 @@ const COPY = "function(a) { return a[this.thread.z][this.thread.y][this.thread.x
 
 export class GlExecutor implements Executor {
   readonly canReadSync = true;
+  readonly quads = false;
   readonly longRows = false;
   #gpu: GpuInstance;
   #kernels = new Map<string, KernelFn>();

@@ -30,10 +30,18 @@ export interface Executor {
    * per row in webasm) and webgpu (at most 65535 workgroups per dimension).
    */
   readonly longRows: boolean;
+  /**
+   * Whether kernels may return four values per thread (`return [a, b, c, d]`, run with
+   * `components` 4; stored interleaved, thread by thread): the array modes (see kernels/gemm.ts).
+   */
+  readonly quads: boolean;
   /** A device copy of `values`, shaped `dims`. */
   upload(values: Float32Array, dims: Dims): Handle;
-  /** Runs `source` (a gpu.js kernel function) over an output of `out` dims; returns the new handle. */
-  run(source: string, out: Dims, args: readonly KernelArg[]): Handle;
+  /**
+   * Runs `source` (a gpu.js kernel function) over an output of `out` dims; returns the new handle,
+   * which holds `components` (1, or 4 where `quads`) values per thread.
+   */
+  run(source: string, out: Dims, args: readonly KernelArg[], components?: 1 | 4): Handle;
   readSync(handle: Handle, dims: Dims): Float32Array;
   read(handle: Handle, dims: Dims): Promise<Float32Array>;
   /**
@@ -59,8 +67,13 @@ export function kernelKey(source: string, out: Dims, args: readonly KernelArg[])
   return `${out.join("x")}|${shapes}|${source}`;
 }
 
-/** Copies gpu.js's nested [z][y][x] output into one flat array (or reuses its single backing buffer). */
-export function flatten3(result: unknown, dims: Dims): Float32Array {
+/**
+ * Copies gpu.js's nested [z][y][x] output into one flat array (or reuses its single backing buffer);
+ * with 4 components each cell is a Float32Array(4), copied in order.
+ */
+export function flatten3(result: unknown, dims: Dims, components: 1 | 4 = 1): Float32Array {
+  if (result instanceof Float32Array) return result;
+  if (components === 4) return flattenQuads(result, dims);
   const size = dims[0] * dims[1] * dims[2];
   const planes = result as ArrayLike<ArrayLike<Float32Array | ArrayLike<number>>>;
   const first = planes[0]?.[0];
@@ -76,6 +89,19 @@ export function flatten3(result: unknown, dims: Dims): Float32Array {
       if (row instanceof Float32Array) out.set(row.subarray(0, dims[0]), o);
       else for (let x = 0; x < dims[0]; x++) out[o + x] = row[x]!;
       o += dims[0];
+    }
+  }
+  return out;
+}
+
+function flattenQuads(result: unknown, dims: Dims): Float32Array {
+  const planes = result as ArrayLike<ArrayLike<ArrayLike<Float32Array>>>;
+  const out = new Float32Array(dims[0] * dims[1] * dims[2] * 4);
+  let o = 0;
+  for (let z = 0; z < dims[2]; z++) {
+    for (let y = 0; y < dims[1]; y++) {
+      const row = planes[z]![y]!;
+      for (let x = 0; x < dims[0]; x++, o += 4) out.set(row[x]!, o);
     }
   }
   return out;

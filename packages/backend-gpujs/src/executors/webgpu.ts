@@ -26,6 +26,7 @@ const COPY = "function(a) { return a[this.thread.z][this.thread.y][this.thread.x
 export class WebGpuExecutor implements Executor {
   readonly mode = "webgpu" as const;
   readonly canReadSync = false;
+  readonly quads = false;
   readonly longRows = true;
   #gpu: GpuInstance;
   #kernels = new Map<string, KernelFn>();

@@ -2,9 +2,11 @@
  * Convolutions, one thread per output element with constant-bounded loops (a direct / implicit-GEMM
  * formulation: no im2col buffer). The input gradient visits only the kernel taps whose stride
  * phase matches (ceil(K / S) per axis, not K); the filter gradient splits the batch into groups so
- * no thread loops over more than ~8k positions, then sums the groups in a second pass.
+ * no thread loops over more than ~8k positions, then sums the groups in a second pass. The array
+ * modes (webasm, cpu) take the blocked matrix products of gemm.ts instead.
  */
 import { type ConvGeometry, convGeometry } from "@resnet-ts/tensor";
+import { convFilterGrad, convForward, convInputGrad } from "./gemm.js";
 import { covering, idiv, type Impl, kernel, THREAD } from "./source.js";
 
 /** `cond ? body` as source, omitting the test when it always holds. */
@@ -30,6 +32,7 @@ const FLOAT_EXACT = 2 ** 24;
 export const conv2D: Impl<"Conv2D"> = (backend, { x, w, b }, { stride, pad }) => {
   const g = convGeometry(x.shape, w.shape, stride, pad);
   checkFlat(g, "Conv2D");
+  if (backend.executor.quads) return convForward(backend, x, w, b, g);
   const kk = g.kh * g.kw;
   const channels = `let xi = iy * ${g.w} + ix;
 let wi = o * ${g.c * kk} + ki * ${g.kw} + kj;
@@ -69,6 +72,7 @@ export const conv2DBackpropInput: Impl<"Conv2DBackpropInput"> = (
 ) => {
   const g = convGeometry(xShape, w.shape, stride, pad);
   checkFlat(g, "Conv2DBackpropInput");
+  if (backend.executor.quads) return convInputGrad(backend, dy, w, g);
   const kk = g.kh * g.kw;
   const loop = `let di = oy * ${g.ow} + ox;
 let wi = ci * ${kk} + ky * ${g.kw} + kx;
@@ -96,6 +100,7 @@ export const conv2DBackpropFilter: Impl<"Conv2DBackpropFilter"> = (
   { wShape, stride, pad },
 ) => {
   const g = convGeometry(x.shape, wShape, stride, pad);
+  if (backend.executor.quads) return convFilterGrad(backend, x, dy, g);
   const perGroup = Math.min(g.n, Math.max(1, Math.floor(FILTER_GRAD_SPAN / (g.oh * g.ow))));
   const groups = Math.ceil(g.n / perGroup);
   const oc = g.o * g.c;

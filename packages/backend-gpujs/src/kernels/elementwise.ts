@@ -8,7 +8,7 @@ const AT = "[tz][ty][tx]";
 
 function binary<K extends "Add" | "Sub" | "Mul">(op: string): Impl<K> {
   return (backend, { a, b }) => {
-    const av = backend.arg(a);
+    const av = backend.arg(a, backend.elementwiseDims(a));
     const bv = backend.arg(b, av.dims);
     return backend.output(
       kernel(["a", "b"], `${THREAD}\nreturn a${AT} ${op} b${AT};`),
@@ -20,7 +20,7 @@ function binary<K extends "Add" | "Sub" | "Mul">(op: string): Impl<K> {
 }
 
 function unary(backend: GpujsBackend, x: TensorInfo, expr: string, scalars: number[] = []): TensorInfo {
-  const xv = backend.arg(x);
+  const xv = backend.arg(x, backend.elementwiseDims(x));
   const params = ["x", ...scalars.map((_, i) => `s${i}`)];
   return backend.output(
     kernel(params, `${THREAD}\nconst v = x${AT};\nreturn ${expr};`),
@@ -39,7 +39,7 @@ export const scale: Impl<"Scale"> = (backend, { x }, { scalar }) => unary(backen
 export const relu: Impl<"Relu"> = (backend, { x }) => unary(backend, x, "Math.max(v, 0)");
 
 export const reluGrad: Impl<"ReluGrad"> = (backend, { dy, y }) => {
-  const dv = backend.arg(dy);
+  const dv = backend.arg(dy, backend.elementwiseDims(dy));
   const yv = backend.arg(y, dv.dims);
   return backend.output(
     kernel(["dy", "y"], `${THREAD}\nreturn y${AT} > 0 ? dy${AT} : 0;`),

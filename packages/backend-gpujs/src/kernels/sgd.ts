@@ -5,7 +5,7 @@ const AT = "[tz][ty][tx]";
 
 export const sgdUpdate: Impl<"SgdUpdate"> = (backend, { param, grad, momentumBuf }, attrs) => {
   const { lr, momentum, dampening, weightDecay, nesterov, firstStep } = attrs;
-  const p = backend.natural(param);
+  const p = backend.arg(param, backend.elementwiseDims(param));
   const g = backend.arg(grad, p.dims);
   const d = `(g${AT} + wd * p${AT})`;
   if (!momentumBuf || momentum <= 0) {
