@@ -186,13 +186,13 @@ const tz = this.thread.y * ${planes} + gridP;`;
   }
 
   /**
-   * Dims for a kernel that maps elements one to one (every argument the same size): in the array
-   * modes long rows that run as they are, so the kernel decodes no coordinates; elsewhere the dims
-   * `t` is stored with.
+   * Dims for a kernel that maps elements one to one (every argument seen with these dims, indexed
+   * by the thread ids themselves): long rows where the grid would decode coordinates (the array
+   * modes, webgpu), else the dims `t` is stored with.
    */
   elementwiseDims(t: TensorInfo): Dims {
     const d = this.#data(t.dataId);
-    if (this.executor.quads) return rows(d.size);
+    if (this.executor.longRows) return rows(d.size);
     return d.handle === null ? naturalDims(t.shape) : d.dims;
   }
 

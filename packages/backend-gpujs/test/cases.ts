@@ -31,6 +31,10 @@ const CONVS: ConvGeometry[] = [
   // Multiples of 4 (channels, positions): the array modes' products run whole SIMD quads.
   { x: [4, 8, 6, 6], w: [8, 8, 3, 3], stride: [1, 1], pad: [1, 1], bias: true },
   { x: [4, 4, 8, 8], w: [8, 4, 3, 3], stride: [2, 2], pad: [1, 1], bias: false },
+  // Taps that only ever read padding (1x1 and 2x2 maps): left out of the array modes' products.
+  { x: [4, 8, 1, 1], w: [4, 8, 3, 3], stride: [1, 1], pad: [1, 1], bias: true },
+  { x: [2, 4, 2, 2], w: [8, 4, 3, 3], stride: [2, 2], pad: [1, 1], bias: false },
+  { x: [1, 2, 1, 3], w: [3, 2, 5, 3], stride: [1, 1], pad: [2, 1], bias: false },
   // N * OH * OW > 8192: the filter gradient splits the batch into groups.
   { x: [3, 1, 64, 64], w: [2, 1, 3, 3], stride: [1, 1], pad: [1, 1], bias: false },
 ];

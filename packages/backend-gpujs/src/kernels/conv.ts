@@ -3,10 +3,10 @@
  * formulation: no im2col buffer). The input gradient visits only the kernel taps whose stride
  * phase matches (ceil(K / S) per axis, not K); the filter gradient splits the batch into groups so
  * no thread loops over more than ~8k positions, then sums the groups in a second pass. The array
- * modes (webasm, cpu) take the blocked matrix products of gemm.ts instead.
+ * modes (webasm, cpu) take the blocked matrix products of conv-gemm.ts instead.
  */
 import { type ConvGeometry, convGeometry } from "@resnet-ts/tensor";
-import { convFilterGrad, convForward, convInputGrad } from "./gemm.js";
+import { convFilterGrad, convForward, convInputGrad } from "./conv-gemm.js";
 import { covering, idiv, type Impl, kernel, THREAD } from "./source.js";
 
 /** `cond ? body` as source, omitting the test when it always holds. */

@@ -1,21 +1,18 @@
-/** Elementwise kernels: one thread per element, in whatever dims the first input already has. */
+/**
+ * Elementwise kernels: one thread per element over `elementwiseDims` (long rows in the array modes
+ * and webgpu, the first input's dims elsewhere), indexed by the thread ids themselves.
+ */
 import type { TensorInfo } from "@resnet-ts/tensor";
 import type { GpujsBackend } from "../backend.js";
 import { naturalDims } from "../layout.js";
-import { channelOf, type Impl, kernel, THREAD } from "./source.js";
-
-const AT = "[tz][ty][tx]";
+import { channelOf, elementAt, type Impl, kernel, THREAD } from "./source.js";
 
 function binary<K extends "Add" | "Sub" | "Mul">(op: string): Impl<K> {
   return (backend, { a, b }) => {
     const av = backend.arg(a, backend.elementwiseDims(a));
     const bv = backend.arg(b, av.dims);
-    return backend.output(
-      kernel(["a", "b"], `${THREAD}\nreturn a${AT} ${op} b${AT};`),
-      av.dims,
-      [av, bv],
-      a.shape,
-    );
+    const at = elementAt(av.dims);
+    return backend.output(kernel(["a", "b"], `return a${at} ${op} b${at};`), av.dims, [av, bv], a.shape);
   };
 }
 
@@ -23,7 +20,7 @@ function unary(backend: GpujsBackend, x: TensorInfo, expr: string, scalars: numb
   const xv = backend.arg(x, backend.elementwiseDims(x));
   const params = ["x", ...scalars.map((_, i) => `s${i}`)];
   return backend.output(
-    kernel(params, `${THREAD}\nconst v = x${AT};\nreturn ${expr};`),
+    kernel(params, `const v = x${elementAt(xv.dims)};\nreturn ${expr};`),
     xv.dims,
     [xv, ...scalars],
     x.shape,
@@ -41,12 +38,8 @@ export const relu: Impl<"Relu"> = (backend, { x }) => unary(backend, x, "Math.ma
 export const reluGrad: Impl<"ReluGrad"> = (backend, { dy, y }) => {
   const dv = backend.arg(dy, backend.elementwiseDims(dy));
   const yv = backend.arg(y, dv.dims);
-  return backend.output(
-    kernel(["dy", "y"], `${THREAD}\nreturn y${AT} > 0 ? dy${AT} : 0;`),
-    dv.dims,
-    [dv, yv],
-    dy.shape,
-  );
+  const at = elementAt(dv.dims);
+  return backend.output(kernel(["dy", "y"], `return y${at} > 0 ? dy${at} : 0;`), dv.dims, [dv, yv], dy.shape);
 };
 
 export const biasAdd: Impl<"BiasAdd"> = (backend, { x, b }) => {

@@ -1,15 +1,13 @@
 /**
- * Convolutions as matrix products for the array modes (webasm, cpu), where gpu.js runs 4 threads
- * of an x-row as one SIMD quad: a lane-varying read is a 4-load gather, a read that is the same for
- * the quad is one load. So each thread computes a 4-row block of one column and returns it as
- * `[s0, s1, s2, s3]`: one gathered value of B feeds 4 multiply-adds with 4 uniform values of A
- * (2.5-3x the throughput of one output per thread). Convolutions become im2col + product + a
- * gather back into NCHW (`unblock`), each a separate kernel with every size a literal.
+ * Matrix products for the array modes (webasm, cpu), where gpu.js runs 4 threads of an x-row as one
+ * SIMD quad: a lane-varying read is a 4-load gather, a read that is the same for the quad is one
+ * load. So each thread computes a 4-row block of one column and returns it as `[s0, s1, s2, s3]`:
+ * one gathered value of B feeds 4 multiply-adds with 4 uniform values of A (2.5-3x the throughput
+ * of one output per thread on webasm). Every size is a literal; indices are integers.
  */
-import type { ConvGeometry, TensorInfo } from "@resnet-ts/tensor";
 import type { GpujsBackend } from "../backend.js";
 import type { Arg } from "../executors/types.js";
-import { covering, idiv, kernel, THREAD } from "./source.js";
+import { idiv, kernel } from "./source.js";
 
 /** One loop of a product: `count` steps, moving A's index by `a` and B's by `b` each step. */
 type Loop = readonly [count: number, a: number, b: number];
@@ -19,10 +17,13 @@ export interface Product {
   rows: number;
   /** N: columns of the result (thread.x, the SIMD lanes). */
   cols: number;
-  /** A, read at the same index by a whole quad: row `r` starts at `aBase` with `r0` = r, rows `aRow` apart. */
+  /**
+   * A, read at the same index by a whole quad: row `r` starts at `aBase(r)` (an integer expression);
+   * `aRow` is the distance between rows when it is constant.
+   */
   a: Arg;
-  aBase: string;
-  aRow: number;
+  aBase: (r: string) => string;
+  aRow?: number;
   /** B, read per column: column `j` starts at `bBase` (an expression of `j`). */
   b: Arg;
   bBase: string;
@@ -48,11 +49,18 @@ function merge(loops: readonly Loop[]): Loop[] {
  */
 export function product(backend: GpujsBackend, p: Product): Arg {
   const loops = merge(p.loops);
-  const offsets = [1, 2, 3].map((c) => (p.rows % 4 === 0 ? `${c * p.aRow}` : `d${c}`));
-  const guards =
-    p.rows % 4 === 0
-      ? ""
-      : [1, 2, 3].map((c) => `const d${c} = r0 + ${c} < ${p.rows} ? ${c * p.aRow} : 0;`).join("\n");
+  const fixed = p.rows % 4 === 0 && p.aRow !== undefined;
+  const offsets = [1, 2, 3].map((c) => (fixed ? `${c * p.aRow!}` : `d${c}`));
+  const offset = (c: number) => (p.aRow !== undefined ? `${c * p.aRow}` : `${p.aBase(`(r0 + ${c})`)} - ai`);
+  const guards = fixed
+    ? ""
+    : [1, 2, 3]
+        .map((c) =>
+          p.rows % 4 === 0
+            ? `const d${c} = ${offset(c)};`
+            : `const d${c} = r0 + ${c} < ${p.rows} ? ${offset(c)} : 0;`,
+        )
+        .join("\n");
   const step = `const v = b[0][0][bi];
 s0 += a[0][0][ai] * v;
 s1 += a[0][0][ai + ${offsets[0]}] * v;
@@ -74,8 +82,8 @@ ${eb ? `bi += ${eb};` : ""}
     ["a", "b"],
     `const j = this.thread.x;
 const r0 = this.thread.y * 4;
+let ai = ${p.aBase("r0")};
 ${guards}
-let ai = ${p.aBase};
 let bi = ${p.bBase};
 let s0 = 0;
 let s1 = 0;
@@ -88,125 +96,8 @@ return [s0, s1, s2, s3];`,
   return backend.quadTemp(source, [p.cols, Math.ceil(p.rows / 4), 1], [flat(p.a), flat(p.b)]);
 }
 
-/** Value (row, col) of a product, as source; `blk` is the product's temporary. */
-const at = (row: string, col: string) => {
+/** Value (row, col) of a product's temporary `blk`, as source. */
+export function productAt(row: string, col: string): string {
   const q = idiv(row, 4);
   return `blk[0][${q}][(${col}) * 4 + ${row} - ${q} * 4]`;
-};
-
-/** im2col: [P = N*OH*OW rows, CK = C*KH*KW columns], zero where a tap falls in the padding. */
-function im2col(backend: GpujsBackend, x: Arg, g: ConvGeometry): Arg {
-  const kk = g.kh * g.kw;
-  const s = g.oh * g.ow;
-  const iy = `oy * ${g.sh} - ${g.ph} + ky`;
-  const ix = `ox * ${g.sw} - ${g.pw} + kx`;
-  const inside = [
-    ...(g.ph > 0 ? [`iy >= 0 && iy < ${g.h}`] : []),
-    ...(g.pw > 0 ? [`ix >= 0 && ix < ${g.w}`] : []),
-  ];
-  const read = `x[n * ${g.c} + ci][iy][ix]`;
-  const body = `${THREAD}
-const ci = ${idiv("tx", kk)};
-const r = tx - ci * ${kk};
-const ky = ${idiv("r", g.kw)};
-const kx = r - ky * ${g.kw};
-const n = ${idiv("ty", s)};
-const q = ty - n * ${s};
-const oy = ${idiv("q", g.ow)};
-const ox = q - oy * ${g.ow};
-const iy = ${iy};
-const ix = ${ix};
-${inside.length ? `if (${inside.join(" && ")}) {\nreturn ${read};\n}\nreturn 0;` : `return ${read};`}`;
-  return backend.temp(kernel(["x"], body), [g.c * kk, g.n * s, 1], [x]);
-}
-
-/** y = conv(x, w) + b. */
-export function convForward(
-  backend: GpujsBackend,
-  x: TensorInfo,
-  w: TensorInfo,
-  b: TensorInfo | undefined,
-  g: ConvGeometry,
-): TensorInfo {
-  const ck = g.c * g.kh * g.kw;
-  const s = g.oh * g.ow;
-  const cols = im2col(backend, backend.natural(x), g);
-  const blk = product(backend, {
-    rows: g.o,
-    cols: g.n * s,
-    a: backend.natural(w),
-    aBase: `r0 * ${ck}`,
-    aRow: ck,
-    b: cols,
-    bBase: `j * ${ck}`,
-    loops: [[ck, 1, 1]],
-  });
-  const body = `${THREAD}
-const n = ${idiv("tz", g.o)};
-const o = tz - n * ${g.o};
-return ${at("o", `n * ${s} + ty * ${g.ow} + tx`)}${b ? " + bias[0][0][o]" : ""};`;
-  const args = [blk, ...(b ? [backend.arg(b, [g.o, 1, 1])] : [])];
-  return backend.output(kernel(b ? ["blk", "bias"] : ["blk"], body), [g.ow, g.oh, g.n * g.o], args, [
-    g.n,
-    g.o,
-    g.oh,
-    g.ow,
-  ]);
-}
-
-/** dW = sum over the batch and positions of dy x im2col(x). */
-export function convFilterGrad(
-  backend: GpujsBackend,
-  x: TensorInfo,
-  dy: TensorInfo,
-  g: ConvGeometry,
-): TensorInfo {
-  const ck = g.c * g.kh * g.kw;
-  const s = g.oh * g.ow;
-  const cols = im2col(backend, backend.natural(x), g);
-  const blk = product(backend, {
-    rows: g.o,
-    cols: ck,
-    a: backend.natural(dy),
-    aBase: `r0 * ${s}`,
-    aRow: s,
-    b: cols,
-    bBase: "j",
-    loops: [
-      [g.n, g.o * s, s * ck],
-      [s, 1, ck],
-    ],
-  });
-  const body = `${THREAD}\nreturn ${at("ty", "tx")};`;
-  return backend.output(kernel(["blk"], body), [ck, g.o, 1], [blk], [g.o, g.c, g.kh, g.kw]);
-}
-
-/** dx = col2im(w^T dy): the product per (tap, position), then each input element sums its taps. */
-export function convInputGrad(
-  backend: GpujsBackend,
-  dy: TensorInfo,
-  w: TensorInfo,
-  g: ConvGeometry,
-): TensorInfo {
-  const kk = g.kh * g.kw;
-  const ck = g.c * kk;
-  const s = g.oh * g.ow;
-  const blk = product(backend, {
-    rows: ck,
-    cols: g.n * s,
-    a: backend.natural(w),
-    aBase: "r0",
-    aRow: 1,
-    b: backend.natural(dy),
-    bBase: `${idiv("j", s)} * ${g.o * s} + j - ${idiv("j", s)} * ${s}`,
-    loops: [[g.o, ck, s]],
-  });
-  const tap = `acc += ${at(`ci * ${kk} + ky * ${g.kw} + kx`, `n * ${s} + oy * ${g.ow} + ox`)};`;
-  const body = `${THREAD}
-const n = ${idiv("tz", g.c)};
-const ci = tz - n * ${g.c};
-let acc = 0;
-${covering("y", "ty", g.kh, g.sh, g.ph, g.oh, covering("x", "tx", g.kw, g.sw, g.pw, g.ow, tap))}
-return acc;`;
-  return backend.output(kernel(["blk"], body), [g.w, g.h, g.n * g.c], [blk], [g.n, g.c, g.h, g.w]);
 }

@@ -77,3 +77,10 @@ ${body}
   }
 }`;
 }
+
+/**
+ * The element index of an elementwise kernel run over `dims` (`GpujsBackend.elementwiseDims`):
+ * the thread ids themselves, no grid; a literal plane where there is one (cheaper on webasm).
+ */
+export const elementAt = (dims: readonly number[]): string =>
+  `[${dims[2] === 1 ? "0" : "this.thread.z"}][this.thread.y][this.thread.x]`;
