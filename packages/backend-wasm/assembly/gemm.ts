@@ -100,24 +100,53 @@ export function k_packTaps(tid: i32, nt: i32, args: usize): void {
   const w = ap(args, 0), rows = ai(args, 1), chans = ai(args, 2), kh = ai(args, 3), kw = ai(args, 4);
   const ky0 = ai(args, 5), khc = ai(args, 6), kx0 = ai(args, 7), kwc = ai(args, 8), flip = ai(args, 9) != 0;
   const dst = ap(args, 10);
-  const kk = kh * kw, k = chans * khc * kwc;
-  // Floats between consecutive rows / channels, and each kept tap's offset in its plane (in order).
+  const kk = kh * kw, taps = khc * kwc, k = chans * taps;
   const rowStep = flip ? kk : chans * kk, chanStep = flip ? rows * kk : kk;
+  const panels = (rows + MR - 1) / MR;
+  // Threads split what w is read along: panels of rows (flip = 0), channels (flip = 1: a channel's
+  // rows are contiguous in w, so reading it whole per channel streams through memory).
+  const outer = flip ? chans : panels, inner = flip ? panels : chans;
+  const u0 = splitStart(outer, tid, nt, 1), u1 = splitEnd(outer, tid, nt, 1);
+  for (let u = u0; u < u1; u++) {
+    for (let v = 0; v < inner; v++) {
+      const pn = flip ? v : u, ci = flip ? u : v;
+      const i0 = pn * MR;
+      let out = dst + ((<usize>(pn * k + ci * taps) * MR) << 2);
+      for (let ty = ky0; ty < ky0 + khc; ty++) {
+        for (let tx = kx0; tx < kx0 + kwc; tx++) {
+          const base = ci * chanStep + (flip ? (kh - 1 - ty) * kw + kw - 1 - tx : ty * kw + tx);
+          for (let r = 0; r < MR; r++) {
+            const value: f32 = i0 + r < rows ? load<f32>(w + (<usize>((i0 + r) * rowStep + base) << 2)) : 0;
+            store<f32>(out, value);
+            out += 4;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * A class's packed weights from the packed weights of all taps (k_packTaps over the whole filter): each
+ * kept (channel, tap) is one MR-float vector of the source panel. Args [src, rows, chans, kh, kw, ky0,
+ * khc, kx0, kwc, dst].
+ */
+export function k_selectTaps(tid: i32, nt: i32, args: usize): void {
+  const src = ap(args, 0), rows = ai(args, 1), chans = ai(args, 2), kh = ai(args, 3), kw = ai(args, 4);
+  const ky0 = ai(args, 5), khc = ai(args, 6), kx0 = ai(args, 7), kwc = ai(args, 8), dst = ap(args, 9);
+  const kk = kh * kw;
   const panels = (rows + MR - 1) / MR;
   const p0 = splitStart(panels, tid, nt, 1), p1 = splitEnd(panels, tid, nt, 1);
   for (let pn = p0; pn < p1; pn++) {
-    const i0 = pn * MR;
-    let out = dst + ((<usize>pn * <usize>k * MR) << 2);
+    let out = dst + ((<usize>pn * <usize>(chans * khc * kwc) * MR) << 2);
+    const panel = src + ((<usize>pn * <usize>(chans * kk) * MR) << 2);
     for (let ci = 0; ci < chans; ci++) {
       for (let ty = ky0; ty < ky0 + khc; ty++) {
-        for (let tx = kx0; tx < kx0 + kwc; tx++) {
-          const tap = flip ? (kh - 1 - ty) * kw + kw - 1 - tx : ty * kw + tx;
-          const base = ci * chanStep + tap;
-          for (let r = 0; r < MR; r++) {
-            const v: f32 = i0 + r < rows ? load<f32>(w + (<usize>((i0 + r) * rowStep + base) << 2)) : 0;
-            store<f32>(out, v);
-            out += 4;
-          }
+        let from = panel + (<usize>((ci * kk + ty * kw + kx0) * MR) << 2);
+        for (let tx = 0; tx < kwc; tx++) {
+          v128.store(out, v128.load(from));
+          out += 16;
+          from += 16;
         }
       }
     }

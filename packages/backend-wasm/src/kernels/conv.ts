@@ -86,35 +86,53 @@ function plan(backend: WasmBackend, x: number, g: ConvGeometry): Run {
   };
 }
 
-/** Packed weights A [rows, chans * class taps] (k_packTaps; `flip`: w is [chans, rows, kh, kw], taps reversed). */
-function packTaps(
-  backend: WasmBackend,
-  w: number,
-  rows: number,
-  chans: number,
-  g: ConvGeometry,
-  c: TapClass,
-  flip: boolean,
-): number {
-  const dst = backend.scratch("packA", roundUp(rows, MR) * chans * c.khc * c.kwc * 4);
-  const args = [w, rows, chans, g.kh, g.kw, c.ky0, c.khc, c.kx0, c.kwc, flip ? 1 : 0, dst];
-  backend.runtime.run("k_packTaps", args, rows * chans * c.khc * c.kwc >= 1 << 15);
+/** How conv weights are laid out for packing: w [rows, chans, kh, kw], or [chans, rows, kh, kw] with taps reversed. */
+interface Weights {
+  w: number;
+  rows: number;
+  chans: number;
+  flip: boolean;
+}
+
+/** Packed weights A [rows, chans * taps] of class c's taps (k_packTaps), in scratch `slot`. */
+function packTaps(backend: WasmBackend, slot: string, wt: Weights, g: ConvGeometry, c: TapClass): number {
+  const k = wt.chans * c.khc * c.kwc;
+  const dst = backend.scratch(slot, roundUp(wt.rows, MR) * k * 4);
+  const args = [wt.w, wt.rows, wt.chans, g.kh, g.kw, c.ky0, c.khc, c.kx0, c.kwc, wt.flip ? 1 : 0, dst];
+  backend.runtime.run("k_packTaps", args, wt.rows * k >= 1 << 15);
   return dst;
 }
 
-/** y = conv(x, W) (+ bias) for geometry g (output [n, o, oh, ow]); `pack(c)` packs W for class c. */
+/** Class c's packed weights selected from `full`, the packed weights of all taps (k_selectTaps). */
+function selectTaps(backend: WasmBackend, full: number, wt: Weights, g: ConvGeometry, c: TapClass): number {
+  const k = wt.chans * c.khc * c.kwc;
+  const dst = backend.scratch("packA", roundUp(wt.rows, MR) * k * 4);
+  const args = [full, wt.rows, wt.chans, g.kh, g.kw, c.ky0, c.khc, c.kx0, c.kwc, dst];
+  backend.runtime.run("k_selectTaps", args, wt.rows * k >= 1 << 15);
+  return dst;
+}
+
+/**
+ * y = conv(x, W) (+ bias) for geometry g (output [n, o, oh, ow]). Packing gathers each weight with a
+ * scalar load, selecting from packed weights copies a vector per 4: when the classes together use
+ * many more taps than the filter has, all taps are packed once and each class selects its own.
+ */
 function forwardConv(
   backend: WasmBackend,
   x: number,
   g: ConvGeometry,
-  pack: (c: TapClass) => number,
+  wt: Weights,
   bias: number,
   y: number,
 ): void {
   const [scratch, stride_] = threadScratch(backend, (5 * NC + MR * NR + KC * NC + roundUp(g.o, MR) * NC) * 4);
   const run = plan(backend, x, g);
+  const taps = run.parts.reduce((sum, { c }) => sum + c.khc * c.kwc, 0);
+  const full =
+    run.classes && taps > 2 * g.kh * g.kw ? packTaps(backend, "packFull", wt, g, wholeClass(g)) : 0;
   for (const { c, words } of run.parts) {
-    const args = [run.x, pack(c), bias, y, ...words, scratch, stride_, KC, NC, ...classArgs(c, g, false)];
+    const pa = full ? selectTaps(backend, full, wt, g, c) : packTaps(backend, "packA", wt, g, c);
+    const args = [run.x, pa, bias, y, ...words, scratch, stride_, KC, NC, ...classArgs(c, g, false)];
     backend.runtime.run("k_convFwd", args);
   }
 }
@@ -125,8 +143,8 @@ export const conv2D: KernelConfig<"Conv2D", WasmBackend> = {
   kernelFunc: (backend, { x, w, b }, { stride, pad }) => {
     const g = convGeometry(x.shape, w.shape, stride, pad);
     const y = backend.make(g.n * g.o * g.oh * g.ow);
-    const pack = (c: TapClass) => packTaps(backend, backend.ptr(w.dataId), g.o, g.c, g, c, false);
-    forwardConv(backend, backend.ptr(x.dataId), g, pack, b ? backend.ptr(b.dataId) : 0, y.ptr);
+    const wt = { w: backend.ptr(w.dataId), rows: g.o, chans: g.c, flip: false };
+    forwardConv(backend, backend.ptr(x.dataId), g, wt, b ? backend.ptr(b.dataId) : 0, y.ptr);
     return { dataId: y, shape: [g.n, g.o, g.oh, g.ow] };
   },
 };
@@ -156,8 +174,8 @@ export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", WasmBacken
         ph: g.kh - 1 - g.ph,
         pw: g.kw - 1 - g.pw,
       };
-      const pack = (c: TapClass) => packTaps(backend, backend.ptr(w.dataId), g.c, g.o, g, c, true);
-      forwardConv(backend, backend.ptr(dy.dataId), t, pack, 0, dx.ptr);
+      const wt = { w: backend.ptr(w.dataId), rows: g.c, chans: g.o, flip: true };
+      forwardConv(backend, backend.ptr(dy.dataId), t, wt, 0, dx.ptr);
       return { dataId: dx, shape: [...xShape] };
     }
     const cut = cropDeadTaps(full);
