@@ -283,16 +283,19 @@ function col2im(dcols: usize, ld: i32, nc: i32, xbase: usize, iy0: usize, ix0: u
 }
 
 /**
- * Filter gradient: args [x, dy, partials, dw, geometry..., scratch, stride, KC, NC, class...].
- * Thread 0 writes dw; thread t > 0 writes its images' sum to partials + (t-1) * o * ckk. With ACC the
- * class's taps are added to what dw and the partials hold (the JS side zeroes them first).
+ * Filter gradient: args [x, dy, partials|0, dw, geometry..., scratch, stride, KC, NC, class...]. With
+ * partials, threads split the images: thread 0 writes dw, thread t > 0 its images' sum to partials +
+ * (t-1) * o * ckk (added up afterwards). Without, threads split dw's columns (c, taps) and each sums
+ * over every image: better where dw is large next to dy. With ACC the class's taps are added to what
+ * dw and the partials hold (the JS side zeroes them first).
  */
 export function k_convBwdFilter(tid: i32, nt: i32, args: usize): void {
   readGeom(args);
-  const x = ap(args, 0), dy = ap(args, 1);
+  const x = ap(args, 0), dy = ap(args, 1), partials = ap(args, 2);
   const m = g_o, nTot = g_ckk, ld = g_c * g_fkh * g_fkw;
   const acc = ai(args, ACC) != 0;
-  const out = tid == 0 ? ap(args, 3) : ap(args, 2) + ((<usize>(tid - 1) * <usize>(m * ld)) << 2);
+  const byImages = partials != 0;
+  const out = tid == 0 || !byImages ? ap(args, 3) : partials + ((<usize>(tid - 1) * <usize>(m * ld)) << 2);
   const kcMax = ai(args, KC), ncMax = ai(args, NC);
   const scratch = ap(args, SCRATCH) + <usize>tid * ap(args, SCRATCH_STRIDE);
   // k tables (positions (n,s)), then column tables (ckk), tile, packed A, packed B.
@@ -303,19 +306,20 @@ export function k_convBwdFilter(tid: i32, nt: i32, args: usize): void {
   const apk = tile + (<usize>(MR * NR) << 2);
   const mPad = (m + MR - 1) / MR * MR;
   const bp = apk + (<usize>(mPad * kcMax) << 2);
-  const n0 = splitStart(g_n, tid, nt, 1), n1 = splitEnd(g_n, tid, nt, 1);
+  const n0 = byImages ? splitStart(g_n, tid, nt, 1) : 0, n1 = byImages ? splitEnd(g_n, tid, nt, 1) : g_n;
+  const j0 = byImages ? 0 : splitStart(nTot, tid, nt, NR), j1 = byImages ? nTot : splitEnd(nTot, tid, nt, NR);
   if (n0 == n1) {
     if (!acc) memory.fill(out, 0, <usize>(m * ld) << 2);
     return;
   }
   const k0 = n0 * g_cs, k1 = n1 * g_cs;
-  for (let pc = k0; pc < k1; pc += kcMax) {
+  for (let pc = k0; pc < k1 && j0 < j1; pc += kcMax) {
     const kc = min(kcMax, k1 - pc);
     columnTables(pc, kc, xbase, iy0, ix0, dyoff);
     // A = dY rows o, columns the kc positions: element (o, p) at dy + dyoff[p] + o*S.
     packDy(dy, kc, dyoff, m, apk);
-    for (let jc = 0; jc < nTot; jc += ncMax) {
-      const nc = min(ncMax, nTot - jc);
+    for (let jc = j0; jc < j1; jc += ncMax) {
+      const nc = min(ncMax, j1 - jc);
       filterColumnTables(jc, nc, choff, khj, kwj, coff);
       packColsT(x, kc, nc, xbase, iy0, ix0, choff, khj, kwj, bp);
       runBlock(m, nc, kc, apk, kc * MR, bp, out, coff, ld, acc || pc > k0 ? 1 : 0, 0, tile);

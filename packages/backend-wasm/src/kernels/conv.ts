@@ -211,8 +211,9 @@ export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", WasmBacken
 };
 
 /**
- * The filter gradient. Thread t > 0 sums its images into its own partial buffer, added into dw at the
- * end; by classes, each class adds its taps' share into zeroed dw and partials.
+ * The filter gradient. Threads split the images, each summing into its own copy of dw (added up at
+ * the end), unless dw is larger than dy's positions: then they split dw's columns (no copies to add).
+ * By classes, each class adds its taps' share into zeroed dw and copies.
  */
 export const conv2DBackpropFilter: KernelConfig<"Conv2DBackpropFilter", WasmBackend> = {
   kernelName: "Conv2DBackpropFilter",
@@ -222,19 +223,19 @@ export const conv2DBackpropFilter: KernelConfig<"Conv2DBackpropFilter", WasmBack
     const len = g.o * g.c * g.kh * g.kw;
     const dw = backend.make(len);
     const threads = backend.runtime.threads;
-    const partials = threads > 1 ? backend.scratch("partials", (threads - 1) * len * 4) : 0;
+    const byImages = threads > 1 && g.c * g.kh * g.kw <= g.n * g.oh * g.ow;
+    const partials = byImages ? backend.scratch("partials", (threads - 1) * len * 4) : 0;
     const bytes = (4 * KC + 4 * NC + MR * NR + roundUp(g.o, MR) * KC + KC * NC) * 4;
     const [scratch, stride_] = threadScratch(backend, bytes);
     const run = plan(backend, backend.ptr(x.dataId), g);
-    if (run.classes) backend.runtime.f32.fill(0, dw.ptr >> 2, (dw.ptr >> 2) + len);
-    if (run.classes && partials)
-      backend.runtime.f32.fill(0, partials >> 2, (partials >> 2) + (threads - 1) * len);
+    const f32 = backend.runtime.f32;
+    if (run.classes) f32.fill(0, dw.ptr >> 2, (dw.ptr >> 2) + len);
+    if (run.classes && partials) f32.fill(0, partials >> 2, (partials >> 2) + (threads - 1) * len);
     for (const { c, words } of run.parts) {
       const args = [run.x, backend.ptr(dy.dataId), partials, dw.ptr, ...words, scratch, stride_, KC, NC];
       backend.runtime.run("k_convBwdFilter", [...args, ...classArgs(c, g, run.classes)]);
     }
-    if (threads > 1)
-      backend.runtime.run("k_sumPartials", [dw.ptr, partials, threads - 1, len], len >= 1 << 14);
+    if (partials) backend.runtime.run("k_sumPartials", [dw.ptr, partials, threads - 1, len], len >= 1 << 14);
     return { dataId: dw, shape: [...wShape] };
   },
 };
