@@ -2,7 +2,7 @@
 // the module's static data, above which the JS side manages memory.
 export { k_packA, k_packTaps, k_selectTaps } from "./gemm";
 export { k_convFwd, k_convBwdInput, k_convBwdFilter, k_sumPartials, k_gemm, k_pad, k_crop, k_taps } from "./conv";
-export { k_binary, k_scale, k_relu, k_reluGrad, k_biasAdd, k_channelSum, k_sum } from "./elementwise";
+export { k_binary, k_scale, k_relu, k_reluGrad, k_biasAdd, k_channelSum, k_sum, k_zero } from "./elementwise";
 export { k_bnTrain, k_bnInfer, k_bnGrad } from "./norm";
 export { k_maxPool, k_adaptiveAvgPool, k_resizeBilinear } from "./pool";
 export { k_softmax, k_softmaxCrossEntropy, k_sgd } from "./loss";

@@ -228,9 +228,9 @@ export const conv2DBackpropFilter: KernelConfig<"Conv2DBackpropFilter", WasmBack
     const bytes = (4 * KC + 4 * NC + MR * NR + roundUp(g.o, MR) * KC + KC * NC) * 4;
     const [scratch, stride_] = threadScratch(backend, bytes);
     const run = plan(backend, backend.ptr(x.dataId), g);
-    const f32 = backend.runtime.f32;
-    if (run.classes) f32.fill(0, dw.ptr >> 2, (dw.ptr >> 2) + len);
-    if (run.classes && partials) f32.fill(0, partials >> 2, (partials >> 2) + (threads - 1) * len);
+    const zero = (p: number, floats: number) => backend.runtime.run("k_zero", [p, floats], floats >= 1 << 16);
+    if (run.classes) zero(dw.ptr, len);
+    if (run.classes && partials) zero(partials, (threads - 1) * len);
     for (const { c, words } of run.parts) {
       const args = [run.x, backend.ptr(dy.dataId), partials, dw.ptr, ...words, scratch, stride_, KC, NC];
       backend.runtime.run("k_convBwdFilter", [...args, ...classArgs(c, g, run.classes)]);
