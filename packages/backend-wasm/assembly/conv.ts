@@ -172,10 +172,10 @@ function packRows(src: usize, kstride: i32, k0: i32, kc: i32, nc: i32, yoff: usi
 }
 
 /**
- * Forward: args [x, packedW, bias|0, y, geometry..., scratch, stride, KC, NC]. When the output columns
- * are not runs of 8 (small images: one image's positions are fewer than 8, or not a multiple of 8) and
- * the depth spans several k blocks, the block accumulates in a contiguous buffer that is scattered
- * into y once at the end, instead of scattering every tile after every k block.
+ * Forward: args [x, packedW, bias|0, y, geometry..., scratch, stride, KC, NC, class...]. When the
+ * output columns are not runs of 8 (small images: one image's positions are fewer than 8, or not a
+ * multiple of 8; most tap classes), the block accumulates in a contiguous buffer that is scattered
+ * into y once at the end, column by column, instead of scattering every tile after every k block.
  */
 export function k_convFwd(tid: i32, nt: i32, args: usize): void {
   readGeom(args);
@@ -194,7 +194,7 @@ export function k_convFwd(tid: i32, nt: i32, args: usize): void {
   for (let jc = q0; jc < q1; jc += ncMax) {
     const nc = min(ncMax, q1 - jc);
     columnTables(jc, nc, xbase, iy0, ix0, yoff);
-    const buffered = k > kcMax && !runsOf8(yoff, nc);
+    const buffered = !runsOf8(yoff, nc);
     for (let pc = 0; pc < k; pc += kcMax) {
       const kc = min(kcMax, k - pc);
       packIm2col(x, pc, kc, nc, xbase, iy0, ix0, bp);
@@ -207,12 +207,17 @@ export function k_convFwd(tid: i32, nt: i32, args: usize): void {
       }
     }
     if (buffered) {
-      for (let i = 0; i < m; i++) {
-        const add: f32 = bias != 0 ? load<f32>(bias + (<usize>i << 2)) : 0;
-        const src = cbuf + (<usize>(i * ncMax) << 2);
-        const row = y + (<usize>(i * g_s) << 2);
-        for (let j = 0; j < nc; j++) {
-          store<f32>(row + (<usize>load<i32>(yoff + (<usize>j << 2)) << 2), load<f32>(src + (<usize>j << 2)) + add);
+      // Column by column: one column's outputs are S floats apart in y, while consecutive columns
+      // can be whole images apart (cbuf, read across, stays in cache).
+      const rowStep = <usize>g_s << 2, bufStep = <usize>ncMax << 2;
+      for (let j = 0; j < nc; j++) {
+        let dst = y + (<usize>load<i32>(yoff + (<usize>j << 2)) << 2);
+        let src = cbuf + (<usize>j << 2);
+        for (let i = 0; i < m; i++) {
+          const add: f32 = bias != 0 ? load<f32>(bias + (<usize>i << 2)) : 0;
+          store<f32>(dst, load<f32>(src) + add);
+          dst += rowStep;
+          src += bufStep;
         }
       }
     }
