@@ -174,8 +174,9 @@ function packRows(src: usize, kstride: i32, k0: i32, kc: i32, nc: i32, yoff: usi
 /**
  * Forward: args [x, packedW, bias|0, y, geometry..., scratch, stride, KC, NC, class...]. When the
  * output columns are not runs of 8 (small images: one image's positions are fewer than 8, or not a
- * multiple of 8; most tap classes), the block accumulates in a contiguous buffer that is scattered
- * into y once at the end, column by column, instead of scattering every tile after every k block.
+ * multiple of 8; most tap classes) and the depth spans several k blocks, the block accumulates in a
+ * contiguous buffer that is scattered into y once at the end, column by column, instead of scattering
+ * every tile after every k block.
  */
 export function k_convFwd(tid: i32, nt: i32, args: usize): void {
   readGeom(args);
@@ -194,7 +195,7 @@ export function k_convFwd(tid: i32, nt: i32, args: usize): void {
   for (let jc = q0; jc < q1; jc += ncMax) {
     const nc = min(ncMax, q1 - jc);
     columnTables(jc, nc, xbase, iy0, ix0, yoff);
-    const buffered = !runsOf8(yoff, nc);
+    const buffered = k > kcMax && !runsOf8(yoff, nc);
     for (let pc = 0; pc < k; pc += kcMax) {
       const kc = min(kcMax, k - pc);
       packIm2col(x, pc, kc, nc, xbase, iy0, ix0, bp);
