@@ -170,7 +170,8 @@ export class GpujsBackend implements Backend {
     const plane = x * y;
     if (!this.executor.longRows || plane > ROW_LIMIT) return { out, head: THREAD_IDS };
     // The array modes run a single plane of SIMD-wide rows in one pass: no coordinates to decode.
-    if (this.executor.quads && z === 1 && (x % 4 === 0 || y === 1)) return { out, head: THREAD_IDS };
+    if (this.executor.quads === "interleaved" && z === 1 && (x % 4 === 0 || y === 1))
+      return { out, head: THREAD_IDS };
     let planes = 1;
     for (let p = 1; p <= z && p * plane <= ROW_LIMIT; p++) {
       if (z % p !== 0) continue;
@@ -227,10 +228,11 @@ const tz = this.thread.y * ${planes} + gridP;`;
 
   /**
    * Runs a kernel that returns four values per thread (where `executor.quads`) over `out`, as is
-   * (no grid): a temporary of dims [4 * X, Y, Z], thread (x, y, z)'s values at x' = 4x .. 4x + 3.
+   * (no grid): a temporary of dims `out` (texels) or [4 * X, Y, Z] (interleaved: thread (x, y, z)'s
+   * values at x' = 4x .. 4x + 3).
    */
   quadTemp(source: string, out: Dims, args: readonly KernelArg[]): Arg {
-    const dims: Dims = [out[0] * 4, out[1], out[2]];
+    const dims: Dims = this.executor.quads === "texels" ? out : [out[0] * 4, out[1], out[2]];
     return this.#temp(this.executor.run(source, out, args, 4), dims);
   }
 

@@ -20,7 +20,8 @@ import {
 export class ArrayExecutor implements Executor {
   readonly canReadSync = true;
   readonly longRows = true;
-  readonly quads = true;
+  readonly quads = "interleaved" as const;
+  readonly textureLimit = Number.POSITIVE_INFINITY;
   #gpu: GpuInstance;
   #kernels = new Map<string, KernelFn>();
   #live = new Set<Handle>();

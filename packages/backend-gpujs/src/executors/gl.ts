@@ -23,9 +23,10 @@ interface GlTexture {
   dimensions: number[];
 }
 
-/** The two WebGL calls `renderer()` makes. */
+/** The WebGL calls `renderer()` and `textureLimit` make. */
 interface GlContext {
   RENDERER: number;
+  MAX_TEXTURE_SIZE: number;
   getExtension(name: string): { UNMASKED_RENDERER_WEBGL: number } | null;
   getParameter(name: number): unknown;
 }
@@ -34,7 +35,7 @@ const COPY = "function(a) { return a[this.thread.z][this.thread.y][this.thread.x
 
 export class GlExecutor implements Executor {
   readonly canReadSync = true;
-  readonly quads = false;
+  readonly quads = "texels" as const;
   readonly longRows = false;
   #gpu: GpuInstance;
   #kernels = new Map<string, KernelFn>();
@@ -42,6 +43,11 @@ export class GlExecutor implements Executor {
 
   constructor(readonly mode: "webgl2" | "webgl" | "headlessgl") {
     this.#gpu = new GPU({ mode });
+  }
+
+  get textureLimit(): number {
+    const gl = (this.#gpu as unknown as { context?: GlContext | null }).context;
+    return gl ? Number(gl.getParameter(gl.MAX_TEXTURE_SIZE)) : 2048;
   }
 
   async renderer(): Promise<string> {

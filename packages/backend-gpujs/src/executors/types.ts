@@ -31,10 +31,13 @@ export interface Executor {
    */
   readonly longRows: boolean;
   /**
-   * Whether kernels may return four values per thread (`return [a, b, c, d]`, run with
-   * `components` 4; stored interleaved, thread by thread): the array modes (see kernels/gemm.ts).
+   * How kernels that return four values per thread (`return [a, b, c, d]`, run with `components`
+   * 4) store them: interleaved, thread by thread, in a flat array (the array modes), one RGBA texel
+   * per thread (GL), or not at all (null). See kernels/gemm.ts.
    */
-  readonly quads: boolean;
+  readonly quads: "interleaved" | "texels" | null;
+  /** The largest texture side (GL), else Infinity. */
+  readonly textureLimit: number;
   /** A device copy of `values`, shaped `dims`. */
   upload(values: Float32Array, dims: Dims): Handle;
   /**

@@ -26,7 +26,8 @@ const COPY = "function(a) { return a[this.thread.z][this.thread.y][this.thread.x
 export class WebGpuExecutor implements Executor {
   readonly mode = "webgpu" as const;
   readonly canReadSync = false;
-  readonly quads = false;
+  readonly quads = null;
+  readonly textureLimit = Number.POSITIVE_INFINITY;
   readonly longRows = true;
   #gpu: GpuInstance;
   #kernels = new Map<string, KernelFn>();

@@ -7,7 +7,7 @@
 import type { ConvGeometry, TensorInfo } from "@resnet-ts/tensor";
 import type { GpujsBackend } from "../backend.js";
 import type { Arg } from "../executors/types.js";
-import { product, productAt } from "./gemm.js";
+import { product, productValue } from "./gemm.js";
 import { covering, idiv, kernel, THREAD } from "./source.js";
 
 /** The taps along one axis that land inside the input for some output position: first and count. */
@@ -103,7 +103,8 @@ export function convForward(
   const body = `${THREAD}
 const n = ${idiv("tz", g.o)};
 const o = tz - n * ${g.o};
-return ${productAt("o", `n * ${s} + ty * ${g.ow} + tx`)}${b ? " + bias[0][0][o]" : ""};`;
+${productValue(backend, "v", "o", `n * ${s} + ty * ${g.ow} + tx`)}
+return v${b ? " + bias[0][0][o]" : ""};`;
   const args = [blk, ...(b ? [backend.arg(b, [g.o, 1, 1])] : [])];
   return backend.output(kernel(b ? ["blk", "bias"] : ["blk"], body), [g.ow, g.oh, g.n * g.o], args, [
     g.n,
@@ -138,14 +139,15 @@ export function convFilterGrad(
   });
   const kk = g.kh * g.kw;
   const body = t.all
-    ? `${THREAD}\nreturn ${productAt("ty", "tx")};`
+    ? `${THREAD}\n${productValue(backend, "v", "ty", "tx")}\nreturn v;`
     : `${THREAD}
 const ci = ${idiv("tx", kk)};
 const tr = tx - ci * ${kk};
 const ky = ${idiv("tr", g.kw)};
 const kx = tr - ky * ${g.kw};
 if (ky >= ${t.ky0} && ky < ${t.ky0 + t.kh} && kx >= ${t.kx0} && kx < ${t.kx0 + t.kw}) {
-  return ${productAt("ty", tapColumn(t))};
+  ${productValue(backend, "v", "ty", tapColumn(t))}
+  return v;
 }
 return 0;`;
   return backend.output(kernel(["blk"], body), [g.c * kk, g.o, 1], [blk], [g.o, g.c, g.kh, g.kw]);
@@ -172,7 +174,7 @@ export function convInputGrad(
     bBase: `${n} * ${g.o * s} + j - ${n} * ${s}`,
     loops: [[g.o, ck, s]],
   });
-  const tap = `acc += ${productAt(tapColumn(t), `n * ${s} + oy * ${g.ow} + ox`)};`;
+  const tap = `${productValue(backend, "v", tapColumn(t), `n * ${s} + oy * ${g.ow} + ox`)}\nacc += v;`;
   const body = `${THREAD}
 const n = ${idiv("tz", g.c)};
 const ci = tz - n * ${g.c};

@@ -7,6 +7,7 @@
  */
 import { type ConvGeometry, convGeometry } from "@resnet-ts/tensor";
 import { convFilterGrad, convForward, convInputGrad } from "./conv-gemm.js";
+import { productFits } from "./gemm.js";
 import { covering, idiv, type Impl, kernel, THREAD } from "./source.js";
 
 /** `cond ? body` as source, omitting the test when it always holds. */
@@ -32,7 +33,8 @@ const FLOAT_EXACT = 2 ** 24;
 export const conv2D: Impl<"Conv2D"> = (backend, { x, w, b }, { stride, pad }) => {
   const g = convGeometry(x.shape, w.shape, stride, pad);
   checkFlat(g, "Conv2D");
-  if (backend.executor.quads) return convForward(backend, x, w, b, g);
+  if (productFits(backend, g.o, g.n * g.oh * g.ow, g.c * g.kh * g.kw))
+    return convForward(backend, x, w, b, g);
   const kk = g.kh * g.kw;
   const channels = `let xi = iy * ${g.w} + ix;
 let wi = o * ${g.c * kk} + ki * ${g.kw} + kj;
@@ -72,7 +74,8 @@ export const conv2DBackpropInput: Impl<"Conv2DBackpropInput"> = (
 ) => {
   const g = convGeometry(xShape, w.shape, stride, pad);
   checkFlat(g, "Conv2DBackpropInput");
-  if (backend.executor.quads) return convInputGrad(backend, dy, w, g);
+  if (productFits(backend, g.c * g.kh * g.kw, g.n * g.oh * g.ow, g.o))
+    return convInputGrad(backend, dy, w, g);
   const kk = g.kh * g.kw;
   const loop = `let di = oy * ${g.ow} + ox;
 let wi = ci * ${kk} + ky * ${g.kw} + kx;
@@ -100,7 +103,8 @@ export const conv2DBackpropFilter: Impl<"Conv2DBackpropFilter"> = (
   { wShape, stride, pad },
 ) => {
   const g = convGeometry(x.shape, wShape, stride, pad);
-  if (backend.executor.quads) return convFilterGrad(backend, x, dy, g);
+  if (productFits(backend, g.o, g.c * g.kh * g.kw, g.n * g.oh * g.ow))
+    return convFilterGrad(backend, x, dy, g);
   const perGroup = Math.min(g.n, Math.max(1, Math.floor(FILTER_GRAD_SPAN / (g.oh * g.ow))));
   const groups = Math.ceil(g.n / perGroup);
   const oc = g.o * g.c;
