@@ -7,47 +7,112 @@ export function k_maxPool(tid: i32, nt: i32, args: usize): void {
   const x = ap(args, 0), dy = ap(args, 1), out = ap(args, 2);
   const n = ai(args, 3), c = ai(args, 4), h = ai(args, 5), w = ai(args, 6), kh = ai(args, 7), kw = ai(args, 8);
   const sh = ai(args, 9), sw = ai(args, 10), ph = ai(args, 11), pw = ai(args, 12), oh = ai(args, 13), ow = ai(args, 14);
-  const grad = ai(args, 15);
+  const grad = ai(args, 15) != 0;
   const p0 = splitStart(n * c, tid, nt, 1), p1 = splitEnd(n * c, tid, nt, 1);
   if (grad) memory.fill(out + ((<usize>p0 * <usize>(h * w)) << 2), 0, (<usize>(p1 - p0) * <usize>(h * w)) << 2);
+  // Output columns [xa, xb) have windows inside the row: there four outputs go at once (SIMD lanes).
+  const xa = min((pw + sw - 1) / sw, ow), xb = max(xa, min((w - kw + pw) / sw + 1, ow));
+  const lanes = i32x4(0, sw, 2 * sw, 3 * sw);
   for (let plane = p0; plane < p1; plane++) {
     const base = plane * h * w;
     const src = x + (<usize>base << 2);
     let o = plane * oh * ow;
     for (let yo = 0; yo < oh; yo++) {
       const y0 = max(yo * sh - ph, 0), y1 = min(yo * sh - ph + kh, h);
-      for (let xo = 0; xo < ow; xo++, o++) {
-        const x0 = max(xo * sw - pw, 0), x1 = min(xo * sw - pw + kw, w);
-        if (!grad) {
-          // The maximum alone (no argmax), starting from the window's first value and replacing it
-          // only by greater ones, exactly as the reference does (also with NaNs).
-          let best = load<f32>(src + (<usize>(y0 * w + x0) << 2));
-          for (let iy = y0; iy < y1; iy++) {
-            const row = src + (<usize>(iy * w) << 2);
-            for (let ix = x0; ix < x1; ix++) {
-              const v = load<f32>(row + (<usize>ix << 2));
-              best = select<f32>(v, best, v > best);
-            }
-          }
-          store<f32>(out + (<usize>o << 2), best);
+      let xo = 0;
+      while (xo < ow) {
+        if (xo >= xa && xo + 4 <= xb) {
+          windows4(src, base, dy, out, o, y0, y1, xo * sw - pw, kw, w, sw, lanes, grad);
+          xo += 4;
+          o += 4;
           continue;
         }
-        let best: f32 = -Infinity;
-        let arg = -1;
-        for (let iy = y0; iy < y1; iy++) {
-          for (let ix = x0; ix < x1; ix++) {
-            const v = load<f32>(x + (<usize>(base + iy * w + ix) << 2));
-            if (v > best || arg < 0) {
-              best = v;
-              arg = base + iy * w + ix;
-            }
-          }
-        }
-        const dst = out + (<usize>arg << 2);
-        store<f32>(dst, load<f32>(dst) + load<f32>(dy + (<usize>o << 2)));
+        window1(src, base, dy, out, o, y0, y1, max(xo * sw - pw, 0), min(xo * sw - pw + kw, w), w, grad);
+        xo++;
+        o++;
       }
     }
   }
+}
+
+/**
+ * One window rows [y0, y1) x columns [x0, x1) of a plane: its maximum into out[o], or dy[o] added to
+ * dx at its first maximum. The first value stands until a strictly greater one (as the reference, NaNs
+ * included).
+ */
+// @ts-ignore: decorator
+@inline function window1(
+  src: usize, base: i32, dy: usize, out: usize, o: i32, y0: i32, y1: i32, x0: i32, x1: i32, w: i32, grad: bool,
+): void {
+  let best = load<f32>(src + (<usize>(y0 * w + x0) << 2));
+  let arg = y0 * w + x0;
+  for (let iy = y0; iy < y1; iy++) {
+    for (let ix = x0; ix < x1; ix++) {
+      const v = load<f32>(src + (<usize>(iy * w + ix) << 2));
+      if (v > best) {
+        best = v;
+        arg = iy * w + ix;
+      }
+    }
+  }
+  if (!grad) {
+    store<f32>(out + (<usize>o << 2), best);
+    return;
+  }
+  const dst = out + (<usize>(base + arg) << 2);
+  store<f32>(dst, load<f32>(dst) + load<f32>(dy + (<usize>o << 2)));
+}
+
+/** window1 for four outputs o..o+3 whose windows start at columns x0 + lane * sw, all inside the row. */
+// @ts-ignore: decorator
+@inline function windows4(
+  src: usize, base: i32, dy: usize, out: usize, o: i32, y0: i32, y1: i32, x0: i32, kw: i32, w: i32, sw: i32,
+  lanes: v128, grad: bool,
+): void {
+  const step = <usize>sw << 2;
+  let best = f32x4.splat(0);
+  let arg = i32x4.splat(0);
+  let first = true;
+  for (let iy = y0; iy < y1; iy++) {
+    for (let kx = 0; kx < kw; kx++) {
+      const at = iy * w + x0 + kx;
+      const p = src + (<usize>at << 2);
+      let v: v128;
+      if (sw == 1) {
+        v = v128.load(p);
+      } else {
+        v = v128.load32_zero(p);
+        v = v128.load32_lane(p + step, v, 1);
+        v = v128.load32_lane(p + 2 * step, v, 2);
+        v = v128.load32_lane(p + 3 * step, v, 3);
+      }
+      const idx = i32x4.add(i32x4.splat(at), lanes);
+      if (first) {
+        best = v;
+        arg = idx;
+        first = false;
+      } else {
+        const greater = f32x4.gt(v, best);
+        best = v128.bitselect(v, best, greater);
+        arg = v128.bitselect(idx, arg, greater);
+      }
+    }
+  }
+  if (!grad) {
+    v128.store(out + (<usize>o << 2), best);
+    return;
+  }
+  const g = dy + (<usize>o << 2);
+  addAt(out, base + i32x4.extract_lane(arg, 0), load<f32>(g));
+  addAt(out, base + i32x4.extract_lane(arg, 1), load<f32>(g, 4));
+  addAt(out, base + i32x4.extract_lane(arg, 2), load<f32>(g, 8));
+  addAt(out, base + i32x4.extract_lane(arg, 3), load<f32>(g, 12));
+}
+
+// @ts-ignore: decorator
+@inline function addAt(out: usize, i: i32, v: f32): void {
+  const dst = out + (<usize>i << 2);
+  store<f32>(dst, load<f32>(dst) + v);
 }
 
 /** Adaptive average pool (grad = 0: x -> y) or its gradient (grad = 1: dy -> dx): args [src, dst, n, c, h, w, oh, ow, grad]. */

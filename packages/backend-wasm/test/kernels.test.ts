@@ -119,6 +119,18 @@ describe("special values behave as on the cpu backend", () => {
     await expectParity("MaxPool", { x }, attrs);
     await expectParity("MaxPoolGrad", { dy: random([2, 2, 3, 3], rng), x }, attrs);
   });
+
+  it("MaxPool and MaxPoolGrad with NaN and infinities in rows wide enough for four windows at once", async () => {
+    const special = [Number.NaN, 1, Number.NEGATIVE_INFINITY, 2, -0, Number.POSITIVE_INFINITY, 0, 3, -1];
+    const values = Float32Array.from({ length: 2 * 5 * 19 }, (_, i) => special[(i * 7) % special.length]!);
+    const x = { values, shape: [1, 2, 5, 19] };
+    for (const s of [1, 2]) {
+      const attrs = { kernel: [3, 3] as Pair, stride: [s, s] as Pair, pad: [1, 1] as Pair };
+      const y = await runOn("cpu", "MaxPool", { x }, attrs);
+      await expectParity("MaxPool", { x }, attrs);
+      await expectParity("MaxPoolGrad", { dy: random([...y.shapes.out!], rng), x }, attrs);
+    }
+  });
 });
 
 describe("batch norm kernels match the cpu backend", () => {
