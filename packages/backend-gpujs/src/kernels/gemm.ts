@@ -155,12 +155,14 @@ const GL_SPAN = 8192;
 
 /**
  * Whether a product of `rows` x `cols` summing `steps` terms per value runs here: always in the
- * array modes; on GL when the sums are short and the RGBA textures (cols or steps by rows / 4)
- * fit the texture size limit.
+ * array modes (integer indices); on GL when the sums are short, the RGBA textures (cols or steps
+ * by rows / 4) fit the texture size limit and the flat operand indices stay below 2^24 (exact
+ * even where GL integers are floats, as in WebGL1).
  */
 export function productFits(backend: GpujsBackend, rows: number, cols: number, steps: number): boolean {
   const { quads, textureLimit } = backend.executor;
   if (quads === "interleaved") return true;
   const fits = Math.max(cols, steps, Math.ceil(rows / 4)) <= textureLimit;
-  return quads === "texels" && steps <= GL_SPAN && fits;
+  const exact = Math.max(rows, cols) * steps < 2 ** 24;
+  return quads === "texels" && steps <= GL_SPAN && fits && exact;
 }
