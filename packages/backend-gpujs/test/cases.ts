@@ -37,6 +37,8 @@ const CONVS: ConvGeometry[] = [
   { x: [1, 2, 1, 3], w: [3, 2, 5, 3], stride: [1, 1], pad: [2, 1], bias: false },
   // The small network's first convolution (test/network.ts).
   { x: [4, 1, 12, 12], w: [6, 1, 3, 3], stride: [2, 2], pad: [1, 1], bias: true },
+  // Big enough that webasm in Node runs the products on every core (>= 16384 cells).
+  { x: [4, 16, 16, 16], w: [64, 16, 3, 3], stride: [1, 1], pad: [1, 1], bias: true },
   // N * OH * OW > 8192: the filter gradient splits the batch into groups.
   { x: [3, 1, 64, 64], w: [2, 1, 3, 3], stride: [1, 1], pad: [1, 1], bias: false },
 ];

@@ -16,6 +16,18 @@ import {
   type KernelArg,
   kernelKey,
 } from "./types.js";
+import { type Dispatch, type WasmEntry, WasmThreads } from "./wasm-threads.js";
+
+/** Webasm kernels with at least this many cells (and SIMD-wide rows) run on every core. */
+const THREADED_CELLS = 16384;
+
+/** A gpu.js webasm kernel built under `asyncMode`, run by WasmThreads instead of its own pool. */
+interface ThreadedKernel {
+  built: boolean;
+  build(...args: unknown[]): void;
+  _active: WasmEntry;
+  constructor: { dispatchSpans: Dispatch };
+}
 
 export class ArrayExecutor implements Executor {
   readonly canReadSync = true;
@@ -26,8 +38,11 @@ export class ArrayExecutor implements Executor {
   #kernels = new Map<string, KernelFn>();
   #live = new Set<Handle>();
 
+  #threads: WasmThreads | null;
+
   constructor(readonly mode: "cpu" | "webasm") {
     this.#gpu = new GPU({ mode });
+    this.#threads = mode === "webasm" ? WasmThreads.start() : null;
   }
 
   async renderer(): Promise<string> {
@@ -40,15 +55,26 @@ export class ArrayExecutor implements Executor {
 
   run(source: string, out: Dims, args: readonly KernelArg[], components: 1 | 4 = 1): Handle {
     const key = kernelKey(source, out, args);
+    const threaded = this.#threads !== null && out[0] % 4 === 0 && dimsSize(out) >= THREADED_CELLS;
     let kernel = this.#kernels.get(key);
     if (!kernel) {
-      kernel = this.#gpu.createKernel(source, { ...KERNEL_SETTINGS, output: [...out] });
+      kernel = this.#gpu.createKernel(source, {
+        ...KERNEL_SETTINGS,
+        output: [...out],
+        ...(threaded ? { asyncMode: true } : {}),
+      });
       if (this.mode === "webasm") flatResults(kernel);
       this.#kernels.set(key, kernel);
     }
     const values = args.map((a) =>
       typeof a === "number" ? a : input(a.handle as Float32Array, [...a.dims]),
     );
+    if (threaded) {
+      const k = kernel.kernel as unknown as ThreadedKernel;
+      if (!k.built) k.build(...values);
+      assertMode(kernel, this.mode, source);
+      return this.#track(this.#threads!.run(k._active, values, components, k.constructor.dispatchSpans));
+    }
     const result = kernel(...values);
     assertMode(kernel, this.mode, source);
     return this.#track(flatten3(result, out, components));
@@ -80,6 +106,7 @@ export class ArrayExecutor implements Executor {
   }
 
   destroy(): void {
+    this.#threads?.destroy();
     this.#kernels.clear();
     void this.#gpu.destroy();
   }
