@@ -1,70 +1,77 @@
 // Batch norm kernels: threads split the channels; each channel is N planes of `inner` floats.
 import { af, ai, ap, splitEnd, splitStart } from "./common";
-import { sumRange } from "./elementwise";
 
-/** Sum over the channel's planes of (x - mu)^2, f32x4 chunks accumulated in f64. */
-function sumSqDev(x: usize, n: i32, c: i32, inner: i32, ch: i32, mu: f32): f64 {
-  const mv = f32x4.splat(mu);
-  let total: f64 = 0;
-  for (let i = 0; i < n; i++) {
-    const p = x + ((<usize>(i * c + ch) * <usize>inner) << 2);
-    let j = 0;
-    while (j + 4 <= inner) {
-      const end = min(inner & ~3, j + 256);
-      let acc = f32x4.splat(0);
-      for (; j < end; j += 4) {
-        const d = f32x4.sub(v128.load(p + (<usize>j << 2)), mv);
-        acc = f32x4.add(acc, f32x4.mul(d, d));
-      }
-      total += <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1);
-      total += <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
-    }
-    for (; j < inner; j++) {
-      const d = load<f32>(p + (<usize>j << 2)) - mu;
-      total += <f64>(d * d);
-    }
-  }
-  return total;
-}
+// A channel's two sums, from channelSums: each in f32x4 over short chunks, added up in f64.
+let g_s1: f64 = 0;
+let g_s2: f64 = 0;
 
-/** Sum over the channel's planes of dy * (x - mu). */
-function sumDyDev(dy: usize, x: usize, n: i32, c: i32, inner: i32, ch: i32, mu: f32): f64 {
-  const mv = f32x4.splat(mu);
-  let total: f64 = 0;
+/**
+ * One pass over a channel's planes of a (and b): with b == 0, g_s1 = sum(a - k), g_s2 = sum((a - k)^2)
+ * (shifted by k, a value of the channel, so the variance needs no second pass and does not cancel);
+ * otherwise g_s1 = sum(a), g_s2 = sum(a * (b - k)).
+ */
+function channelSums(a: usize, b: usize, n: i32, c: i32, inner: i32, ch: i32, k: f32): void {
+  const kv = f32x4.splat(k);
+  const paired = b != 0;
+  let s1: f64 = 0, s2: f64 = 0;
   for (let i = 0; i < n; i++) {
     const off = (<usize>(i * c + ch) * <usize>inner) << 2;
     let j = 0;
     while (j + 4 <= inner) {
       const end = min(inner & ~3, j + 256);
-      let acc = f32x4.splat(0);
+      let acc1 = f32x4.splat(0), acc2 = f32x4.splat(0);
       for (; j < end; j += 4) {
         const o = off + (<usize>j << 2);
-        acc = f32x4.add(acc, f32x4.mul(v128.load(dy + o), f32x4.sub(v128.load(x + o), mv)));
+        if (paired) {
+          const v = v128.load(a + o);
+          acc1 = f32x4.add(acc1, v);
+          acc2 = f32x4.add(acc2, f32x4.mul(v, f32x4.sub(v128.load(b + o), kv)));
+        } else {
+          const d = f32x4.sub(v128.load(a + o), kv);
+          acc1 = f32x4.add(acc1, d);
+          acc2 = f32x4.add(acc2, f32x4.mul(d, d));
+        }
       }
-      total += <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1);
-      total += <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+      s1 += <f64>f32x4.extract_lane(acc1, 0) + <f64>f32x4.extract_lane(acc1, 1);
+      s1 += <f64>f32x4.extract_lane(acc1, 2) + <f64>f32x4.extract_lane(acc1, 3);
+      s2 += <f64>f32x4.extract_lane(acc2, 0) + <f64>f32x4.extract_lane(acc2, 1);
+      s2 += <f64>f32x4.extract_lane(acc2, 2) + <f64>f32x4.extract_lane(acc2, 3);
     }
     for (; j < inner; j++) {
       const o = off + (<usize>j << 2);
-      total += <f64>(load<f32>(dy + o) * (load<f32>(x + o) - mu));
+      const v = <f64>load<f32>(a + o);
+      if (paired) {
+        s1 += v;
+        s2 += v * (<f64>load<f32>(b + o) - <f64>k);
+      } else {
+        s1 += v - <f64>k;
+        s2 += (v - <f64>k) * (v - <f64>k);
+      }
     }
   }
-  return total;
+  g_s1 = s1;
+  g_s2 = s2;
 }
 
-/** y = x * scale + shift over one channel's planes. */
-function affine(x: usize, y: usize, n: i32, c: i32, inner: i32, ch: i32, scale: f32, shift: f32): void {
-  const sv = f32x4.splat(scale), tv = f32x4.splat(shift);
+/**
+ * y = (x - mu) * scale + beta over one channel's planes, mu (f64) as an f32 pair hi + lo: x - hi is exact
+ * for x near mu, so y stays accurate when the values sit far from zero with a small spread (where
+ * x * scale + shift, or mu rounded to f32, would lose the digits that matter).
+ */
+function affine(x: usize, y: usize, n: i32, c: i32, inner: i32, ch: i32, mu: f64, scale: f32, beta: f32): void {
+  const hi = <f32>mu, lo = <f32>(mu - <f64>hi);
+  const hv = f32x4.splat(hi), lv = f32x4.splat(lo), sv = f32x4.splat(scale), bv = f32x4.splat(beta);
   for (let i = 0; i < n; i++) {
     const off = (<usize>(i * c + ch) * <usize>inner) << 2;
     let j = 0;
     for (; j + 4 <= inner; j += 4) {
       const o = off + (<usize>j << 2);
-      v128.store(y + o, f32x4.add(f32x4.mul(v128.load(x + o), sv), tv));
+      const d = f32x4.sub(f32x4.sub(v128.load(x + o), hv), lv);
+      v128.store(y + o, f32x4.add(f32x4.mul(d, sv), bv));
     }
     for (; j < inner; j++) {
       const o = off + (<usize>j << 2);
-      store<f32>(y + o, load<f32>(x + o) * scale + shift);
+      store<f32>(y + o, (load<f32>(x + o) - hi - lo) * scale + beta);
     }
   }
 }
@@ -78,16 +85,16 @@ export function k_bnTrain(tid: i32, nt: i32, args: usize): void {
   const count = <f64>n * <f64>inner;
   const c0 = splitStart(c, tid, nt, 1), c1 = splitEnd(c, tid, nt, 1);
   for (let ch = c0; ch < c1; ch++) {
-    let total: f64 = 0;
-    for (let i = 0; i < n; i++) total += sumRange(x + ((<usize>(i * c + ch) * <usize>inner) << 2), inner);
-    const mu = total / count;
-    const vr = sumSqDev(x, n, c, inner, ch, <f32>mu) / count;
+    const k = load<f32>(x + ((<usize>(ch * inner)) << 2));
+    channelSums(x, 0, n, c, inner, ch, k);
+    const d = g_s1 / count;
+    const mu = <f64>k + d;
+    const vr = max(g_s2 / count - d * d, 0);
     const o4 = <usize>ch << 2;
     store<f32>(meanOut + o4, <f32>mu);
     store<f32>(varOut + o4, <f32>vr);
     const scale = <f64>load<f32>(gamma + o4) / Math.sqrt(vr + eps);
-    const shift = <f64>load<f32>(beta + o4) - mu * scale;
-    affine(x, y, n, c, inner, ch, <f32>scale, <f32>shift);
+    affine(x, y, n, c, inner, ch, mu, <f32>scale, load<f32>(beta + o4));
     if (momentum > 0) {
       store<f32>(rm + o4, <f32>((1 - momentum) * <f64>load<f32>(rm + o4) + momentum * mu));
       const unbiased = (vr * count) / max(count - 1, 1);
@@ -104,8 +111,7 @@ export function k_bnInfer(tid: i32, nt: i32, args: usize): void {
   for (let ch = c0; ch < c1; ch++) {
     const o4 = <usize>ch << 2;
     const scale = <f64>load<f32>(gamma + o4) / Math.sqrt(<f64>load<f32>(vari + o4) + eps);
-    const shift = <f64>load<f32>(beta + o4) - <f64>load<f32>(mean + o4) * scale;
-    affine(x, y, n, c, inner, ch, <f32>scale, <f32>shift);
+    affine(x, y, n, c, inner, ch, <f64>load<f32>(mean + o4), <f32>scale, load<f32>(beta + o4));
   }
 }
 
@@ -120,9 +126,9 @@ export function k_bnGrad(tid: i32, nt: i32, args: usize): void {
     const o4 = <usize>ch << 2;
     const mu = load<f32>(mean + o4);
     const invStd = 1 / Math.sqrt(<f64>load<f32>(vari + o4) + eps);
-    let sumDy: f64 = 0;
-    for (let i = 0; i < n; i++) sumDy += sumRange(dy + ((<usize>(i * c + ch) * <usize>inner) << 2), inner);
-    const sumDyXhat = sumDyDev(dy, x, n, c, inner, ch, mu) * invStd;
+    channelSums(dy, x, n, c, inner, ch, mu);
+    const sumDy = g_s1;
+    const sumDyXhat = g_s2 * invStd;
     store<f32>(dgamma + o4, <f32>sumDyXhat);
     store<f32>(dbeta + o4, <f32>sumDy);
     const k = <f64>load<f32>(gamma + o4) * invStd;

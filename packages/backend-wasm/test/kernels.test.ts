@@ -160,6 +160,13 @@ describe("batch norm kernels match the cpu backend", () => {
       await expectParity("BatchNormGrad", inputs, { eps: 1e-5, training: false });
     });
   }
+  it("BatchNormTrain on values far from zero with a small spread (one-pass variance, shifted)", async () => {
+    const shape = [16, 4, 6, 6];
+    const x = random(shape, rng, { low: 999.9, high: 1000.1 });
+    const inputs = { x, gamma: random([4], rng), beta: random([4], rng) };
+    const running = { runningMean: random([4], rng), runningVar: random([4], rng, { low: 0.2, high: 2 }) };
+    await expectParity("BatchNormTrain", { ...inputs, ...running }, { eps: 1e-5, momentum: 0.1 });
+  });
 });
 
 describe("pooling and resize kernels match the cpu backend", () => {
