@@ -1,9 +1,9 @@
 /**
  * The cpu and webasm executors: gpu.js compiles each kernel to JavaScript or to a WebAssembly module
  * (SIMD over x where it can); data stays in flat Float32Arrays, passed in as `input(flat, dims)`.
- * Neither mode has device memory, so pipeline textures do not apply; a fresh array per run. A webasm
- * kernel's result is taken flat, as its module wrote it, skipping gpu.js's nested rows (one
- * sub-array per row, or per thread for 4-value results).
+ * Neither mode has device memory, so pipeline textures do not apply; a fresh array per run. Built
+ * webasm kernels run through `runEntry` (wasm-run.ts): flat results, a fast output copy, and
+ * every core for the big ones in Node.
  */
 import { type Dims, dimsSize } from "../layout.js";
 import { GPU, type GpuInstance, input, type KernelFn } from "./gpujs.js";
@@ -16,16 +16,17 @@ import {
   type KernelArg,
   kernelKey,
 } from "./types.js";
-import { type Dispatch, type WasmEntry, WasmThreads } from "./wasm-threads.js";
+import { BufferPool } from "./buffer-pool.js";
+import { type Dispatch, runEntry, type WasmEntry, WasmThreads } from "./wasm-run.js";
 
 /** Webasm kernels with at least this many cells (and SIMD-wide rows) run on every core. */
 const THREADED_CELLS = 16384;
 
-/** A gpu.js webasm kernel built under `asyncMode`, run by WasmThreads instead of its own pool. */
-interface ThreadedKernel {
+/** A gpu.js webasm kernel, run by `runEntry` once built (not through gpu.js's `run`). */
+interface BuiltKernel {
   built: boolean;
   build(...args: unknown[]): void;
-  _active: WasmEntry;
+  _active?: WasmEntry;
   constructor: { dispatchSpans: Dispatch };
 }
 
@@ -39,10 +40,13 @@ export class ArrayExecutor implements Executor {
   #live = new Set<Handle>();
 
   #threads: WasmThreads | null;
+  /** Webasm outputs are written here (cpu-mode results come from gpu.js itself). */
+  #pool: BufferPool | null;
 
   constructor(readonly mode: "cpu" | "webasm") {
     this.#gpu = new GPU({ mode });
     this.#threads = mode === "webasm" ? WasmThreads.start() : null;
+    this.#pool = mode === "webasm" ? new BufferPool() : null;
   }
 
   async renderer(): Promise<string> {
@@ -63,17 +67,20 @@ export class ArrayExecutor implements Executor {
         output: [...out],
         ...(threaded ? { asyncMode: true } : {}),
       });
-      if (this.mode === "webasm") flatResults(kernel);
       this.#kernels.set(key, kernel);
     }
     const values = args.map((a) =>
       typeof a === "number" ? a : input(a.handle as Float32Array, [...a.dims]),
     );
-    if (threaded) {
-      const k = kernel.kernel as unknown as ThreadedKernel;
+    const k = kernel.kernel as unknown as BuiltKernel;
+    if (this.mode === "webasm" && typeof k.build === "function") {
       if (!k.built) k.build(...values);
       assertMode(kernel, this.mode, source);
-      return this.#track(this.#threads!.run(k._active, values, components, k.constructor.dispatchSpans));
+      if (k._active?.f32) {
+        const dispatch = k.constructor.dispatchSpans;
+        const output = this.#pool!.take(k._active.cells * components);
+        return this.#track(runEntry(k._active, values, output, dispatch, this.#threads));
+      }
     }
     const result = kernel(...values);
     assertMode(kernel, this.mode, source);
@@ -81,7 +88,9 @@ export class ArrayExecutor implements Executor {
   }
 
   readSync(handle: Handle, dims: Dims): Float32Array {
-    return (handle as Float32Array).slice(0, dimsSize(dims));
+    const out = new Float32Array(dimsSize(dims));
+    out.set((handle as Float32Array).subarray(0, out.length));
+    return out;
   }
 
   async read(handle: Handle, dims: Dims): Promise<Float32Array> {
@@ -95,6 +104,7 @@ export class ArrayExecutor implements Executor {
   release(handle: Handle): void {
     if (!this.#live.delete(handle))
       throw new Error(`gpujs:${this.mode}: release of a handle that is not live`);
+    this.#pool?.drop(handle as Float32Array);
   }
 
   get liveHandles(): number {
@@ -107,21 +117,14 @@ export class ArrayExecutor implements Executor {
 
   destroy(): void {
     this.#threads?.destroy();
+    this.#pool?.clear();
     this.#kernels.clear();
     void this.#gpu.destroy();
   }
 
   #track(values: Float32Array): Handle {
     this.#live.add(values);
+    this.#pool?.hold(values);
     return values;
   }
-}
-
-/**
- * gpu.js 2.24.1's webasm kernel copies its output region out of wasm memory, then `_shapeOutput`
- * cuts that copy into nested rows; returning the copy as is keeps it one flat array.
- */
-function flatResults(kernel: KernelFn): void {
-  const k = kernel.kernel as { _shapeOutput?: (data: Float32Array) => unknown } | undefined;
-  if (k && typeof k._shapeOutput === "function") k._shapeOutput = (data) => data;
 }

@@ -1,12 +1,13 @@
 /**
- * Synchronous multi-threaded runs of gpu.js webasm kernels, in Node. gpu.js's own worker pool only
- * answers asynchronously (kernels return Promises under `asyncMode`), which the synchronous kernel
- * contract cannot take. But with `asyncMode` gpu.js compiles a kernel over a *shared*
- * WebAssembly.Memory and keeps the compiled module: so this pool instantiates that module in its
- * own workers, writes the arguments into the shared memory, runs one slice of the cells on each
- * worker and the first slice on the calling thread, and waits with `Atomics.wait` (allowed on
+ * Runs built gpu.js webasm kernels directly: writes the arguments into the kernel's wasm memory,
+ * runs its cells and copies the output out with `set` (TypedArray `slice`, which gpu.js uses, is
+ * 4-15x slower on large arrays, worst on shared memory). In Node, kernels built under `asyncMode`
+ * (gpu.js then compiles them over a *shared* WebAssembly.Memory and keeps the module) run on every
+ * core synchronously: gpu.js's own pool only answers with Promises, which the synchronous kernel
+ * contract cannot take, so a small pool here instantiates the module in its workers, each runs a
+ * slice of the cells, the calling thread runs the first and waits with `Atomics.wait` (allowed on
  * Node's main thread, not on a browser's). Relies on gpu.js 2.24.1's kernel internals (`build`,
- * `_active`); where they are missing the executor runs kernels the usual way.
+ * `_active`); where they are missing the executor calls kernels the usual way.
  */
 
 /** The parts of a built gpu.js webasm kernel (kernel.js `_instantiate`'s entry) used here. */
@@ -107,22 +108,9 @@ export class WasmThreads {
     return count > 0 ? new WasmThreads(Worker, count) : null;
   }
 
-  /**
-   * Writes `args` (gpu.js `input`s and numbers) into the entry's memory, runs its cells (split
-   * across the threads when the memory is shared and rows are whole SIMD quads, else on this
-   * thread with `dispatch`) and returns a copy of the output.
-   */
-  run(entry: WasmEntry, args: readonly unknown[], components: number, dispatch: Dispatch): Float32Array {
-    const { layout, f32, cells } = entry;
-    for (const rec of Object.values(layout.arrays)) {
-      f32.set((args[rec.index] as { value: Float32Array }).value.subarray(0, rec.flatLength), rec.offset / 4);
-    }
-    for (const rec of Object.values(layout.scalars)) f32[rec.offset / 4] = args[rec.index] as number;
-    const out = layout.outputOffset / 4;
-    if (!entry.shared || !entry.runSimd || entry.sizeX % 4 !== 0) {
-      dispatch(entry.run, entry.runSimd, cells, entry.sizeX, 0);
-      return f32.slice(out, out + cells * components);
-    }
+  /** Runs a kernel whose memory is shared and rows are whole SIMD quads, split across the threads. */
+  split(entry: WasmEntry): void {
+    const { cells } = entry;
     const parts = this.#workers.length + 1;
     const cut = (i: number) => Math.min(cells, Math.ceil(cells / parts / 4) * 4 * i);
     const ctrl = this.#ctrl;
@@ -153,11 +141,33 @@ export class WasmThreads {
       for (let d = Atomics.load(ctrl, done); d !== gen; d = Atomics.load(ctrl, done))
         Atomics.wait(ctrl, done, d);
     });
-    return f32.slice(out, out + cells * components);
   }
 
   destroy(): void {
     for (const w of this.#workers) void w.terminate();
     this.#workers = [];
   }
+}
+
+/**
+ * Writes `args` (gpu.js `input`s and numbers) into a built kernel's memory, runs its cells (split
+ * across `threads` when its memory is shared and rows are whole SIMD quads, else on this thread with
+ * gpu.js's `dispatch`) and copies the output into `out` (cells x components values).
+ */
+export function runEntry(
+  entry: WasmEntry,
+  args: readonly unknown[],
+  out: Float32Array,
+  dispatch: Dispatch,
+  threads: WasmThreads | null,
+): Float32Array {
+  const { layout, f32, cells } = entry;
+  for (const rec of Object.values(layout.arrays)) {
+    f32.set((args[rec.index] as { value: Float32Array }).value.subarray(0, rec.flatLength), rec.offset / 4);
+  }
+  for (const rec of Object.values(layout.scalars)) f32[rec.offset / 4] = args[rec.index] as number;
+  if (threads && entry.shared && entry.runSimd && entry.sizeX % 4 === 0) threads.split(entry);
+  else dispatch(entry.run, entry.runSimd, cells, entry.sizeX, 0);
+  out.set(f32.subarray(layout.outputOffset / 4, layout.outputOffset / 4 + out.length));
+  return out;
 }
