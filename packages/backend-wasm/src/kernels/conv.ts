@@ -1,7 +1,8 @@
 /**
  * Convolution kernels: the JS side splits a conv into tap classes (./taps.ts), sizes the blocks and
  * scratch space, packs the weights and hands each GEMM to the module (assembly/conv.ts), where every
- * thread takes its share of output columns (forward) or of images (both gradients).
+ * thread takes its share of output columns (forward), of images (input gradient), or of images or
+ * filter columns (filter gradient).
  */
 import { type ConvGeometry, convGeometry, type KernelConfig } from "@resnet-ts/tensor";
 import type { WasmBackend } from "../backend.js";
@@ -61,15 +62,15 @@ function padInput(backend: WasmBackend, x: number, g: ConvGeometry): number {
 interface Run {
   /** The input the module reads. */
   x: number;
-  /** One entry per GEMM: the geometry and class words to pass. */
+  /** One entry per GEMM: its class and the geometry words to pass. */
   parts: { c: TapClass; words: number[] }[];
-  /** Whether the parts add into a zeroed filter gradient (several classes). */
+  /** Whether it runs by tap classes (the filter gradient then adds each into a zeroed dw). */
   classes: boolean;
 }
 
 /**
  * How to run conv g over input x: by tap classes on x itself (no class reads outside it), or as one
- * class over a zero-padded copy when every output uses every tap.
+ * class over a zero-padded copy where classes would skip little (see tapClasses).
  */
 function plan(backend: WasmBackend, x: number, g: ConvGeometry): Run {
   const classes = tapClasses(g);
