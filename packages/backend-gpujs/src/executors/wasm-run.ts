@@ -38,37 +38,64 @@ export type Dispatch = (
   seed: number,
 ) => void;
 
-/** Control words per worker: generation, entry id, start, end, done generation, ready entry id. */
-const SLOTS = 8;
-const [GEN, ID, START, END, DONE, READY] = [0, 1, 2, 3, 4, 5];
+/**
+ * Control words: the run's generation, entry id, cells and chunk count, the next chunk to claim
+ * (generation << 16 | chunk, so a worker waking late cannot claim a later run's chunk), the chunks
+ * finished, then one "ready entry id" word per worker.
+ */
+const [GEN, ID, CELLS, CHUNKS, NEXT, FINISHED, READY] = [0, 1, 2, 3, 4, 5, 6];
+/** A chunk that makes no progress for this long means a dead worker. */
+const STALL_MS = 60_000;
+/** Chunks per thread: a thread slowed by other work leaves its share to the others. */
+const CHUNKS_PER_THREAD = 4;
+
+/** Claims and runs chunks of the current run until none is left (shared by workers and the caller). */
+function claimChunks(
+  ctrl: Int32Array,
+  gen: number,
+  run: (start: number, end: number, seed: number) => void,
+): void {
+  const cells = ctrl[CELLS]!;
+  const chunks = ctrl[CHUNKS]!;
+  const size = Math.ceil(cells / chunks / 4) * 4;
+  for (;;) {
+    const v = Atomics.load(ctrl, NEXT);
+    const c = v & 0xffff;
+    if (v >>> 16 !== (gen & 0x7fff) || c >= chunks) return;
+    if (Atomics.compareExchange(ctrl, NEXT, v, v + 1) !== v) continue;
+    run(Math.min(cells, c * size), Math.min(cells, (c + 1) * size), 0);
+    if (Atomics.add(ctrl, FINISHED, 1) + 1 === chunks) Atomics.notify(ctrl, FINISHED);
+  }
+}
 
 const WORKER = `
 const { parentPort } = require("node:worker_threads");
+const [GEN, ID, CELLS, CHUNKS, NEXT, FINISHED, READY] = [${[GEN, ID, CELLS, CHUNKS, NEXT, FINISHED, READY]}];
+const claimChunks = ${claimChunks.toString()};
 const runs = new Map();
 let ctrl;
-let base;
+let index;
 function next(gen) {
-  const wait = Atomics.waitAsync(ctrl, base, gen);
+  const wait = Atomics.waitAsync(ctrl, GEN, gen);
   (wait.async ? wait.value : Promise.resolve()).then(() => {
-    const g = Atomics.load(ctrl, base);
-    runs.get(ctrl[base + ${ID}])(ctrl[base + ${START}], ctrl[base + ${END}], 0);
-    Atomics.store(ctrl, base + ${DONE}, g);
-    Atomics.notify(ctrl, base + ${DONE});
+    const g = Atomics.load(ctrl, GEN);
+    const run = runs.get(ctrl[ID]);
+    if (run) claimChunks(ctrl, g, run);
     next(g);
   });
 }
 parentPort.on("message", (m) => {
   if (m.ctrl) {
     ctrl = new Int32Array(m.ctrl);
-    base = m.base;
+    index = m.index;
     next(0);
     return;
   }
   const env = { memory: m.memory };
   for (const name of m.mathImports) env["math_" + name] = Math[name];
   runs.set(m.id, new WebAssembly.Instance(m.module, { env }).exports.run_simd);
-  Atomics.store(ctrl, base + ${READY}, m.id);
-  Atomics.notify(ctrl, base + ${READY});
+  Atomics.store(ctrl, READY + index, m.id);
+  Atomics.notify(ctrl, READY + index);
 });
 `;
 
@@ -86,13 +113,13 @@ export class WasmThreads {
   #ready: Set<number>[];
 
   private constructor(Worker: WorkerCtor, count: number) {
-    this.#ctrl = new Int32Array(new SharedArrayBuffer(4 * SLOTS * count));
+    this.#ctrl = new Int32Array(new SharedArrayBuffer(4 * (READY + count)));
     this.#workers = [];
     this.#ready = [];
     for (let i = 0; i < count; i++) {
       const w = new Worker(WORKER, { eval: true });
       w.unref();
-      w.postMessage({ ctrl: this.#ctrl.buffer, base: i * SLOTS });
+      w.postMessage({ ctrl: this.#ctrl.buffer, index: i });
       this.#workers.push(w);
       this.#ready.push(new Set());
     }
@@ -110,37 +137,37 @@ export class WasmThreads {
 
   /** Runs a kernel whose memory is shared and rows are whole SIMD quads, split across the threads. */
   split(entry: WasmEntry): void {
-    const { cells } = entry;
-    const parts = this.#workers.length + 1;
-    const cut = (i: number) => Math.min(cells, Math.ceil(cells / parts / 4) * 4 * i);
     const ctrl = this.#ctrl;
-    const gens: number[] = [];
     this.#workers.forEach((w, i) => {
-      const base = i * SLOTS;
-      if (!this.#ready[i]!.has(entry.id)) {
-        w.postMessage({
-          id: entry.id,
-          module: entry.module,
-          memory: entry.memory,
-          mathImports: entry.mathImports,
-        });
-        while (Atomics.load(ctrl, base + READY) !== entry.id)
-          Atomics.wait(ctrl, base + READY, ctrl[base + READY]!);
-        this.#ready[i]!.add(entry.id);
+      if (this.#ready[i]!.has(entry.id)) return;
+      w.postMessage({
+        id: entry.id,
+        module: entry.module,
+        memory: entry.memory,
+        mathImports: entry.mathImports,
+      });
+      for (let r = Atomics.load(ctrl, READY + i); r !== entry.id; r = Atomics.load(ctrl, READY + i)) {
+        if (Atomics.wait(ctrl, READY + i, r, STALL_MS) === "timed-out") {
+          throw new Error(`gpujs:webasm: a worker thread did not load a kernel in ${STALL_MS / 1000} s`);
+        }
       }
-      ctrl[base + ID] = entry.id;
-      ctrl[base + START] = cut(i + 1);
-      ctrl[base + END] = cut(i + 2);
-      const gen = Atomics.add(ctrl, base + GEN, 1) + 1;
-      gens.push(gen);
-      Atomics.notify(ctrl, base + GEN);
+      this.#ready[i]!.add(entry.id);
     });
-    entry.runSimd!(0, cut(1), 0);
-    gens.forEach((gen, i) => {
-      const done = i * SLOTS + DONE;
-      for (let d = Atomics.load(ctrl, done); d !== gen; d = Atomics.load(ctrl, done))
-        Atomics.wait(ctrl, done, d);
-    });
+    const chunks = CHUNKS_PER_THREAD * (this.#workers.length + 1);
+    const gen = (ctrl[GEN]! + 1) & 0x7fff;
+    ctrl[ID] = entry.id;
+    ctrl[CELLS] = entry.cells;
+    ctrl[CHUNKS] = chunks;
+    ctrl[FINISHED] = 0;
+    Atomics.store(ctrl, NEXT, gen << 16);
+    Atomics.store(ctrl, GEN, gen);
+    Atomics.notify(ctrl, GEN);
+    claimChunks(ctrl, gen, entry.runSimd!);
+    for (let f = Atomics.load(ctrl, FINISHED); f < chunks; f = Atomics.load(ctrl, FINISHED)) {
+      if (Atomics.wait(ctrl, FINISHED, f, STALL_MS) === "timed-out" && Atomics.load(ctrl, FINISHED) === f) {
+        throw new Error(`gpujs:webasm: a worker thread stalled for ${STALL_MS / 1000} s on a kernel chunk`);
+      }
+    }
   }
 
   destroy(): void {
