@@ -1,7 +1,7 @@
 /**
  * Registers `gpujs` (automatic mode choice) and one backend per gpu.js mode that can exist here
  * (`gpujs:webasm`, `gpujs:cpu`, `gpujs:webgl2`, ...), each with every kernel of the contract.
- * Priorities: below the reference `cpu` backend in Node (gpu.js is slower there), above it in
+ * Priorities: below the reference `cpu` backend in Node (which stays the default there), above it in
  * browsers for `gpujs` itself; pick one explicitly with `setBackend('gpujs')`.
  */
 import {
