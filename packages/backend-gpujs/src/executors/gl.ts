@@ -16,6 +16,8 @@ import {
 } from "./types.js";
 
 interface GlTexture {
+  /** The texture's own [width, height]. */
+  size: number[];
   toArray(): unknown;
   delete(): void;
   clone(): GlTexture;
@@ -63,7 +65,10 @@ export class GlExecutor implements Executor {
 
   run(source: string, out: Dims, args: readonly KernelArg[]): Handle {
     const values = args.map((a) => (typeof a === "number" ? a : a.handle));
-    return this.#run(kernelKey(source, out, args), source, out, values);
+    // gpu.js bakes an argument texture's size into the compiled kernel, and a view keeps the size
+    // of the texture it shares: kernels are per texture size too.
+    const sizes = values.map((v) => (typeof v === "number" ? "f" : (v as GlTexture).size.join("x")));
+    return this.#run(`${kernelKey(source, out, args)}|${sizes.join(",")}`, source, out, values);
   }
 
   readSync(handle: Handle, dims: Dims): Float32Array {
