@@ -14,8 +14,9 @@
 export interface WasmEntry {
   id: number;
   shared: boolean;
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
+  /** The compiled WebAssembly.Module and its shared WebAssembly.Memory, posted to the workers. */
+  module: object;
+  memory: object;
   mathImports: string[];
   sizeX: number;
   cells: number;
