@@ -110,6 +110,15 @@ describe("resnet-ts", () => {
     expect(evaluation!.examples).toBe(40);
     expect(evaluation!.accuracy).toBeCloseTo(final.testAccuracy as number, 6);
     expect(evaluation!.loss).toBeCloseTo(final.testLoss as number, 3);
+    // Every backend gives the same evaluation of the same checkpoint (the run trained on wasm).
+    for (const backend of ["cpu", "gpujs"]) {
+      const b = await cli("--json", "eval", "--checkpoint", out, "--data", dataDir, "--backend", backend);
+      expect(b.code, b.stderr).toBe(0);
+      expect(b.stderr).toContain(backend);
+      const [other] = jsonLines(b.stdout);
+      expect(other!.accuracy, backend).toBe(evaluation!.accuracy);
+      expect(other!.loss as number, backend).toBeCloseTo(evaluation!.loss as number, 4);
+    }
 
     const p = await cli("--json", "predict", "--checkpoint", out, "--data", dataDir, "--limit", "3");
     expect(p.code, p.stderr).toBe(0);
