@@ -1,6 +1,6 @@
 // Helpers shared by every kernel: argument blocks and splitting work between threads.
 // Every exported kernel has the signature (tid, nt, args): thread `tid` of `nt` does its share of
-// the work described by the i32/f32 words at `args` (written by the JS side, see src/args.ts).
+// the work described by the i32/f32 words at `args` (written by the JS side: src/runtime.ts run()).
 
 /** The i-th argument word as i32. */
 // @ts-ignore: decorator

@@ -7,7 +7,7 @@
 import { ai, ap, splitEnd, splitStart } from "./common";
 import { MR, NR, runBlock } from "./gemm";
 
-// Geometry argument words shared by the three conv kernels (see src/args.ts).
+// Geometry argument words shared by the three conv kernels (written by src/kernels/conv.ts).
 const N = 4, C = 5, H = 6, W = 7, O = 8, KH = 9, KW = 10, OH = 11, OW = 12, SH = 13, SW = 14, PH = 15, PW = 16;
 const SCRATCH = 17, SCRATCH_STRIDE = 18, KC = 19, NC = 20;
 // The tap class (see src/kernels/taps.ts): output rows [OY0, OY0+OHC) x columns [OX0, OX0+OWC) whose
@@ -291,7 +291,7 @@ function col2im(dcols: usize, ld: i32, nc: i32, xbase: usize, iy0: usize, ix0: u
 /**
  * Filter gradient: args [x, dy, partials|0, dw, geometry..., scratch, stride, KC, NC, class...]. With
  * partials, threads split the images: thread 0 writes dw, thread t > 0 its images' sum to partials +
- * (t-1) * o * ckk (added up afterwards). Without, threads split dw's columns (c, taps) and each sums
+ * (t-1) * (dw's size) (added up afterwards). Without, threads split dw's columns (c, taps) and each sums
  * over every image: better where dw is large next to dy. With ACC the class's taps are added to what
  * dw and the partials hold (the JS side zeroes them first).
  */
