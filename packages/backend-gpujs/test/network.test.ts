@@ -32,6 +32,12 @@ describe.each(["gpujs:cpu", "gpujs:webasm"])("%s", (backend) => {
   });
 });
 
+it("is what setBackend() picks over the reference cpu backend (no wasm backend registered here)", async () => {
+  const backend = (await setBackend()) as GpujsBackend;
+  expect(backend.name).toBe("gpujs");
+  expect(backend.mode).toBe("webasm");
+});
+
 describe("memory", () => {
   it("stays flat over 100 training steps (storages and device handles)", async () => {
     const backend = (await setBackend("gpujs:webasm")) as GpujsBackend;
