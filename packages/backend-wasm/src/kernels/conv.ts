@@ -130,9 +130,9 @@ function forwardConv(
   const run = plan(backend, x, g);
   const taps = run.parts.reduce((sum, { c }) => sum + c.khc * c.kwc, 0);
   const full =
-    run.classes && taps > 2 * g.kh * g.kw ? packTaps(backend, "packFull", wt, g, wholeClass(g)) : 0;
+    run.classes && taps > 2 * g.kh * g.kw ? packTaps(backend, "packFull", wt, g, wholeClass(g)) : null;
   for (const { c, words } of run.parts) {
-    const pa = full ? selectTaps(backend, full, wt, g, c) : packTaps(backend, "packA", wt, g, c);
+    const pa = full !== null ? selectTaps(backend, full, wt, g, c) : packTaps(backend, "packA", wt, g, c);
     const args = [run.x, pa, bias, y, ...words, scratch, stride_, KC, NC, ...classArgs(c, g, false)];
     backend.runtime.run("k_convFwd", args);
   }
