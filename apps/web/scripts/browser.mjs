@@ -1,7 +1,7 @@
 /**
  * Shared by the e2e tests and the browser benchmark: build the app (data assets + vite build), serve
  * the build with `vite preview` (so the COOP/COEP headers come from vite.config.ts, as for users), and
- * launch headless Chromium with the flags of SPEC §5 and a fresh profile.
+ * launch headless Chromium (path and flags from @resnet-ts/browser-harness) with a fresh profile.
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -10,19 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { CHROMIUM_FLAGS, CHROMIUM_PATH as CHROMIUM } from "@resnet-ts/browser-harness/chromium";
 
 export const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
-export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-export const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-quic",
-];
 
 /** Why the browser checks cannot run here, or null when they can. */
 export function browserMissing() {

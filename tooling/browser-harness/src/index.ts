@@ -11,21 +11,11 @@ import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { build } from "vite";
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from "../chromium.mjs";
+
+export { CHROMIUM_FLAGS, CHROMIUM_PATH };
 
 const packages = fileURLToPath(new URL("../../../packages/", import.meta.url));
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-/** SPEC §5's launch flags (Playwright adds --headless and manages the fresh profile directory). */
-export const CHROMIUM_FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-quic",
-];
 
 /** Backends register on import: keep the side effects of every workspace module. */
 const keepSideEffects = () => ({
