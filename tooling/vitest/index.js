@@ -11,7 +11,10 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 export const workspaceAliases = [
   { find: /^@resnet-ts\/kernel-tests$/, replacement: `${root}tooling/kernel-tests/src/index.ts` },
   { find: /^@resnet-ts\/browser-harness$/, replacement: `${root}tooling/browser-harness/src/index.ts` },
-  { find: /^@resnet-ts\/browser-harness\/chromium$/, replacement: `${root}tooling/browser-harness/chromium.mjs` },
+  {
+    find: /^@resnet-ts\/browser-harness\/chromium$/,
+    replacement: `${root}tooling/browser-harness/chromium.mjs`,
+  },
   { find: /^@resnet-ts\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
   { find: /^@resnet-ts\/([a-z-]+)\/(.+)$/, replacement: `${root}packages/$1/src/$2.ts` },
 ];
