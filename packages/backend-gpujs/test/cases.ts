@@ -196,12 +196,14 @@ export function kernelCases(seed = 7): KernelCase[] {
     inputs: { logits: r([4, 10], { low: -5, high: 5 }) },
     attrs: {},
   });
-  cases.push({
-    name: "SoftmaxCrossEntropy [5,10]",
-    kernel: "SoftmaxCrossEntropy",
-    inputs: { logits: r([5, 10], { low: -5, high: 5 }), labels: labels(5, 10, rng) },
-    attrs: {},
-  });
+  for (const labelSmoothing of [0, 0.1]) {
+    cases.push({
+      name: `SoftmaxCrossEntropy [5,10] label smoothing ${labelSmoothing}`,
+      kernel: "SoftmaxCrossEntropy",
+      inputs: { logits: r([5, 10], { low: -5, high: 5 }), labels: labels(5, 10, rng) },
+      attrs: { labelSmoothing },
+    });
+  }
   const sgd = { lr: 0.05, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, firstStep: false };
   const pshape = [3, 2, 3, 3];
   cases.push({

@@ -28,19 +28,33 @@ export function k_softmax(tid: i32, nt: i32, args: usize): void {
   }
 }
 
-/** Mean cross-entropy and its gradient: args [logits, labels, loss, dlogits, n, k]; thread 0 only (labels checked in JS). */
+/**
+ * Mean cross-entropy with label smoothing e (0: none) and its gradient (softmax - q) / n, q = (1 - e) onehot + e / k:
+ * args [logits, labels, loss, dlogits, n, k, e]; thread 0 only (labels checked in JS).
+ */
 export function k_softmaxCrossEntropy(tid: i32, nt: i32, args: usize): void {
   if (tid != 0) return;
   const logits = ap(args, 0), labels = ap(args, 1), lossOut = ap(args, 2), grad = ap(args, 3);
   const n = ai(args, 4), k = ai(args, 5);
+  const e = <f64>af(args, 6);
+  const off_k = e / <f64>k;
   let loss: f64 = 0;
   for (let i = 0; i < n; i++) {
     const off = <usize>(i * k) << 2;
     const label = <i32>load<f32>(labels + (<usize>i << 2));
     const lse = softmaxRow(logits + off, grad + off, k);
-    loss += lse - <f64>load<f32>(logits + off + (<usize>label << 2));
+    loss += lse - (1 - e) * <f64>load<f32>(logits + off + (<usize>label << 2));
+    if (e > 0) {
+      let rowSum: f64 = 0;
+      for (let j = 0; j < k; j++) {
+        const o = off + (<usize>j << 2);
+        rowSum += <f64>load<f32>(logits + o);
+        store<f32>(grad + o, <f32>(<f64>load<f32>(grad + o) - off_k));
+      }
+      loss -= e * rowSum / <f64>k;
+    }
     const g = grad + off + (<usize>label << 2);
-    store<f32>(g, load<f32>(g) - 1);
+    store<f32>(g, <f32>(<f64>load<f32>(g) - (1 - e)));
   }
   const inv = <f64>1 / <f64>n;
   for (let j = 0; j < n * k; j++) {

@@ -128,13 +128,15 @@ export interface KernelSpecs {
   /** Row-wise softmax of logits [N,K] -> [N,K]. */
   Softmax: { inputs: { logits: TensorInfo }; attrs: Record<string, never>; output: TensorInfo };
   /**
-   * Mean softmax cross-entropy of logits [N,K] against labels [N] (class indices), fused with its
-   * gradient: loss [] = mean_n(logsumexp(logits_n) - logits_n[label_n]),
-   * dlogits [N,K] = (softmax(logits) - onehot(labels)) / N.
+   * Mean softmax cross-entropy of logits [N,K] against labels [N] (class indices) with label smoothing
+   * e in [0, 1] (PyTorch's `CrossEntropyLoss(label_smoothing=e)`: the target is q = (1 - e) onehot + e / K),
+   * fused with its gradient:
+   * loss [] = mean_n(logsumexp(logits_n) - (1 - e) logits_n[label_n] - e mean_k(logits_n)),
+   * dlogits [N,K] = (softmax(logits) - q) / N. With e = 0 this is the plain cross-entropy.
    */
   SoftmaxCrossEntropy: {
     inputs: { logits: TensorInfo; labels: TensorInfo };
-    attrs: Record<string, never>;
+    attrs: { labelSmoothing: number };
     output: { loss: TensorInfo; dlogits: TensorInfo };
   };
   /**

@@ -86,3 +86,71 @@ describe("softmaxCrossEntropy", () => {
     expectClose(logits.grad!.dataSync(), expected, { rtol: 1e-5 });
   });
 });
+
+/** tfjs mean cross-entropy against the smoothed target (1 - e) onehot + e / K. */
+function tfSmoothedCrossEntropy(
+  logits: tf.Tensor,
+  labels: readonly number[],
+  k: number,
+  e: number,
+): tf.Tensor {
+  const target = tf.add(tf.mul(tf.oneHot(tf.tensor1d([...labels], "int32"), k), 1 - e), e / k);
+  return tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1)));
+}
+
+describe("softmaxCrossEntropy with label smoothing", () => {
+  it("matches hand-computed values: uniform logits still give ln K; the gradient is (1/K - q) / N", () => {
+    const logits = fromArray(new Array(8).fill(0), [2, 4]).requireGrad();
+    const loss = softmaxCrossEntropy(logits, fromArray([1, 3]), { labelSmoothing: 0.2 });
+    expect(loss.item()).toBeCloseTo(Math.log(4), 6);
+    loss.backward();
+    // q = 0.8 onehot + 0.05: 0.85 at the label, 0.05 elsewhere.
+    const [on, off] = [(0.25 - 0.85) / 2, (0.25 - 0.05) / 2];
+    expectClose(logits.grad!.dataSync(), [off, on, off, off, off, off, off, on]);
+  });
+
+  it("labelSmoothing 1 is the cross-entropy against the uniform target: mean(lse - mean(logits))", () => {
+    const lv = [1, 2, 3, -1, 0, 4];
+    const loss = softmaxCrossEntropy(fromArray(lv, [2, 3]), fromArray([0, 2]), { labelSmoothing: 1 });
+    const lse = (a: number[]) => Math.log(a.reduce((t, v) => t + Math.exp(v), 0));
+    const row = (a: number[]) => lse(a) - a.reduce((t, v) => t + v, 0) / a.length;
+    expect(loss.item()).toBeCloseTo((row(lv.slice(0, 3)) + row(lv.slice(3))) / 2, 5);
+  });
+
+  it("matches tfjs: loss and gradient (tf.grads), and finite differences", () => {
+    const [n, k, e] = [6, 5, 0.15];
+    const lv = normalValues(n * k, new Rng(3), 2);
+    const labels = [0, 4, 2, 2, 1, 3];
+    const expected = tfValues(() => tfSmoothedCrossEntropy(tf.tensor2d(lv, [n, k]), labels, k, e));
+    const plain = softmaxCrossEntropy(fromArray(lv, [n, k]), fromArray(labels)).item();
+    const loss = softmaxCrossEntropy(fromArray(lv, [n, k]), fromArray(labels), { labelSmoothing: e });
+    expectClose([loss.item()], expected, { rtol: 1e-5 }, "loss");
+    expect(Math.abs(loss.item() - plain)).toBeGreaterThan(1e-3);
+
+    const f = ([x]: Tensor[]) =>
+      scale(softmaxCrossEntropy(x!, fromArray(labels), { labelSmoothing: e }), 2.5);
+    const inputs = [input([n, k], lv)];
+    const ours = analyticGrads(f, inputs, [1])[0]!;
+    const theirs = tfGrads(
+      (x) => tf.mul(tfSmoothedCrossEntropy(x!, labels, k, e), 2.5),
+      [{ shape: [n, k], values: lv }],
+      { shape: [], values: [1] },
+    )[0]!;
+    expectClose(ours, theirs, { rtol: 1e-4, atol: 1e-6 }, "vs tf.grads");
+    expectClose(
+      ours,
+      numericGrads(f, inputs, [1], 1e-2)[0]!,
+      { rtol: 1e-3, atol: 1e-4 },
+      "vs finite differences",
+    );
+  });
+
+  it("rejects a labelSmoothing outside [0, 1], naming it", () => {
+    const logits = fromArray([0, 0], [1, 2]);
+    for (const bad of [-0.1, 1.5, Number.NaN]) {
+      expect(() => softmaxCrossEntropy(logits, fromArray([0]), { labelSmoothing: bad })).toThrow(
+        /labelSmoothing must be in \[0, 1\], got/,
+      );
+    }
+  });
+});

@@ -14,10 +14,13 @@ export {
 export {
   cosineLr,
   learningRate,
+  oneCycleLr,
+  SCHEDULE_NAMES,
   type ScheduleName,
   type ScheduleOptions,
   type SchedulePosition,
   stepLr,
+  warmupSteps,
 } from "./schedule.js";
 export {
   ConfigError,

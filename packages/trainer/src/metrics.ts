@@ -1,9 +1,12 @@
 /** The training loss and the metrics reported while training: cross-entropy, accuracy, running means. */
 import { softmaxCrossEntropy, type Tensor } from "@resnet-ts/tensor";
 
-/** Mean softmax cross-entropy of logits [N,K] against class ids [N] (float32), like `nn.CrossEntropyLoss()`. */
-export function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
-  return softmaxCrossEntropy(logits, labels);
+/**
+ * Mean softmax cross-entropy of logits [N,K] against class ids [N] (float32), like
+ * `nn.CrossEntropyLoss(label_smoothing=labelSmoothing)` (default 0: none).
+ */
+export function crossEntropy(logits: Tensor, labels: Tensor, labelSmoothing = 0): Tensor {
+  return softmaxCrossEntropy(logits, labels, { labelSmoothing });
 }
 
 /** The index of each row's largest value (the first one on ties, like `torch.argmax`), logits [N,K]. */

@@ -1,5 +1,6 @@
 /**
- * The training loop. Each optimizer step runs inside `tidy`: forward in train mode, cross-entropy,
+ * The training loop. Each optimizer step runs inside `tidy`: forward in train mode, cross-entropy
+ * (label-smoothed when the config says so; BatchEndEvent.loss is that loss),
  * backward, SGD step, gradients dropped. Progress is kept as counts plus the epoch's shuffle seed, which
  * derives from (seed, epoch); resuming redraws the epoch's order and skips the batches already done, so a
  * resumed run repeats the uninterrupted run's losses exactly. The loop is async and yields to the event
@@ -285,7 +286,12 @@ export class Trainer {
         const next = stream.next();
         if (next.done) throw new Error("Trainer: the batch stream ended before the epoch's last step");
         const batch = next.value;
-        const lr = learningRate(c, { epoch: p.epochsDone, step: p.globalStep, totalSteps: this.totalSteps });
+        const lr = learningRate(c, {
+          epoch: p.epochsDone,
+          step: p.globalStep,
+          totalSteps: this.totalSteps,
+          stepsPerEpoch: this.stepsPerEpoch,
+        });
         let result: { loss: number; correct: number };
         try {
           result = this.#step(batch, lr);
@@ -358,7 +364,7 @@ export class Trainer {
     this.optimizer.lr = lr;
     return tidy(() => {
       const logits = this.model.call(batch.images);
-      const lossTensor = crossEntropy(logits, batch.labels);
+      const lossTensor = crossEntropy(logits, batch.labels, this.config.labelSmoothing);
       const loss = lossTensor.item();
       if (!Number.isFinite(loss)) return { loss, correct: 0 };
       const correct = countCorrect(logits, batch.labels);

@@ -30,6 +30,13 @@ describe("training config", () => {
       seed: 0,
       init: "xavier",
       resize: null,
+      schedule: "constant",
+      labelSmoothing: 0,
+      warmupEpochs: 0,
+      warmupStartFactor: 1 / 3,
+      pctStart: 0.3,
+      divFactor: 25,
+      finalDivFactor: 1e4,
     });
     expect(TrainConfigSchema.parse(c)).toEqual(c);
   });
@@ -49,6 +56,13 @@ describe("training config", () => {
     expect(c).toMatchObject({ epochs: 2, resize: null, lr: 0.05, batchSize: 256 });
     const quick = resolveConfig({ preset: "quick", batchSize: 32 });
     expect(quick).toMatchObject({ ...PRESETS.quick, batchSize: 32 });
+    const fast = resolveConfig({ preset: "fast", labelSmoothing: 0 });
+    expect(fast).toMatchObject({ ...PRESETS.fast, labelSmoothing: 0 });
+    expect(resolveConfig({ preset: "fast" })).toMatchObject({
+      schedule: "onecycle",
+      nesterov: true,
+      labelSmoothing: 0.1,
+    });
   });
 
   it("names the field, the problem and the value", () => {
@@ -62,9 +76,23 @@ describe("training config", () => {
     expect(messageOf({ epochs: "3" })).toBe('Invalid training config: epochs: must be a number (got "3")');
     expect(messageOf({ lr: Number.NaN })).toContain("lr: must be a number");
     expect(messageOf({ momentum: 1.5 })).toContain("momentum: must be between 0 and 1 (got 1.5)");
-    expect(messageOf({ preset: "fast" })).toContain('preset: must be one of quick, d2l (got "fast")');
+    expect(messageOf({ preset: "slow" })).toContain('preset: must be one of quick, d2l, fast (got "slow")');
     expect(messageOf({ init: "he" })).toContain("init: must be xavier or default");
-    expect(messageOf({ schedule: "linear" })).toContain("schedule: must be one of constant, step, cosine");
+    expect(messageOf({ schedule: "linear" })).toContain(
+      'schedule: must be one of constant, step, cosine, onecycle (got "linear")',
+    );
+    expect(messageOf({ labelSmoothing: 1.2 })).toContain("labelSmoothing: must be between 0 and 1 (got 1.2)");
+    expect(messageOf({ labelSmoothing: -0.1 })).toContain("labelSmoothing: must be between 0 and 1");
+    expect(messageOf({ warmupEpochs: -1 })).toContain("warmupEpochs: must be between 0 and 1000 (got -1)");
+    expect(messageOf({ warmupStartFactor: 0 })).toContain(
+      "warmupStartFactor: must be greater than 0 and at most 1 (got 0)",
+    );
+    expect(messageOf({ pctStart: 1.5 })).toContain("pctStart: must be between 0 and 1 (got 1.5)");
+    expect(messageOf({ divFactor: 0 })).toContain("divFactor: must be greater than 0 (got 0)");
+    expect(messageOf({ finalDivFactor: -3 })).toContain("finalDivFactor: must be greater than 0 (got -3)");
+    expect(messageOf({ gamma: 0 })).toContain("gamma: must be greater than 0 and at most 1 (got 0)");
+    expect(messageOf({ stepSize: 0 })).toContain("stepSize: must be an integer between 1 and 1000 (got 0)");
+    expect(messageOf({ dampening: 2 })).toContain("dampening: must be between 0 and 1 (got 2)");
     expect(messageOf({ resize: 4 })).toContain("resize: must be an integer between 8 and 512 (got 4)");
     expect(messageOf({ learningRate: 0.1 })).toBe("Invalid training config: learningRate: unknown setting");
     expect(messageOf({ lr: 0, epochs: 0 })).toBe(
@@ -79,6 +107,11 @@ describe("training config", () => {
     );
     expect(resolveConfig({ nesterov: true, momentum: 0.9 }).nesterov).toBe(true);
     expect(messageOf({ schedule: "cosine", etaMin: 1 })).toContain("etaMin: must not exceed lr (0.05)");
+    expect(messageOf({ epochs: 2, warmupEpochs: 2.5 })).toContain("warmupEpochs: must not exceed epochs (2)");
+    expect(resolveConfig({ epochs: 2, warmupEpochs: 0.5 }).warmupEpochs).toBe(0.5);
+    expect(messageOf({ epochs: 4, schedule: "onecycle", warmupEpochs: 1 })).toContain(
+      "warmupEpochs: must be 0 with the onecycle schedule",
+    );
   });
 
   it("parseConfig validates a complete stored configuration", () => {

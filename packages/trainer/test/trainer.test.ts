@@ -1,8 +1,9 @@
-import { getBackend } from "@resnet-ts/tensor";
+import { fromArray, getBackend, tidy } from "@resnet-ts/tensor";
 import { describe, expect, it } from "vitest";
 import {
   applyStateDict,
   type BatchEndEvent,
+  crossEntropy,
   decodeCheckpoint,
   type EpochEndEvent,
   encodeCheckpoint,
@@ -77,7 +78,9 @@ describe("Trainer", () => {
       batchSize: 8,
     });
     batches.forEach((b, i) => {
-      expect(b.lr).toBe(learningRate(trainer.config, { epoch: b.epoch - 1, step: i, totalSteps: 15 }));
+      expect(b.lr).toBe(
+        learningRate(trainer.config, { epoch: b.epoch - 1, step: i, totalSteps: 15, stepsPerEpoch: 5 }),
+      );
     });
     expect(batches[0]!.lr).toBe(0.1);
     expect(batches.every((b) => b.imagesPerSecond > 0 && b.accuracy >= 0 && b.accuracy <= 1)).toBe(true);
@@ -215,6 +218,46 @@ describe("Trainer", () => {
     });
     expect(order).toEqual(["epoch 1 (test null)", "end completed"]);
     expect(end.lastEpoch?.evaluation).toBeNull();
+  });
+
+  it("trains on the label-smoothed loss when labelSmoothing is set (the batch loss is that loss)", async () => {
+    const splits = tinySplits();
+    const first = splits.train;
+    const images = Float32Array.from(first.images.subarray(0, 8 * 36), (v) => v / 255);
+    const expected = (e: number) =>
+      tidy(() =>
+        crossEntropy(
+          tinyModel()
+            .train()
+            .call(fromArray(images, [8, 1, 6, 6])),
+          fromArray([...first.labels.subarray(0, 8)]),
+          e,
+        ).item(),
+      );
+    for (const e of [0, 0.3]) {
+      const trainer = new Trainer(
+        tinyModel(),
+        splits,
+        resolveConfig({ ...RECIPE, shuffle: false, steps: 1, eval: false, labelSmoothing: e }),
+        { yieldEvery: 0 },
+      );
+      const { batches } = record(trainer);
+      await trainer.run();
+      expect(batches[0]!.loss).toBeCloseTo(expected(e), 5);
+    }
+    expect(Math.abs(expected(0.3) - expected(0))).toBeGreaterThan(1e-3);
+  });
+
+  it("uses the warm-up and onecycle rates step by step", async () => {
+    const warm = await straightRun({ ...RECIPE, warmupEpochs: 1, warmupStartFactor: 0.2 });
+    const warmRates = [0.2, 0.36, 0.52, 0.68, 0.84, 1].map((f) => 0.1 * f);
+    warm.batches.slice(0, 6).forEach((b, i) => {
+      expect(b.lr).toBeCloseTo(warmRates[i]!, 15);
+    });
+    const cycle = await straightRun({ ...RECIPE, schedule: "onecycle", divFactor: 10, finalDivFactor: 100 });
+    expect(cycle.batches[0]!.lr).toBeCloseTo(0.01, 15);
+    expect(Math.max(...cycle.batches.map((b) => b.lr))).toBeLessThanOrEqual(0.1);
+    expect(cycle.batches[9]!.lr).toBeCloseTo(0.0001, 15);
   });
 
   it("trains on a fixed subset with trainLimit / testLimit", async () => {

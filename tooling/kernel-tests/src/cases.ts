@@ -464,12 +464,14 @@ const builders: { [K in KernelName]: Builder<K> } = {
       attrs: {},
     })),
   SoftmaxCrossEntropy: (s, d) =>
-    logitShapes[s].map((shape) => ({
-      kernel: "SoftmaxCrossEntropy",
-      name: `logits ${dims(shape)}`,
-      inputs: { logits: d.normal(shape, 4), labels: d.ints([shape[0]], shape[1]) },
-      attrs: {},
-    })),
+    logitShapes[s].flatMap((shape) =>
+      [0, 0.1, 1].map((labelSmoothing) => ({
+        kernel: "SoftmaxCrossEntropy" as const,
+        name: `logits ${dims(shape)} label smoothing ${labelSmoothing}`,
+        inputs: { logits: d.normal(shape, 4), labels: d.ints([shape[0]], shape[1]) },
+        attrs: { labelSmoothing },
+      })),
+    ),
   SgdUpdate: (s, d) => {
     const shape = s === "small" ? [3, 5] : [64, 64, 3, 3];
     return sgdConfigs.map((c) => ({

@@ -17,7 +17,7 @@ export const softmax: KernelConfig<"Softmax", WasmBackend> = {
 export const softmaxCrossEntropy: KernelConfig<"SoftmaxCrossEntropy", WasmBackend> = {
   kernelName: "SoftmaxCrossEntropy",
   backendName: "wasm",
-  kernelFunc: (backend, { logits, labels }) => {
+  kernelFunc: (backend, { logits, labels }, { labelSmoothing }) => {
     const [n, k] = logits.shape as [number, number];
     const lv = backend.view(labels.dataId);
     for (let i = 0; i < n; i++) {
@@ -28,7 +28,15 @@ export const softmaxCrossEntropy: KernelConfig<"SoftmaxCrossEntropy", WasmBacken
     }
     const loss = backend.make(1);
     const dlogits = backend.make(n * k);
-    const args = [backend.ptr(logits.dataId), backend.ptr(labels.dataId), loss.ptr, dlogits.ptr, n, k];
+    const args = [
+      backend.ptr(logits.dataId),
+      backend.ptr(labels.dataId),
+      loss.ptr,
+      dlogits.ptr,
+      n,
+      k,
+      { f: labelSmoothing },
+    ];
     backend.runtime.run("k_softmaxCrossEntropy", args, false);
     return { loss: { dataId: loss, shape: [] }, dlogits: { dataId: dlogits, shape: [n, k] } };
   },

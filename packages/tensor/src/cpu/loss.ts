@@ -1,4 +1,4 @@
-/** Softmax and the fused softmax cross-entropy with its gradient (log-sum-exp shifted by the row max). */
+/** Softmax and the fused softmax cross-entropy (label smoothing optional) with its gradient (log-sum-exp shifted by the row max). */
 import type { KernelConfig } from "../backend.js";
 import type { CpuBackend } from "./backend.js";
 
@@ -31,7 +31,7 @@ export const softmax: KernelConfig<"Softmax", CpuBackend> = {
 export const softmaxCrossEntropy: KernelConfig<"SoftmaxCrossEntropy", CpuBackend> = {
   kernelName: "SoftmaxCrossEntropy",
   backendName: "cpu",
-  kernelFunc: (backend, { logits, labels }) => {
+  kernelFunc: (backend, { logits, labels }, { labelSmoothing: e }) => {
     const [n, k] = logits.shape as [number, number];
     const lv = backend.values(logits.dataId);
     const yv = backend.values(labels.dataId);
@@ -43,8 +43,16 @@ export const softmaxCrossEntropy: KernelConfig<"SoftmaxCrossEntropy", CpuBackend
         throw new Error(`softmaxCrossEntropy: label ${label} at row ${i} is not a class index in [0, ${k})`);
       }
       const lse = softmaxRow(lv, i * k, k, grad);
-      loss += lse - lv[i * k + label]!;
-      grad[i * k + label]! -= 1;
+      loss += lse - (1 - e) * lv[i * k + label]!;
+      if (e > 0) {
+        let rowSum = 0;
+        for (let j = 0; j < k; j++) {
+          rowSum += lv[i * k + j]!;
+          grad[i * k + j]! -= e / k;
+        }
+        loss -= (e * rowSum) / k;
+      }
+      grad[i * k + label]! -= 1 - e;
     }
     for (let j = 0; j < grad.length; j++) grad[j]! /= n;
     return {
