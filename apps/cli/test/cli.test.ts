@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { writeIdxDir } from "@resnet-ts/data/node";
 import { Rng } from "@resnet-ts/tensor";
+import { loadCheckpoint } from "@resnet-ts/trainer/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const bin = fileURLToPath(new URL("../dist/main.js", import.meta.url));
@@ -204,6 +205,75 @@ describe("resnet-ts", () => {
     expect(runs.map((run) => run.variant)).toEqual(["original", "plain"]);
     expect(runs.every((run) => Number.isFinite(run.finalLoss))).toBe(true);
     expect(await readdir(out)).toEqual(expect.arrayContaining(["compare.json", "compare.svg"]));
+  });
+
+  it("the schedule, optimizer and loss flags reach the run's config (stored in its checkpoint)", async () => {
+    const out = join(dir, "knobs.safetensors");
+    const base = [
+      "train",
+      "--data",
+      dataDir,
+      "--batch-size",
+      "16",
+      "--steps",
+      "2",
+      "--no-eval",
+      "--epochs",
+      "3",
+    ];
+    const flags = {
+      "--momentum": "0.8",
+      "--dampening": "0.1",
+      "--weight-decay": "0.001",
+      "--schedule": "cosine",
+      "--eta-min": "0.002",
+      "--warmup-epochs": "0.5",
+      "--warmup-start-factor": "0.2",
+      "--label-smoothing": "0.15",
+      "--step-size": "2",
+      "--gamma": "0.5",
+      "--pct-start": "0.4",
+      "--div-factor": "10",
+      "--final-div-factor": "100",
+    };
+    const r = await cli(...base, ...Object.entries(flags).flat(), "--out", out);
+    expect(r.code, r.stderr).toBe(0);
+    const { info } = await loadCheckpoint(out, { training: false });
+    expect(info.config).toMatchObject({
+      momentum: 0.8,
+      dampening: 0.1,
+      weightDecay: 0.001,
+      schedule: "cosine",
+      etaMin: 0.002,
+      warmupEpochs: 0.5,
+      warmupStartFactor: 0.2,
+      labelSmoothing: 0.15,
+      stepSize: 2,
+      gamma: 0.5,
+      pctStart: 0.4,
+      divFactor: 10,
+      finalDivFactor: 100,
+    });
+    const fast = await cli(...base, "--preset", "fast", "--label-smoothing", "0", "--out", out);
+    expect(fast.code, fast.stderr).toBe(0);
+    const preset = (await loadCheckpoint(out, { training: false })).info.config;
+    expect(preset).toMatchObject({ preset: "fast", schedule: "onecycle", nesterov: true, labelSmoothing: 0 });
+  });
+
+  it("rejects bad schedule and loss flags, naming the flag", async () => {
+    const cases: [string[], RegExp][] = [
+      [["train", "--label-smoothing", "1.5"], /--label-smoothing: must be between 0 and 1 \(got 1\.5\)/],
+      [
+        ["train", "--schedule", "onecycle", "--epochs", "2", "--warmup-epochs", "1"],
+        /--warmup-epochs: must be 0 with the onecycle schedule/,
+      ],
+      [["train", "--schedule", "linear"], /--schedule: must be one of constant, step, cosine, onecycle/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(...args);
+      expect(r.code, args.join(" ")).not.toBe(0);
+      expect(r.stderr, args.join(" ")).toMatch(message);
+    }
   });
 
   it("rejects bad input with one line and a non-zero exit", async () => {

@@ -5,7 +5,16 @@
 import { BLOCK_ARRANGEMENTS } from "@resnet-ts/layers";
 import { ConfigError, type PresetName, resolveConfig, type TrainConfig } from "@resnet-ts/trainer";
 
-const REQUIRED = ["epochs", "batchSize", "lr", "momentum", "seed"] as const;
+const REQUIRED = [
+  "epochs",
+  "batchSize",
+  "lr",
+  "momentum",
+  "weightDecay",
+  "warmupEpochs",
+  "labelSmoothing",
+  "seed",
+] as const;
 const OPTIONAL = ["steps", "trainLimit", "testLimit"] as const;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -14,6 +23,7 @@ export class ConfigForm {
   readonly form = $<HTMLFormElement>("config-form");
   readonly #preset = $<HTMLSelectElement>("preset");
   readonly #resize = $<HTMLSelectElement>("resize");
+  readonly #schedule = $<HTMLSelectElement>("schedule");
   readonly #backend = $<HTMLSelectElement>("backend-choice");
   readonly #block = $<HTMLSelectElement>("block");
   readonly #plain = $<HTMLInputElement>("plain");
@@ -35,6 +45,7 @@ export class ConfigForm {
     for (const key of OPTIONAL)
       $<HTMLInputElement>(key).value = config[key] === null ? "" : String(config[key]);
     this.#resize.value = String(config.resize ?? 28);
+    this.#schedule.value = config.schedule;
     this.#block.value = config.block;
     this.#plain.checked = config.plain;
   }
@@ -48,6 +59,7 @@ export class ConfigForm {
       input[key] = el.value === "" ? null : el.valueAsNumber;
     }
     input.resize = this.#resize.value === "28" ? null : Number(this.#resize.value);
+    input.schedule = this.#schedule.value;
     input.block = this.#block.value;
     input.plain = this.#plain.checked;
     input.backend = this.#backend.value || null;

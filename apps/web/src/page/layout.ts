@@ -1,5 +1,6 @@
 /** The page's static markup; every element the code touches has an id (and a data-testid where tests need it). */
 import { BLOCK_ARRANGEMENTS } from "@resnet-ts/layers";
+import { PRESET_NAMES, SCHEDULE_NAMES } from "@resnet-ts/trainer";
 
 const field = (id: string, label: string, input: string, hint = "") =>
   `<label class="field" for="${id}"><span>${label}</span>${input}<small class="hint">${hint}</small>` +
@@ -83,7 +84,7 @@ export const LAYOUT = `
     <form id="config-form" novalidate>
       ${field("data", "Data", `<select id="data"></select>`, `or drop the four IDX files here`)}
       <input id="idx-files" type="file" multiple hidden />
-      ${field("preset", "Preset", `<select id="preset"><option value="">custom</option><option value="quick">quick</option><option value="d2l">d2l</option></select>`)}
+      ${field("preset", "Preset", `<select id="preset"><option value="">custom</option>${PRESET_NAMES.map((p) => `<option value="${p}">${p}</option>`).join("")}</select>`)}
       <div class="row">
         ${field("epochs", "Epochs", number("epochs", 'min="1" step="1"'))}
         ${field("batchSize", "Batch size", number("batchSize", 'min="1" step="1"'))}
@@ -91,6 +92,14 @@ export const LAYOUT = `
       <div class="row">
         ${field("lr", "Learning rate", number("lr", 'step="any"'))}
         ${field("momentum", "Momentum", number("momentum", 'step="any" min="0" max="1"'))}
+      </div>
+      <div class="row">
+        ${field("schedule", "LR schedule", `<select id="schedule">${SCHEDULE_NAMES.map((s) => `<option value="${s}">${s}</option>`).join("")}</select>`, "onecycle peaks at the learning rate")}
+        ${field("warmupEpochs", "Warm-up epochs", number("warmupEpochs", 'step="any" min="0"'))}
+      </div>
+      <div class="row">
+        ${field("weightDecay", "Weight decay", number("weightDecay", 'step="any" min="0" max="1"'))}
+        ${field("labelSmoothing", "Label smoothing", number("labelSmoothing", 'step="any" min="0" max="1"'))}
       </div>
       <div class="row">
         ${field("resize", "Resolution", `<select id="resize"><option value="28">28 x 28</option><option value="96">96 x 96 (d2l)</option></select>`)}
