@@ -116,7 +116,12 @@ describe("resnet-ts compare", () => {
     expect(plain!.variant).toBe("plain");
     const { summaries } = jsonLines(r.stdout).at(-1) as { summaries: Summary[] };
     expect(summaries.map((s) => s.variant)).toEqual(["original", "plain"]);
-    expect(await readdir(out)).toEqual(expect.arrayContaining(["compare.json", "compare.svg", "study.json"]));
+    expect(await readdir(out)).toEqual(
+      expect.arrayContaining(["compare.json", "compare.summary.json", "compare.svg", "study.json"]),
+    );
+    const recorded = JSON.parse(await readFile(join(out, "compare.summary.json"), "utf8"));
+    expect(recorded.plan).toEqual({ variants: ["original", "plain"], depths: [1], seeds: [0, 1] });
+    expect(recorded.summaries[0].finalLoss.mean).toBeCloseTo(orig!.finalLoss.mean, 5);
     const svg = await readFile(join(out, "compare.svg"), "utf8");
     expect(svg).toMatch(/^<svg/);
     expect(svg).toContain("mean of 2 seeds");

@@ -82,6 +82,7 @@ export { yieldToEventLoop } from "./yield.js";
 export {
   type PlannedRun,
   plannedRuns,
+  type RecordedStudy,
   runKey,
   STUDY_PRESETS,
   type Spread,
@@ -96,3 +97,4 @@ export {
   type TrainingSettings,
   type VariantSummary,
 } from "./study.js";
+export { studyNet, studyNetLayers } from "./study-net.js";

@@ -166,6 +166,14 @@ export function summarize(runs: readonly StudyRun[]): VariantSummary[] {
   });
 }
 
+/** A finished study's summaries, as `compare` writes them to <name>.summary.json (the web app shows them). */
+export interface RecordedStudy {
+  name: string;
+  settings: TrainingSettings;
+  plan: StudyPlan;
+  summaries: VariantSummary[];
+}
+
 /** A study as a preset: what `compare --preset` and the web app's presets fill in. */
 export interface StudyPreset extends StudyPlan, TrainingSettings {
   description: string;

@@ -17,6 +17,7 @@ import { parseVariant, variantName } from "@resnet-ts/layers";
 import {
   type PlannedRun,
   plannedRuns,
+  type RecordedStudy,
   STUDY_PRESETS,
   type StudyDepth,
   type StudyPlan,
@@ -242,10 +243,18 @@ async function runCompare(config: CompareConfig, out: Output): Promise<void> {
     `${JSON.stringify({ settings: { ...shown, resize: settings.resize }, summaries, runs })}\n`,
   );
   await writeFile(svgPath, studyChart(summaries, settings.steps, settings.recordEvery));
+  // The summaries alone (what the web app shows as the recorded results).
+  const summaryPath = join(config.out, `${name}.summary.json`);
+  const recorded: RecordedStudy = { name, settings, plan, summaries };
+  await writeFile(summaryPath, `${JSON.stringify(recorded, rounded)}\n`);
   out.info(formatTable(summaries));
-  out.info(`wrote ${jsonPath} and ${svgPath}`);
+  out.info(`wrote ${jsonPath}, ${summaryPath} and ${svgPath}`);
   out.record({ summaries: summaries.map(({ meanLosses: _l, ...rest }) => rest) });
 }
+
+/** JSON replacer: numbers to 6 significant digits (the summary file stays small). */
+const rounded = (_key: string, value: unknown) =>
+  typeof value === "number" && !Number.isInteger(value) ? Number(value.toPrecision(6)) : value;
 
 /** Trains `todo` in this process, saving each run as it finishes. */
 async function trainHere(

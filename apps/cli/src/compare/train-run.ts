@@ -1,47 +1,19 @@
 /** One run of a study: builds the variant at its depth with the run's seed, trains it and evaluates it. */
 import type { Dataset } from "@resnet-ts/data";
-import {
-  cifarResnet,
-  networkDepth,
-  parseVariant,
-  RESNET_DEPTHS,
-  resnet,
-  type Sequential,
-} from "@resnet-ts/layers";
+import { parseVariant } from "@resnet-ts/layers";
 import {
   evaluate,
   type PlannedRun,
   type StudyRun,
+  studyNet,
+  studyNetLayers,
   type TrainingSettings,
   trainForComparison,
 } from "@resnet-ts/trainer";
 
-function build(settings: TrainingSettings, run: PlannedRun): { model: Sequential; layers: number } {
-  const spec = parseVariant(run.variant);
-  const depth = run.depth;
-  if (typeof depth === "number") {
-    return {
-      model: cifarResnet({ ...spec, n: depth, widths: settings.widths, seed: run.seed }),
-      layers: networkDepth(
-        spec.block,
-        settings.widths.map(() => depth),
-      ),
-    };
-  }
-  const depths = RESNET_DEPTHS[depth];
-  return { model: resnet({ ...spec, depths, seed: run.seed }), layers: networkDepth(spec.block, depths) };
-}
-
 /** Layers of a planned run's net (to weigh its cost in the progress display). */
-export const layersOf = (settings: TrainingSettings, run: PlannedRun): number => {
-  const spec = parseVariant(run.variant);
-  return typeof run.depth === "number"
-    ? networkDepth(
-        spec.block,
-        settings.widths.map(() => run.depth as number),
-      )
-    : networkDepth(spec.block, RESNET_DEPTHS[run.depth]);
-};
+export const layersOf = (settings: TrainingSettings, run: PlannedRun): number =>
+  studyNetLayers(parseVariant(run.variant), run.depth, settings.widths);
 
 export async function trainRun(
   settings: TrainingSettings,
@@ -50,7 +22,7 @@ export async function trainRun(
   test: Dataset,
   onStep: (step: number, loss: number) => void,
 ): Promise<StudyRun> {
-  const { model, layers } = build(settings, run);
+  const { model, layers } = studyNet(parseVariant(run.variant), run.depth, settings.widths, run.seed);
   try {
     const result = await trainForComparison(model, train, {
       ...settings,
