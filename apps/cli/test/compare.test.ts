@@ -58,7 +58,9 @@ const study = (out: string, ...extra: string[]) => [
   ...extra,
 ];
 
-const runFiles = async (out: string) => (await readdir(join(out, "runs"))).sort();
+/** The finished runs' files (not the temporary ones of a run being saved). */
+const runFiles = async (out: string) =>
+  (await readdir(join(out, "runs"))).filter((f) => f.endsWith(".json")).sort();
 const readStudy = async (out: string) =>
   JSON.parse(await readFile(join(out, "compare.json"), "utf8")) as { runs: Run[]; summaries: Summary[] };
 const mtimes = async (out: string) =>
@@ -155,13 +157,14 @@ describe("resnet-ts compare", () => {
     const before = await mtimes(out);
     expect(Object.keys(before).length).toBeGreaterThanOrEqual(1);
     expect(Object.keys(before).length).toBeLessThan(6);
-    expect((await readdir(join(out, "runs"))).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     // Resumed without --jobs: the runs' files are the same either way.
     const r = await cli(...study(out, "--seeds", "0,1", "--variants", "original,plain,full-preact"));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`${Object.keys(before).length} of 6 runs already in`);
     const after = await mtimes(out);
     for (const [file, time] of Object.entries(before)) expect(after[file], file).toBe(time);
+    // A run killed while being saved leaves no temporary file behind once resumed.
+    expect((await readdir(join(out, "runs"))).filter((f) => !f.endsWith(".json"))).toEqual([]);
     // The same results as the study that was never interrupted.
     const resumed = (await readStudy(out)).runs.filter((x) => x.variant !== "full-preact");
     expect(resumed.map((x) => x.losses)).toEqual(straight.runs.map((x) => x.losses));

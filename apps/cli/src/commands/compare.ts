@@ -31,7 +31,7 @@ import { z } from "zod";
 import { selectBackend } from "../backends.js";
 import { studyChart, formatTable } from "../compare/report.js";
 import { studyProgress, type StudyProgress } from "../compare/progress.js";
-import { finishedKeys, loadRun, openStudy, saveRun } from "../compare/store.js";
+import { finishedKeys, loadRun, openStudy, removeTemporaries, saveRun } from "../compare/store.js";
 import { layersOf, trainRun } from "../compare/train-run.js";
 import { parseOptions } from "../options.js";
 import type { Output } from "../output.js";
@@ -201,6 +201,7 @@ async function runCompare(config: CompareConfig, out: Output): Promise<void> {
   const plan: StudyPlan = { variants: config.variants, depths: config.depth, seeds: config.seeds };
   const planned = plannedRuns(plan);
   await openStudy(config.out, settings);
+  if (!config.child) await removeTemporaries(config.out);
   const finished = await finishedKeys(config.out);
   const todo = planned.filter((r) => !finished.has(r.key));
   if (config.child) {

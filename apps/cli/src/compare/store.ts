@@ -3,7 +3,7 @@
  * finished run each (written to a temporary name and renamed, so an interrupted study never leaves half a
  * file). A study run again with the same folder and settings skips the runs that are there.
  */
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type StudyRun, settingsMismatch, type TrainingSettings } from "@resnet-ts/trainer";
 import { UsageError } from "../output.js";
@@ -46,6 +46,17 @@ export async function openStudy(out: string, settings: TrainingSettings): Promis
       `--out: ${out} holds runs trained with other settings (${mismatch}); use the same settings to resume, or another --out`,
     );
   }
+}
+
+/**
+ * Deletes the temporary files of runs that were being saved when a study was killed (the study's own
+ * process only: --jobs children may be saving theirs).
+ */
+export async function removeTemporaries(out: string): Promise<void> {
+  const names = await readdir(runsDir(out)).catch(() => [] as string[]);
+  await Promise.all(
+    names.filter((n) => n.endsWith(".tmp")).map((n) => rm(join(runsDir(out), n), { force: true })),
+  );
 }
 
 /** Keys of the finished runs in `out`. */
