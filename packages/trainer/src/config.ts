@@ -237,9 +237,9 @@ export const DEFAULT_CONFIG: TrainConfig = Object.freeze({
  *   tested on 1,000 examples. Measured: 0.72 test accuracy here (wasm backend), 0.74 with PyTorch; lr 0.05-0.1
  *   left PyTorch's eval-mode test accuracy at 0.13-0.50 after so few steps.
  * - `d2l`: the d2l.ai recipe (SPEC §2): 10 epochs at 96x96, batch 256, lr 0.05, plain SGD, xavier init.
- * - `fast`: Fashion-MNIST to high accuracy in minutes at 28x28: Nesterov momentum 0.9, weight decay 5e-4,
- *   the one-cycle schedule (which warms up itself) peaking at lr 0.2, label smoothing 0.1, batch 128,
- *   4 epochs.
+ * - `fast`: a short recipe at 28x28: Nesterov momentum 0.9, weight decay 5e-4, the one-cycle schedule
+ *   (which warms up itself) peaking at lr 0.2, label smoothing 0.1, batch 128, 4 epochs. One measured run
+ *   (wasm): test accuracy 0.920 after epoch 4 (0.795, 0.875, 0.904 before); not yet tuned by pilot runs.
  */
 export const PRESETS: Readonly<Record<PresetName, Partial<TrainConfig>>> = Object.freeze({
   quick: { epochs: 1, batchSize: 64, lr: 0.02, resize: null, trainLimit: 4000, testLimit: 1000 },
