@@ -20,8 +20,14 @@ const FLUSH_MS = 100;
 
 export const nameOf = (v: CompareVariant) => variantName({ block: "basic", ...v });
 
-function build(s: CompareSettings, v: CompareVariant): { model: Sequential; layers: number } {
-  const spec = { block: "basic" as const, ...v, seed: s.seed };
+/** Variant `v` of `s`, for `inChannels`-channel images of `numClasses` classes. */
+function build(
+  s: CompareSettings,
+  v: CompareVariant,
+  inChannels: number,
+  numClasses: number,
+): { model: Sequential; layers: number } {
+  const spec = { block: "basic" as const, ...v, seed: s.seed, inChannels, numClasses };
   if (s.depth === "resnet18") {
     return { model: resnet(spec), layers: networkDepth("basic", RESNET_DEPTHS.resnet18) };
   }
@@ -35,16 +41,17 @@ function build(s: CompareSettings, v: CompareVariant): { model: Sequential; laye
   };
 }
 
-/** Trains variant `index` of `s` on `train`; returns null when `stopped()` turned true first. */
+/** Trains variant `index` of `s` on `train` (of `numClasses` classes); returns null when `stopped()` turned true first. */
 export async function trainVariant(
   s: CompareSettings,
   index: number,
   train: Dataset,
+  numClasses: number,
   post: (message: FromWorker) => void,
   stopped: () => boolean,
 ): Promise<CompareResult | null> {
   const variant = s.variants[index]!;
-  const { model, layers } = build(s, variant);
+  const { model, layers } = build(s, variant, train.channels, numClasses);
   try {
     post({
       type: "compare-begin",
