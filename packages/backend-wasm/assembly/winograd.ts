@@ -10,6 +10,16 @@
 import { ai, ap, splitEnd, splitStart } from "./common";
 import { MR, NR, microKernel } from "./gemm";
 
+/**
+ * Floats from one of the 16 matrices to the next: its size plus 32. Sizes are often multiples of 4 KiB,
+ * and 16 streams 4 KiB apart all map to the same cache sets (measured: the input transform took as
+ * long as the GEMM); 128 bytes more per matrix spreads them. The JS side uses the same spacing.
+ */
+// @ts-ignore: decorator
+@inline function spaced(floats: i32): usize {
+  return <usize>floats + 32;
+}
+
 // Layout words shared by the transforms (after each kernel's own words, at index L).
 let l_xi = 0, l_rShift = 0, l_rp = 0, l_rl = 0, l_qp = 0, l_ql = 0;
 
@@ -48,74 +58,72 @@ function readLayout(args: usize, at: i32): void {
 }
 
 /**
- * Input tiles V = B^T d B: args [x, v, n0, nimg, c, h, w, ph, pw, th, tw, rows, cols, layout...]. Row
- * r is the channel, column q = (image - n0, ty, tx) the tile; rows [c, rows) and columns
- * [nimg*th*tw, cols) are zeros (the GEMM's padding). Threads split (image, channel) planes.
+ * Input tiles V = B^T d B: args [x, v, n0, nimg, c, h, w, ph, pw, th, tw, rows, cols, scratch, stride,
+ * layout...]. Row r is the channel, column q = (image - n0, ty, tx) the tile; rows [c, rows) and
+ * columns [nimg*th*tw, cols) are zeros (the GEMM's padding). Threads split (image, group of rows)
+ * units; a unit first copies its planes into zero-padded planes in its scratch (2*th + 2 rows of
+ * 2*roundUp(tw, 4) + 2), so that every run of four tiles is read without bounds checks, then takes the
+ * rows of one panel group innermost, so that each tile's values fill whole cache lines of V.
  */
 export function k_winoInput(tid: i32, nt: i32, args: usize): void {
   const x = ap(args, 0), v = ap(args, 1), n0 = ai(args, 2), nimg = ai(args, 3), c = ai(args, 4);
   const h = ai(args, 5), w = ai(args, 6), ph = ai(args, 7), pw = ai(args, 8), th = ai(args, 9), tw = ai(args, 10);
   const rows = ai(args, 11), cols = ai(args, 12);
-  readLayout(args, 13);
+  const scratch = ap(args, 13) + <usize>tid * ap(args, 14);
+  readLayout(args, 15);
   const tiles = nimg * th * tw;
-  // Units: (image, row) planes, then one unit per row for the padding columns.
-  const units = nimg * rows + rows;
+  const gs = 1 << l_rShift, groups = (rows + gs - 1) / gs;
+  const hp = 2 * th + 2, wp = 2 * ((tw + 3) & ~3) + 2;
+  const padBytes = <usize>(hp * wp) << 2, rs = <usize>wp << 2;
+  // Units: (image, row group), then one unit per row group for the padding columns.
+  const units = nimg * groups + groups;
   const u0 = splitStart(units, tid, nt, 1), u1 = splitEnd(units, tid, nt, 1);
   for (let u = u0; u < u1; u++) {
-    if (u >= nimg * rows) {
-      const r = u - nimg * rows;
-      for (let q = tiles; q < cols; q++) zero16(v, r, q);
+    if (u >= nimg * groups) {
+      const g = u - nimg * groups;
+      for (let r = g * gs; r < min(rows, g * gs + gs); r++) for (let q = tiles; q < cols; q++) zero16(v, r, q);
       continue;
     }
-    const ni = u / rows, r = u - ni * rows;
+    const ni = u / groups, g = u - ni * groups;
+    const r0 = g * gs, r1 = min(rows, r0 + gs), rc = min(c, r1);
     const q0 = ni * th * tw;
-    if (r >= c) {
-      for (let q = q0; q < q0 + th * tw; q++) zero16(v, r, q);
-      continue;
+    for (let r = max(r0, c); r < r1; r++) for (let q = q0; q < q0 + th * tw; q++) zero16(v, r, q);
+    for (let r = r0; r < rc; r++) {
+      const plane = x + ((<usize>((n0 + ni) * c + r) * <usize>(h * w)) << 2);
+      padPlane(plane, h, w, ph, pw, scratch + <usize>(r - r0) * padBytes, hp, wp);
     }
-    const plane = x + ((<usize>((n0 + ni) * c + r) * <usize>(h * w)) << 2);
     for (let ty = 0; ty < th; ty++) {
-      const iy0 = 2 * ty - ph;
-      const rowsInside = iy0 >= 0 && iy0 + 4 <= h;
-      for (let tx = 0; tx < tw; tx++) {
-        const ix0 = 2 * tx - pw;
-        if (rowsInside && ix0 >= 0 && ix0 + 10 <= w && tx + 4 <= tw) {
-          // Four tiles side by side, one vector lane each.
-          input4(plane + (<usize>(iy0 * w + ix0) << 2), <usize>w << 2, v, r, q0 + ty * tw + tx);
-          tx += 3;
-          continue;
-        }
-        let d0: v128, d1: v128, d2: v128, d3: v128;
-        if (iy0 >= 0 && ix0 >= 0 && iy0 + 4 <= h && ix0 + 4 <= w) {
-          const row = plane + (<usize>(iy0 * w + ix0) << 2), rs = <usize>w << 2;
-          d0 = v128.load(row); d1 = v128.load(row + rs); d2 = v128.load(row + 2 * rs); d3 = v128.load(row + 3 * rs);
-        } else {
-          d0 = rowAt(plane, h, w, iy0, ix0); d1 = rowAt(plane, h, w, iy0 + 1, ix0);
-          d2 = rowAt(plane, h, w, iy0 + 2, ix0); d3 = rowAt(plane, h, w, iy0 + 3, ix0);
-        }
-        // t = B^T d (rows as vectors), transposed so that c_j is column j of t; then column j of
-        // V = t B is (c0-c2, c1+c2, c2-c1, c1-c3)[j], lane i holding V[i][j] (matrix i*4 + j).
-        const t0 = f32x4.sub(d0, d2), t1 = f32x4.add(d1, d2), t2 = f32x4.sub(d2, d1), t3 = f32x4.sub(d1, d3);
-        const a0 = v128.shuffle<f32>(t0, t1, 0, 4, 1, 5), a1 = v128.shuffle<f32>(t2, t3, 0, 4, 1, 5);
-        const a2 = v128.shuffle<f32>(t0, t1, 2, 6, 3, 7), a3 = v128.shuffle<f32>(t2, t3, 2, 6, 3, 7);
-        const c0 = v128.shuffle<f64>(a0, a1, 0, 2), c1 = v128.shuffle<f64>(a0, a1, 1, 3);
-        const c2 = v128.shuffle<f64>(a2, a3, 0, 2), c3 = v128.shuffle<f64>(a2, a3, 1, 3);
-        const q = q0 + ty * tw + tx;
-        put4(v, r, q, f32x4.sub(c0, c2), 0, 4);
-        put4(v, r, q, f32x4.add(c1, c2), 1, 4);
-        put4(v, r, q, f32x4.sub(c2, c1), 2, 4);
-        put4(v, r, q, f32x4.sub(c1, c3), 3, 4);
+      for (let tx = 0; tx < tw; tx += 4) {
+        const q = q0 + ty * tw + tx, lanes = min(4, tw - tx);
+        const src = scratch + (<usize>(2 * ty * wp + 2 * tx) << 2);
+        for (let r = r0; r < rc; r++) input4(src + <usize>(r - r0) * padBytes, rs, v, r, q, lanes);
       }
     }
   }
 }
 
+/** Copies rows [-ph, hp-ph) x columns [-pw, wp-pw) of an h x w plane to dst (hp x wp), zeros outside. */
+function padPlane(src: usize, h: i32, w: i32, ph: i32, pw: i32, dst: usize, hp: i32, wp: i32): void {
+  for (let y = 0; y < hp; y++) {
+    const iy = y - ph;
+    const row = dst + (<usize>(y * wp) << 2);
+    if (iy < 0 || iy >= h) {
+      memory.fill(row, 0, <usize>wp << 2);
+      continue;
+    }
+    const x0 = min(pw, wp), x1 = min(wp, pw + w);
+    memory.fill(row, 0, <usize>x0 << 2);
+    if (x1 > x0) memory.copy(row + (<usize>x0 << 2), src + (<usize>(iy * w) << 2), <usize>(x1 - x0) << 2);
+    if (wp > x1) memory.fill(row + (<usize>x1 << 2), 0, <usize>(wp - x1) << 2);
+  }
+}
+
 /**
  * V for the four tiles whose windows start at `src` and every 2 columns after (rows `rs` bytes apart),
- * as vectors over the tiles (columns q .. q+3 of V).
+ * as vectors over the tiles (columns q .. q+lanes-1 of V; the rest are past the row and not stored).
  */
 // @ts-ignore: decorator
-@inline function input4(src: usize, rs: usize, v: usize, r: i32, q: i32): void {
+@inline function input4(src: usize, rs: usize, v: usize, r: i32, q: i32, lanes: i32): void {
   // D[i][j]: lane t = x[i][2t + j]; then t = B^T D over i and V = t B over j, lanes kept.
   let d00: v128, d01: v128, d02: v128, d03: v128, d10: v128, d11: v128, d12: v128, d13: v128;
   let d20: v128, d21: v128, d22: v128, d23: v128, d30: v128, d31: v128, d32: v128, d33: v128;
@@ -135,45 +143,33 @@ export function k_winoInput(tid: i32, nt: i32, args: usize): void {
   l0 = v128.load(src); l1 = v128.load(src, 16); l2 = v128.load64_zero(src, 32);
   d30 = v128.shuffle<f32>(l0, l1, 0, 2, 4, 6); d31 = v128.shuffle<f32>(l0, l1, 1, 3, 5, 7);
   d32 = v128.shuffle<f32>(d30, l2, 1, 2, 3, 4); d33 = v128.shuffle<f32>(d31, l2, 1, 2, 3, 5);
-  inputRow(v, r, q, 0, f32x4.sub(d00, d20), f32x4.sub(d01, d21), f32x4.sub(d02, d22), f32x4.sub(d03, d23));
-  inputRow(v, r, q, 1, f32x4.add(d10, d20), f32x4.add(d11, d21), f32x4.add(d12, d22), f32x4.add(d13, d23));
-  inputRow(v, r, q, 2, f32x4.sub(d20, d10), f32x4.sub(d21, d11), f32x4.sub(d22, d12), f32x4.sub(d23, d13));
-  inputRow(v, r, q, 3, f32x4.sub(d10, d30), f32x4.sub(d11, d31), f32x4.sub(d12, d32), f32x4.sub(d13, d33));
+  inputRow(v, r, q, lanes, 0, f32x4.sub(d00, d20), f32x4.sub(d01, d21), f32x4.sub(d02, d22), f32x4.sub(d03, d23));
+  inputRow(v, r, q, lanes, 1, f32x4.add(d10, d20), f32x4.add(d11, d21), f32x4.add(d12, d22), f32x4.add(d13, d23));
+  inputRow(v, r, q, lanes, 2, f32x4.sub(d20, d10), f32x4.sub(d21, d11), f32x4.sub(d22, d12), f32x4.sub(d23, d13));
+  inputRow(v, r, q, lanes, 3, f32x4.sub(d10, d30), f32x4.sub(d11, d31), f32x4.sub(d12, d32), f32x4.sub(d13, d33));
 }
 
 /** Row i of V = t B from row i of t (t0..t3, vectors over four tiles): matrices 4i .. 4i+3. */
 // @ts-ignore: decorator
-@inline function inputRow(v: usize, r: i32, q: i32, i: i32, t0: v128, t1: v128, t2: v128, t3: v128): void {
-  putQ4(v, r, q, 4 * i, f32x4.sub(t0, t2));
-  putQ4(v, r, q, 4 * i + 1, f32x4.add(t1, t2));
-  putQ4(v, r, q, 4 * i + 2, f32x4.sub(t2, t1));
-  putQ4(v, r, q, 4 * i + 3, f32x4.sub(t1, t3));
+@inline function inputRow(v: usize, r: i32, q: i32, lanes: i32, i: i32, t0: v128, t1: v128, t2: v128, t3: v128): void {
+  putQ4(v, r, q, lanes, 4 * i, f32x4.sub(t0, t2));
+  putQ4(v, r, q, lanes, 4 * i + 1, f32x4.add(t1, t2));
+  putQ4(v, r, q, lanes, 4 * i + 2, f32x4.sub(t2, t1));
+  putQ4(v, r, q, lanes, 4 * i + 3, f32x4.sub(t1, t3));
 }
 
-/** Stores lane k of `vals` as matrix xi's value at (r, q + k). */
+/** Stores lane k < lanes of `vals` as matrix xi's value at (r, q + k). */
 // @ts-ignore: decorator
-@inline function putQ4(dst: usize, r: i32, q: i32, xi: i32, vals: v128): void {
-  const p = dst + ((at(r, q) + <usize>(xi * l_xi)) << 2);
-  if (l_ql == 1 && (q & 7) <= 4) {
-    v128.store(p, vals);
+@inline function putQ4(dst: usize, r: i32, q: i32, lanes: i32, xi: i32, vals: v128): void {
+  const base = dst + (<usize>(xi * l_xi) << 2);
+  if (lanes == 4 && l_ql == 1 && (q & 7) <= 4) {
+    v128.store(base + (at(r, q) << 2), vals);
     return;
   }
-  v128.store32_lane(p, vals, 0);
-  v128.store32_lane(dst + ((at(r, q + 1) + <usize>(xi * l_xi)) << 2), vals, 1);
-  v128.store32_lane(dst + ((at(r, q + 2) + <usize>(xi * l_xi)) << 2), vals, 2);
-  v128.store32_lane(dst + ((at(r, q + 3) + <usize>(xi * l_xi)) << 2), vals, 3);
-}
-
-/** Four values of row iy from column ix0 of an h x w plane, zeros outside it. */
-function rowAt(plane: usize, h: i32, w: i32, iy: i32, ix0: i32): v128 {
-  let v = f32x4.splat(0);
-  if (<u32>iy >= <u32>h) return v;
-  const row = plane + (<usize>(iy * w) << 2);
-  if (<u32>ix0 < <u32>w) v = f32x4.replace_lane(v, 0, load<f32>(row + (<usize>ix0 << 2)));
-  if (<u32>(ix0 + 1) < <u32>w) v = f32x4.replace_lane(v, 1, load<f32>(row + (<usize>(ix0 + 1) << 2)));
-  if (<u32>(ix0 + 2) < <u32>w) v = f32x4.replace_lane(v, 2, load<f32>(row + (<usize>(ix0 + 2) << 2)));
-  if (<u32>(ix0 + 3) < <u32>w) v = f32x4.replace_lane(v, 3, load<f32>(row + (<usize>(ix0 + 3) << 2)));
-  return v;
+  v128.store32_lane(base + (at(r, q) << 2), vals, 0);
+  if (lanes > 1) v128.store32_lane(base + (at(r, q + 1) << 2), vals, 1);
+  if (lanes > 2) v128.store32_lane(base + (at(r, q + 2) << 2), vals, 2);
+  if (lanes > 3) v128.store32_lane(base + (at(r, q + 3) << 2), vals, 3);
 }
 
 /**
@@ -186,36 +182,40 @@ export function k_winoDy(tid: i32, nt: i32, args: usize): void {
   const cols = ai(args, 10);
   readLayout(args, 11);
   const tiles = nimg * th * tw;
-  const units = nimg * rows + rows;
+  const gs = 1 << l_rShift, groups = (rows + gs - 1) / gs;
+  const units = nimg * groups + groups;
   const u0 = splitStart(units, tid, nt, 1), u1 = splitEnd(units, tid, nt, 1);
+  const planeBytes = <usize>(oh * ow) << 2;
   for (let u = u0; u < u1; u++) {
-    if (u >= nimg * rows) {
-      const r = u - nimg * rows;
-      for (let q = tiles; q < cols; q++) zero16(z, r, q);
+    if (u >= nimg * groups) {
+      const g = u - nimg * groups;
+      for (let r = g * gs; r < min(rows, g * gs + gs); r++) for (let q = tiles; q < cols; q++) zero16(z, r, q);
       continue;
     }
-    const ni = u / rows, r = u - ni * rows;
+    const ni = u / groups, g = u - ni * groups;
+    const r0 = g * gs, r1 = min(rows, r0 + gs), rc = min(o, r1);
     const q0 = ni * th * tw;
-    if (r >= o) {
-      for (let q = q0; q < q0 + th * tw; q++) zero16(z, r, q);
-      continue;
-    }
-    const plane = dy + ((<usize>((n0 + ni) * o + r) * <usize>(oh * ow)) << 2);
+    for (let r = max(r0, o); r < r1; r++) for (let q = q0; q < q0 + th * tw; q++) zero16(z, r, q);
+    const image = dy + <usize>((n0 + ni) * o) * planeBytes;
     for (let ty = 0; ty < th; ty++) {
       for (let tx = 0; tx < tw; tx++) {
         const y0 = 2 * ty, x0 = 2 * tx;
-        const g00 = load<f32>(plane + (<usize>(y0 * ow + x0) << 2));
-        const g01: f32 = x0 + 1 < ow ? load<f32>(plane + (<usize>(y0 * ow + x0 + 1) << 2)) : 0;
-        const g10: f32 = y0 + 1 < oh ? load<f32>(plane + (<usize>((y0 + 1) * ow + x0) << 2)) : 0;
-        const g11: f32 = y0 + 1 < oh && x0 + 1 < ow ? load<f32>(plane + (<usize>((y0 + 1) * ow + x0 + 1) << 2)) : 0;
-        // A dy A^T: column j of the result is (a, a+b, a-b, -b) for (a, b) the j-th entries of
-        // A's action on dy's columns, (g0, g0+g1, g0-g1, -g1); lane i holds Z[i][j].
-        const a = f32x4(g00, g00 + g10, g00 - g10, -g10), b = f32x4(g01, g01 + g11, g01 - g11, -g11);
+        const right = x0 + 1 < ow, down = y0 + 1 < oh;
         const q = q0 + ty * tw + tx;
-        put4(z, r, q, a, 0, 4);
-        put4(z, r, q, f32x4.add(a, b), 1, 4);
-        put4(z, r, q, f32x4.sub(a, b), 2, 4);
-        put4(z, r, q, f32x4.neg(b), 3, 4);
+        for (let r = r0; r < rc; r++) {
+          const p = image + <usize>r * planeBytes + (<usize>(y0 * ow + x0) << 2);
+          const g00 = load<f32>(p);
+          const g01: f32 = right ? load<f32>(p, 4) : 0;
+          const g10: f32 = down ? load<f32>(p + (<usize>ow << 2)) : 0;
+          const g11: f32 = right && down ? load<f32>(p + (<usize>ow << 2), 4) : 0;
+          // A dy A^T: column j of the result is (a, a+b, a-b, -b) for (a, b) the j-th entries of
+          // A's action on dy's columns, (g0, g0+g1, g0-g1, -g1); lane i holds Z[i][j].
+          const a = f32x4(g00, g00 + g10, g00 - g10, -g10), b = f32x4(g01, g01 + g11, g01 - g11, -g11);
+          put4(z, r, q, a, 0, 4);
+          put4(z, r, q, f32x4.add(a, b), 1, 4);
+          put4(z, r, q, f32x4.sub(a, b), 2, 4);
+          put4(z, r, q, f32x4.neg(b), 3, 4);
+        }
       }
     }
   }
@@ -280,9 +280,9 @@ export function k_winoGemm(tid: i32, nt: i32, args: usize): void {
   const u0 = splitStart(16 * blocks, tid, nt, 1), u1 = splitEnd(16 * blocks, tid, nt, 1);
   for (let unit = u0; unit < u1; unit++) {
     const xi = unit / blocks, blk = unit - xi * blocks;
-    const ux = u + ((<usize>xi * <usize>(rowsPad * depth)) << 2);
-    const vx = v + ((<usize>xi * <usize>(cols * depth)) << 2);
-    const mx = m + ((<usize>xi * <usize>(rowsPad * cols)) << 2);
+    const ux = u + ((<usize>xi * spaced(rowsPad * depth)) << 2);
+    const vx = v + ((<usize>xi * spaced(cols * depth)) << 2);
+    const mx = m + ((<usize>xi * spaced(rowsPad * cols)) << 2);
     const j0 = blk * ncMax, j1 = min(cols, j0 + ncMax);
     for (let pc = 0; pc < depth; pc += kcMax) {
       const kc = min(kcMax, depth - pc);
@@ -307,9 +307,9 @@ export function k_winoGemmT(tid: i32, nt: i32, args: usize): void {
   const tiles = ai(args, 5), kcMax = ai(args, 6), acc = ai(args, 7) != 0;
   const x0 = splitStart(16, tid, nt, 1), x1 = splitEnd(16, tid, nt, 1);
   for (let xi = x0; xi < x1; xi++) {
-    const zx = z + ((<usize>xi * <usize>(rowsPad * tiles)) << 2);
-    const vx = v + ((<usize>xi * <usize>(colsPad * tiles)) << 2);
-    const sx = s + ((<usize>xi * <usize>(rowsPad * colsPad)) << 2);
+    const zx = z + ((<usize>xi * spaced(rowsPad * tiles)) << 2);
+    const vx = v + ((<usize>xi * spaced(colsPad * tiles)) << 2);
+    const sx = s + ((<usize>xi * spaced(rowsPad * colsPad)) << 2);
     for (let pc = 0; pc < tiles; pc += kcMax) {
       const kc = min(kcMax, tiles - pc);
       const mode = acc || pc > 0 ? 1 : 0;
@@ -332,7 +332,7 @@ export function k_winoOutput(tid: i32, nt: i32, args: usize): void {
   const m = ap(args, 0), y = ap(args, 1), bias = ap(args, 2), n0 = ai(args, 3), nimg = ai(args, 4);
   const o = ai(args, 5), oh = ai(args, 6), ow = ai(args, 7), th = ai(args, 8), tw = ai(args, 9);
   const rowsPad = ai(args, 10), cols = ai(args, 11);
-  const step = <usize>(rowsPad * cols) << 2;
+  const step = spaced(rowsPad * cols) << 2;
   const units = nimg * o;
   const u0 = splitStart(units, tid, nt, 1), u1 = splitEnd(units, tid, nt, 1);
   for (let u = u0; u < u1; u++) {
@@ -419,7 +419,7 @@ export function k_winoOutput(tid: i32, nt: i32, args: usize): void {
 export function k_winoFilterGrad(tid: i32, nt: i32, args: usize): void {
   const s = ap(args, 0), dw = ap(args, 1), o = ai(args, 2), c = ai(args, 3), colsPad = ai(args, 4);
   const rowsPad = (o + MR - 1) / MR * MR;
-  const step = <usize>(rowsPad * colsPad) << 2;
+  const step = spaced(rowsPad * colsPad) << 2;
   const r0 = splitStart(o, tid, nt, 1), r1 = splitEnd(o, tid, nt, 1);
   const half = f32x4.splat(0.5);
   for (let r = r0; r < r1; r++) {

@@ -36,7 +36,17 @@ const bPanels = (k: number) => [3, NR * NR, NR, k * NR, 1];
 const aPanelsT = (tiles: number) => [2, tiles * MR, 1, MR * NR, MR];
 const bPanelsT = (tiles: number) => [3, tiles * NR, 1, NR * NR, NR];
 
+/** Floats from one of the 16 transformed matrices to the next (assembly/winograd.ts: spaced). */
+const spaced = (floats: number) => floats + 32;
+
 const tilesOf = (g: ConvGeometry) => [Math.ceil(g.oh / 2), Math.ceil(g.ow / 2)] as const;
+
+/** Per-thread scratch of k_winoInput: `group` zero-padded input planes; returns [base, stride]. */
+function padScratch(backend: WasmBackend, g: ConvGeometry, group: number): [number, number] {
+  const [th, tw] = tilesOf(g);
+  const stride = roundUp(group * (2 * th + 2) * (2 * roundUp(tw, 4) + 2) * 4, 64);
+  return [backend.scratch("winoPad", stride * backend.runtime.threads), stride];
+}
 
 /** Images per chunk: as many as keep `perTile` floats per tile under `budget`, at least one. */
 function chunkImages(g: ConvGeometry, perTile: number, budget: number): number {
@@ -61,17 +71,28 @@ export function winogradForward(
   const rt = backend.runtime;
   const [th, tw] = tilesOf(g);
   const rowsPad = roundUp(g.o, MR);
-  const u = backend.scratch("winoU", 16 * rowsPad * g.c * 4);
-  rt.run("k_winoFilter", [w, u, g.o, g.c, flip ? 1 : 0, rowsPad, g.c, rowsPad * g.c, ...aPanels(g.c)]);
+  const u = backend.scratch("winoU", 16 * spaced(rowsPad * g.c) * 4);
+  rt.run("k_winoFilter", [
+    w,
+    u,
+    g.o,
+    g.c,
+    flip ? 1 : 0,
+    rowsPad,
+    g.c,
+    spaced(rowsPad * g.c),
+    ...aPanels(g.c),
+  ]);
   const per = chunkImages(g, 16 * Math.max(g.c, rowsPad), chunkFloats);
   const colsMax = roundUp(per * th * tw, NR);
-  const v = backend.scratch("winoV", 16 * g.c * colsMax * 4);
-  const m = backend.scratch("winoM", 16 * rowsPad * colsMax * 4);
+  const v = backend.scratch("winoV", 16 * spaced(g.c * colsMax) * 4);
+  const m = backend.scratch("winoM", 16 * spaced(rowsPad * colsMax) * 4);
+  const pad = padScratch(backend, g, NR);
   for (let n0 = 0; n0 < g.n; n0 += per) {
     const nimg = Math.min(per, g.n - n0);
     const cols = roundUp(nimg * th * tw, NR);
     const geom = [n0, nimg, g.c, g.h, g.w, g.ph, g.pw, th, tw];
-    rt.run("k_winoInput", [x, v, ...geom, g.c, cols, g.c * cols, ...bPanels(g.c)]);
+    rt.run("k_winoInput", [x, v, ...geom, g.c, cols, ...pad, spaced(g.c * cols), ...bPanels(g.c)]);
     rt.run("k_winoGemm", [u, v, m, rowsPad, g.c, cols, KC, NC]);
     rt.run("k_winoOutput", [m, y, bias, n0, nimg, g.o, g.oh, g.ow, th, tw, rowsPad, cols]);
   }
@@ -92,16 +113,26 @@ export function winogradFilterGrad(
   const colsPad = roundUp(g.c, NR);
   const per = chunkImages(g, 16 * Math.max(colsPad, rowsPad), chunkFloats);
   const tilesMax = per * th * tw;
-  const v = backend.scratch("winoV", 16 * colsPad * tilesMax * 4);
-  const z = backend.scratch("winoM", 16 * rowsPad * tilesMax * 4);
-  const s = backend.scratch("winoU", 16 * rowsPad * colsPad * 4);
+  const v = backend.scratch("winoV", 16 * spaced(colsPad * tilesMax) * 4);
+  const z = backend.scratch("winoM", 16 * spaced(rowsPad * tilesMax) * 4);
+  const s = backend.scratch("winoU", 16 * spaced(rowsPad * colsPad) * 4);
+  const pad = padScratch(backend, g, NR);
   for (let n0 = 0; n0 < g.n; n0 += per) {
     const nimg = Math.min(per, g.n - n0);
     const tiles = nimg * th * tw;
     const geom = [n0, nimg, g.c, g.h, g.w, g.ph, g.pw, th, tw];
-    rt.run("k_winoInput", [x, v, ...geom, colsPad, tiles, colsPad * tiles, ...bPanelsT(tiles)]);
+    rt.run("k_winoInput", [
+      x,
+      v,
+      ...geom,
+      colsPad,
+      tiles,
+      ...pad,
+      spaced(colsPad * tiles),
+      ...bPanelsT(tiles),
+    ]);
     const dyGeom = [n0, nimg, g.o, g.oh, g.ow, th, tw];
-    rt.run("k_winoDy", [dy, z, ...dyGeom, rowsPad, tiles, rowsPad * tiles, ...aPanelsT(tiles)]);
+    rt.run("k_winoDy", [dy, z, ...dyGeom, rowsPad, tiles, spaced(rowsPad * tiles), ...aPanelsT(tiles)]);
     rt.run("k_winoGemmT", [z, v, s, rowsPad, colsPad, tiles, KC, n0 > 0 ? 1 : 0]);
   }
   rt.run("k_winoFilterGrad", [s, dw, g.o, g.c, colsPad]);
