@@ -8,8 +8,8 @@
 import { execFileSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Rng, registerBackend, runKernel, setBackend } from "../packages/tensor/dist/index.js";
-import { createWasmBackend, registerWasmBackend } from "../packages/backend-wasm/dist/index.js";
+import { Rng, registerBackend, runKernel, setBackend } from "@resnet-ts/tensor";
+import { createWasmBackend, registerWasmBackend } from "@resnet-ts/backend-wasm";
 
 const args = process.argv.slice(2);
 const positional = args.filter((a) => !a.startsWith("--"));

@@ -1,17 +1,10 @@
 // Profiles ResNet-18 training steps on one backend: milliseconds per kernel (and per conv layer shape),
 // summed over the timed steps, plus the step time. For throughput use `resnet-ts bench` (vs-pytorch.mjs).
 //   node bench/step.mjs <backend> <size> <batch> <steps>     (after `pnpm build`)
-import { registerWasmBackend, wasmKernels } from "../packages/backend-wasm/dist/index.js";
-import { resnet18 } from "../packages/layers/dist/index.js";
-import {
-  fromArray,
-  Rng,
-  registerKernel,
-  setBackend,
-  softmaxCrossEntropy,
-  tidy,
-} from "../packages/tensor/dist/index.js";
-import { SGD } from "../packages/trainer/dist/index.js";
+import { registerWasmBackend, wasmKernels } from "@resnet-ts/backend-wasm";
+import { resnet18 } from "@resnet-ts/layers";
+import { fromArray, Rng, registerKernel, setBackend, softmaxCrossEntropy, tidy } from "@resnet-ts/tensor";
+import { SGD } from "@resnet-ts/trainer";
 
 const [backendName = "wasm", size = "28", batch = "64", steps = "3"] = process.argv.slice(2);
 const [H, B, STEPS] = [Number(size), Number(batch), Number(steps)];

@@ -9,7 +9,7 @@
 // The reference `cpu` backend is slow (seconds to minutes a step), so it runs only where
 // --cpu-configs says (default 28:64) and for one timed step.
 // PyTorch: /usr/bin/python3 with torch (Debian: apt-get install -y python3-torch), 2 threads, running
-// ../shared/peers/torch_resnet_step.py (override with TORCH_STEP=path, PYTHON=path).
+// bench/torch_step.py, the same network and step (override with TORCH_STEP=path, PYTHON=path).
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -26,27 +26,18 @@ const cpuConfigs = opt("cpu-configs", "28:64").split(",");
 const rounds = Number(opt("rounds", "1"));
 const baseline = opt("baseline", "");
 const python = process.env.PYTHON ?? "/usr/bin/python3";
-const torchStep =
-  process.env.TORCH_STEP ??
-  fileURLToPath(new URL("../../shared/peers/torch_resnet_step.py", import.meta.url));
+const torchStep = process.env.TORCH_STEP ?? fileURLToPath(new URL("torch_step.py", import.meta.url));
 /** Forward multiply-adds per image (SPEC §1); a training step is about 3x the forward pass. */
 const MACS = { 28: 33.0e6, 96: 318.7e6, 224: 1735e6 };
 const cli = fileURLToPath(new URL("../apps/cli/dist/main.js", import.meta.url));
 
 function torch(size, batch) {
   if (!existsSync(torchStep)) return { error: `no ${torchStep}` };
-  const wrapper =
-    "import resource, runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__'); " +
-    "print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)";
   try {
-    const out = execFileSync(
-      python,
-      ["-c", wrapper, torchStep, String(size), String(batch), String(steps), "2"],
-      {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const out = execFileSync(python, [torchStep, String(size), String(batch), String(steps), "2"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const ips = Number(/([\d.]+) img\/s/.exec(out)?.[1]);
     const rss = Number(/maxrss_kb (\d+)/.exec(out)?.[1]) / 1024;
     return { imagesPerSec: ips, maxRssMB: rss };

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Packs every publishable package (`pnpm pack`), installs the tarballs into a scratch project outside the
-// workspace with npm, and imports and runs them there: proof that the packages work as users install them.
+// Packs every publishable package and the CLI (`pnpm pack`), installs the tarballs into a scratch project
+// outside the workspace with npm, and imports and runs them there, and the installed `resnet-ts` command
+// (`summary` and a few training steps): proof that the packages work as users install them.
 // Usage: node tooling/scripts/pack-smoke.mjs   (after `pnpm build`)
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -14,11 +15,11 @@ const run = (cmd, args, cwd) =>
   execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"] }).toString();
 
 try {
-  const packages = readdirSync(join(root, "packages"))
-    .map((dir) => ({
-      dir: join(root, "packages", dir),
-      pkg: JSON.parse(readFileSync(join(root, "packages", dir, "package.json"), "utf8")),
-    }))
+  const packages = [
+    ...readdirSync(join(root, "packages")).map((dir) => join(root, "packages", dir)),
+    join(root, "apps", "cli"),
+  ]
+    .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) }))
     .filter(({ pkg }) => !pkg.private);
   const tarballs = packages.map(({ dir, pkg }) => {
     run("pnpm", ["pack", "--pack-destination", scratch], dir);
@@ -64,6 +65,34 @@ console.log("installed packages work: autograd, resnet18 (" + s.parameters + " p
 `,
   );
   process.stdout.write(run("node", ["smoke.mjs"], scratch));
+  // The installed command, as `npm i -g @resnet-ts/cli` users run it.
+  const bin = join(scratch, "node_modules", ".bin", "resnet-ts");
+  const summary = run(bin, ["summary"], scratch);
+  if (!summary.includes("11,178,378") && !summary.includes("11178378"))
+    throw new Error(`resnet-ts summary printed no ResNet-18 parameter count:\n${summary}`);
+  const env = { ...process.env, RESNET_TS_CACHE: join(scratch, "cache") };
+  const trained = execFileSync(
+    bin,
+    [
+      "--json",
+      "train",
+      "--steps",
+      "2",
+      "--batch-size",
+      "16",
+      "--train-limit",
+      "64",
+      "--test-limit",
+      "32",
+      "--out",
+      join(scratch, "smoke.safetensors"),
+    ],
+    { cwd: scratch, env, stdio: ["ignore", "pipe", "inherit"] },
+  ).toString();
+  const result = JSON.parse(trained.trim().split("\n").pop() ?? "{}");
+  if (result.steps !== 2 || !Number.isFinite(result.loss))
+    throw new Error(`the installed resnet-ts train did not report 2 steps and a loss:\n${trained}`);
+  console.log(`installed resnet-ts command works: summary, train (2 steps, loss ${result.loss})`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -6,9 +6,11 @@ import type { Output } from "./output.js";
 export async function loadSplits(source: string, out: Output): Promise<DataSplits> {
   const t0 = performance.now();
   const splits = await loadData(source, { onProgress: (msg) => out.info(msg) });
+  const { train, test, channels, classNames } = splits;
   out.info(
-    `data: ${splits.source}, ${splits.train.count} train / ${splits.test.count} test images of ` +
-      `${splits.train.rows}x${splits.train.cols} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    `data: ${splits.source}, ${train.count} train / ${test.count} test images of ` +
+      `${channels}x${train.rows}x${train.cols}, ${classNames.length} classes ` +
+      `(${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );
   return splits;
 }

@@ -2,6 +2,7 @@
  * The IDX format of the official (Fashion-)MNIST files, big-endian: magic 0x00000803, count, rows, cols,
  * then uint8 pixels (images); magic 0x00000801, count, then uint8 labels (labels).
  */
+import { CLASS_NAMES } from "./classes.js";
 import type { DataSplits, Dataset } from "./dataset.js";
 
 export const IDX_IMAGES_MAGIC = 0x00000803;
@@ -120,11 +121,12 @@ function datasetFromIdx(
       `${labelsName}: ${labelCount} labels, expected ${count} (the image count of ${imagesName})`,
     );
   }
-  return { images, labels, count, rows, cols } satisfies Dataset;
+  return { images, labels, count, channels: 1, rows, cols } satisfies Dataset;
 }
 
 /**
  * Both splits from the four IDX files' (uncompressed) bytes, checking that counts and image sizes agree.
+ * The images are grey (1 channel); the class names are Fashion-MNIST's.
  * `names` (default: the standard file names) name the files in errors.
  */
 export function splitsFromIdx(
@@ -140,5 +142,5 @@ export function splitsFromIdx(
       `${n.testImages}: images of ${test.rows}x${test.cols}, expected ${train.rows}x${train.cols} like ${n.trainImages}`,
     );
   }
-  return { train, test, source };
+  return { train, test, source, channels: 1, classNames: CLASS_NAMES };
 }

@@ -70,7 +70,7 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
   const config = resolveFlags(configInput(raw, cmd), resumed?.info.config ?? {});
   const backend = await selectBackend(raw.backend ?? config.backend);
   const data = await loadSplits(raw.data, out);
-  const model = createModel(config);
+  const model = createModel(config, { inChannels: data.channels, numClasses: data.classNames.length });
   if (raw.init) {
     const init = await loadCheckpoint(raw.init, { training: false });
     model.loadStateDict(init.stateDict);
