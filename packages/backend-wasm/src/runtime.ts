@@ -20,7 +20,7 @@ export interface WasmBackendOptions {
   relaxedSimd?: boolean;
   /** The memory's declared maximum in MiB; default 4096 (the 32-bit limit). */
   maxMemoryMiB?: number;
-  /** Run stride-1 3x3 convolutions on maps of 6x6 and up by Winograd F(2x2, 3x3); default true. */
+  /** Run stride-1 3x3 convolutions on larger maps (even sides of 6 and up, any of 12 and up) by Winograd F(2x2, 3x3); default true. */
   winograd?: boolean;
 }
 

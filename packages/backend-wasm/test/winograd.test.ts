@@ -13,7 +13,7 @@ import { expectParity, type HostInputs, mismatch, random, runOn } from "./helper
 const rng = new Rng(16);
 
 describe("Winograd selection", () => {
-  it("takes stride-1 3x3 convs with outputs of 6x6 and up, when the backend allows it", async () => {
+  it("takes stride-1 3x3 convs with even outputs of 6x6 and up or any of 12x12 and up, when the backend allows it", async () => {
     const on = await createWasmBackend({ threads: 1 });
     const off = await createWasmBackend({ threads: 1, winograd: false });
     const g = (h: number, k: number, s: number, p: number) =>
@@ -21,6 +21,8 @@ describe("Winograd selection", () => {
     expect(winogradFits(on, g(6, 3, 1, 1))).toBe(true);
     expect(winogradFits(on, g(8, 3, 1, 0))).toBe(true);
     expect(winogradFits(on, g(5, 3, 1, 1))).toBe(false);
+    expect(winogradFits(on, g(7, 3, 1, 1))).toBe(false);
+    expect(winogradFits(on, g(13, 3, 1, 1))).toBe(true);
     expect(winogradFits(on, g(12, 3, 2, 1))).toBe(false);
     expect(winogradFits(on, g(12, 1, 1, 0))).toBe(false);
     expect(winogradFits(off, g(12, 3, 1, 1))).toBe(false);

@@ -10,10 +10,13 @@ import { KC, MR, NC, NR, roundUp } from "./gemm.js";
 /** Floats of transformed tiles per chunk (16 matrices x channels x tiles, the larger side). */
 const CHUNK_FLOATS = 1 << 21;
 /**
- * Smallest output side that runs by Winograd. On smaller maps the 2x2 tiles waste much of their work
- * on outputs past the border, and tap classes skip more (measured: bench/conv-kernels.mjs, see README).
+ * Output maps that run by Winograd: sides of 12 and up, or even sides of 6 and up. On odd small maps
+ * the 2x2 tiles waste much of their work past the border (7x7: 16 tiles for 49 outputs) and tap
+ * classes skip more; measured per layer with bench/conv-kernels.mjs --direct (see README): 6x6, 12x12
+ * and 24x24 gain, 7x7 (28x28 input) does not.
  */
-export const WINOGRAD_MIN_SIDE = 6;
+const winogradMap = (oh: number, ow: number) =>
+  Math.min(oh, ow) >= 12 || (Math.min(oh, ow) >= 6 && oh % 2 === 0 && ow % 2 === 0);
 
 /** Whether conv g runs by Winograd on this backend. */
 export function winogradFits(backend: WasmBackend, g: ConvGeometry): boolean {
@@ -25,7 +28,7 @@ export function winogradFits(backend: WasmBackend, g: ConvGeometry): boolean {
     g.sw === 1 &&
     g.ph <= 2 &&
     g.pw <= 2 &&
-    Math.min(g.oh, g.ow) >= WINOGRAD_MIN_SIDE
+    winogradMap(g.oh, g.ow)
   );
 }
 
