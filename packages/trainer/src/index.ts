@@ -80,3 +80,22 @@ export {
 } from "./diagnostics.js";
 export { type ComparisonOptions, type ComparisonRun, trainForComparison } from "./compare.js";
 export { yieldToEventLoop } from "./yield.js";
+export {
+  type PlannedRun,
+  plannedRuns,
+  type RecordedStudy,
+  runKey,
+  STUDY_PRESETS,
+  type Spread,
+  type StudyDepth,
+  type StudyPlan,
+  type StudyPreset,
+  type StudyPresetName,
+  type StudyRun,
+  settingsMismatch,
+  spread,
+  summarize,
+  type TrainingSettings,
+  type VariantSummary,
+} from "./study.js";
+export { studyNet, studyNetLayers } from "./study-net.js";

@@ -4,15 +4,8 @@
  * page as they come.
  */
 import type { Dataset } from "@resnet-ts/data";
-import {
-  cifarResnet,
-  networkDepth,
-  RESNET_DEPTHS,
-  resnet,
-  type Sequential,
-  variantName,
-} from "@resnet-ts/layers";
-import { trainForComparison, yieldToEventLoop } from "@resnet-ts/trainer";
+import { variantName } from "@resnet-ts/layers";
+import { studyNet, trainForComparison, yieldToEventLoop } from "@resnet-ts/trainer";
 import type { CompareResult, CompareSettings, CompareVariant, FromWorker } from "../protocol.js";
 
 /** Losses are sent in groups, at most this often (ms), so that a fast net does not flood the page. */
@@ -20,38 +13,16 @@ const FLUSH_MS = 100;
 
 export const nameOf = (v: CompareVariant) => variantName({ block: "basic", ...v });
 
-/** Variant `v` of `s`, for `inChannels`-channel images of `numClasses` classes. */
-function build(
-  s: CompareSettings,
-  v: CompareVariant,
-  inChannels: number,
-  numClasses: number,
-): { model: Sequential; layers: number } {
-  const spec = { block: "basic" as const, ...v, seed: s.seed, inChannels, numClasses };
-  if (s.depth === "resnet18") {
-    return { model: resnet(spec), layers: networkDepth("basic", RESNET_DEPTHS.resnet18) };
-  }
-  const n = s.depth;
-  return {
-    model: cifarResnet({ ...spec, n, widths: s.widths }),
-    layers: networkDepth(
-      "basic",
-      s.widths.map(() => n),
-    ),
-  };
-}
-
-/** Trains variant `index` of `s` on `train` (of `numClasses` classes); returns null when `stopped()` turned true first. */
+/** Trains variant `index` of `s` on `train`; returns null when `stopped()` turned true first. */
 export async function trainVariant(
   s: CompareSettings,
   index: number,
   train: Dataset,
-  numClasses: number,
   post: (message: FromWorker) => void,
   stopped: () => boolean,
 ): Promise<CompareResult | null> {
   const variant = s.variants[index]!;
-  const { model, layers } = build(s, variant, train.channels, numClasses);
+  const { model, layers } = studyNet({ block: "basic", ...variant }, s.depth, s.widths, s.seed);
   try {
     post({
       type: "compare-begin",
