@@ -11,4 +11,7 @@ const done = (value: unknown) => {
 const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
 worker.onmessage = (e) => done(e.data);
 worker.onerror = (e) => done({ error: e.message || "worker failed" });
-worker.postMessage({ images: JSON.parse(atob(fragment.get("images") ?? "W10=")), size: Number(params.get("size")) });
+worker.postMessage({
+  images: JSON.parse(atob(fragment.get("images") ?? "W10=")),
+  size: Number(params.get("size")),
+});

@@ -63,6 +63,8 @@ export async function loadDataMenu(
   let requested = 0;
   let loaded: string | null = null;
   let pending: string | null = null;
+  /** The image size and validation fraction of the last load (a change event with the same values loads nothing). */
+  let loadedWith = "";
 
   const setStatus = (text: string, state: "none" | "loading" | "loaded" | "failed") => {
     status.textContent = text;
@@ -73,7 +75,7 @@ export async function loadDataMenu(
   };
 
   /** Sends the picked files to the worker with the current settings; nothing trains until it answers. */
-  const loadImages = async () => {
+  const loadImages = async (force: boolean) => {
     if (!picked) return;
     const imageSize = Number(sizeInput.value);
     const valFraction = Number(fractionInput.value);
@@ -81,8 +83,14 @@ export async function loadDataMenu(
       return setStatus(`image size ${sizeInput.value}: expected an integer from 8 to 512`, "failed");
     }
     if (!(valFraction >= 0 && valFraction < 1)) {
-      return setStatus(`validation fraction ${fractionInput.value}: expected a number from 0 up to 1`, "failed");
+      return setStatus(
+        `validation fraction ${fractionInput.value}: expected a number from 0 up to 1`,
+        "failed",
+      );
     }
+    const settings = `${imageSize}:${valFraction}`;
+    if (!force && settings === loadedWith) return;
+    loadedWith = settings;
     const key = `images-${++requested}`;
     loaded = null;
     pending = key;
@@ -103,7 +111,7 @@ export async function loadDataMenu(
     picked = { source, files };
     select.value = IMAGES_VALUE;
     showPanel();
-    void loadImages();
+    void loadImages(true);
   };
   byId<HTMLInputElement>("image-folder").addEventListener("change", (event) => {
     const list = [...((event.target as HTMLInputElement).files ?? [])];
@@ -118,7 +126,8 @@ export async function loadDataMenu(
     const file = (event.target as HTMLInputElement).files?.[0];
     if (file) pickImages(file.name, [{ path: file.name, file }]);
   });
-  for (const input of [sizeInput, fractionInput]) input.addEventListener("change", () => void loadImages());
+  for (const input of [sizeInput, fractionInput])
+    input.addEventListener("change", () => void loadImages(false));
 
   const take = async (files: FileList | null) => {
     if (!files?.length) return;

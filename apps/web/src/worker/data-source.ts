@@ -54,7 +54,8 @@ export async function loadImages(
 
 export async function loadData(choice: DataChoice): Promise<DataSplits> {
   if (choice.kind === "images") {
-    if (images?.key !== choice.key) throw new Error("your images are not loaded (yet): pick the folder or zip again");
+    if (images?.key !== choice.key)
+      throw new Error("your images are not loaded (yet): pick the folder or zip again");
     return images.splits;
   }
   const key = keyOf(choice);

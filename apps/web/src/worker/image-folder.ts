@@ -54,7 +54,9 @@ export function unzipEntries(bytes: Uint8Array, name: string): ImageEntry[] {
   try {
     files = unzipSync(bytes);
   } catch (error) {
-    throw new Error(`${name}: not a readable zip file (${(error as Error).message}); expected a .zip of class folders`);
+    throw new Error(
+      `${name}: not a readable zip file (${(error as Error).message}); expected a .zip of class folders`,
+    );
   }
   return Object.entries(files).map(([path, data]) => ({ path, bytes: data }));
 }
@@ -138,7 +140,8 @@ export async function loadImageEntries(
   let firstSmall = "";
   for (const [i, s] of all.entries()) {
     const raw = await decodeImage(bytesOf.get(s.path)!, `${source}/${s.path}`);
-    if (Math.min(raw.width, raw.height) < size && small++ === 0) firstSmall = `${s.path} (${raw.width}x${raw.height})`;
+    if (Math.min(raw.width, raw.height) < size && small++ === 0)
+      firstSmall = `${s.path} (${raw.width}x${raw.height})`;
     fitImage(raw, channels, size, images.subarray(i * per, (i + 1) * per));
     options.onProgress?.(i + 1, all.length);
   }
@@ -174,7 +177,9 @@ export async function loadImageEntries(
     picks.push(...of);
   }
   const pixels = new Uint8Array(picks.length * per);
-  picks.forEach((i, k) => pixels.set(images.subarray(i * per, (i + 1) * per), k * per));
+  picks.forEach((i, k) => {
+    pixels.set(images.subarray(i * per, (i + 1) * per), k * per);
+  });
   const split = layout.testFolder
     ? `train/ + ${layout.testFolder}/`
     : `split ${train.length} / ${test.length} (val fraction ${options.valFraction}, seed ${options.seed})`;

@@ -52,6 +52,8 @@ export class Session {
   #testAccuracy: number | null = null;
   #step = 0;
   #compareStopped = false;
+  #imagesLoading = false;
+  #nextImages: ImagesRequest | null = null;
 
   constructor(post: Post) {
     this.#post = post;
@@ -138,6 +140,26 @@ export class Session {
 
   /** Decodes the user's images; the page shows their classes, counts and samples before training. */
   loadImages(request: ImagesRequest): Promise<void> {
+    // A newer pick (or new settings) while one loads: decoded next, after the current one.
+    if (this.#imagesLoading) {
+      this.#nextImages = request;
+      return Promise.resolve();
+    }
+    if (this.#busy) {
+      const message = `${request.source}: the worker is busy with a run; stop it first, then pick the images again`;
+      this.#post({ type: "images-failed", key: request.key, message });
+      return Promise.resolve();
+    }
+    this.#imagesLoading = true;
+    return this.#loadImagesNow(request).finally(() => {
+      this.#imagesLoading = false;
+      const next = this.#nextImages;
+      this.#nextImages = null;
+      if (next) void this.loadImages(next);
+    });
+  }
+
+  #loadImagesNow(request: ImagesRequest): Promise<void> {
     return this.#exclusive("your images", async () => {
       this.#state("loading", `decoding ${request.source}`);
       let last = 0;
@@ -152,8 +174,9 @@ export class Session {
         this.#post({ type: "images-loaded", report }, [report.samples.pixels.buffer as ArrayBuffer]);
         this.#state("idle", report.line);
       } catch (error) {
+        // Shown beside the folder picker; nothing else changed (the last data and model are as they were).
         this.#post({ type: "images-failed", key: request.key, message: (error as Error).message });
-        throw error;
+        this.#state("idle", "your images did not load");
       }
     });
   }
@@ -248,19 +271,18 @@ export class Session {
       this.#state("loading", "compare: starting the backend and loading the data");
       await this.#useBackend(settings.backend);
       const splits = await loadData(data);
+      if (splits.channels !== 1 || splits.classNames.length !== 10) {
+        throw new Error(
+          `the comparison trains nets for 1-channel images of 10 classes (Fashion-MNIST, IDX files); ` +
+            `${splits.source} has ${splits.channels} channel(s) and ${splits.classNames.length} classes`,
+        );
+      }
       const train = takeFirst(splits.train, settings.trainLimit);
       let completed = 0;
       for (let i = 0; i < settings.variants.length && !this.#compareStopped; i++) {
         const name = nameOf(settings.variants[i]!);
         this.#state("training", `compare: ${name} (${i + 1} of ${settings.variants.length})`);
-        const result = await trainVariant(
-          settings,
-          i,
-          train,
-          splits.classNames.length,
-          this.#post,
-          () => this.#compareStopped,
-        );
+        const result = await trainVariant(settings, i, train, this.#post, () => this.#compareStopped);
         if (!result) break;
         this.#post({ type: "compare-end", index: i, result });
         completed++;
