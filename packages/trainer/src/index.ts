@@ -62,6 +62,7 @@ export {
   type Checkpoint,
   CheckpointError,
   type CheckpointInfo,
+  CheckpointPartError,
   type CheckpointOptions,
   decodeCheckpoint,
   type EncodedCheckpoint,
@@ -78,4 +79,5 @@ export {
   gradientNorms,
 } from "./diagnostics.js";
 export { type ComparisonOptions, type ComparisonRun, trainForComparison } from "./compare.js";
+export { type DataRecord, DataRecordSchema, parseDataRecord } from "./data-record.js";
 export { yieldToEventLoop } from "./yield.js";
