@@ -29,7 +29,11 @@ const fields = {
   steps: int(1, 10_000_000)
     .nullable()
     .describe("Stop after this many optimizer steps in total (null: no cap, run all epochs)"),
-  batchSize: int(1, 4096).describe("Examples per optimizer step (also the evaluation batch size)"),
+  batchSize: int(1, 4096)
+    .refine((n) => n !== 1, {
+      error: "must be at least 2: BatchNorm in training mode needs more than one value per channel",
+    })
+    .describe("Examples per optimizer step (also the evaluation batch size)"),
   lr: finite()
     .gt(0, { error: "must be greater than 0" })
     .max(10, { error: "must be at most 10" })
