@@ -2,10 +2,15 @@
  * The WebAssembly runtime under the backend: one shared memory, the kernel module instantiated on the
  * calling thread and on `threads - 1` workers over that same memory, and `run()`, which executes a
  * kernel on every thread and returns when all are done (the caller blocks on Atomics.wait, since
- * kernels are synchronous by contract). Node and browsers differ only in how workers start.
+ * kernels are synchronous by contract). The workers are started and watched by a supervisor thread
+ * (supervisor-source.ts): a kernel that throws on a worker, or a worker that dies, makes `run()` throw
+ * an error naming the kernel, the thread and its message instead of waiting forever. Node and browsers
+ * differ only in how threads start.
  */
 import { Allocator } from "./allocator.js";
 import { RELAXED_MODULE, SIMD_MODULE } from "./generated/modules.js";
+import { createStatus, DIED, clearThrew, readFailure, type ThreadFailure } from "./status.js";
+import { SUPERVISOR_SOURCE } from "./supervisor-source.js";
 import { WORKER_SOURCE } from "./worker-source.js";
 
 export interface WasmBackendOptions {
@@ -29,10 +34,6 @@ const WORKER_SPIN = 20000;
 const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
 
 type KernelFns = Record<string, (tid: number, nt: number, args: number) => void>;
-
-interface WorkerHandle {
-  terminate(): unknown;
-}
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
   if (isNode) {
@@ -66,27 +67,38 @@ async function defaultThreads(): Promise<number> {
   return onMainThread ? 1 : (globalThis.navigator?.hardwareConcurrency ?? 1);
 }
 
-async function startWorker(init: Record<string, unknown>): Promise<WorkerHandle> {
+interface Supervisor {
+  postMessage(message: unknown): void;
+  terminate(): unknown;
+}
+
+/** Starts the supervisor thread, which starts `count` kernel workers; resolves once they are all ready. */
+async function startSupervisor(count: number, init: Record<string, unknown>): Promise<Supervisor> {
+  const first = { workerSource: WORKER_SOURCE, count, init };
+  const settle = (reply: unknown, resolve: () => void, reject: (e: Error) => void) => {
+    if (reply === "ready") resolve();
+    else reject(new Error(`wasm backend: a worker failed to start: ${(reply as { error?: string }).error}`));
+  };
   if (isNode) {
     const { Worker } = await import("node:worker_threads");
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
-    worker.unref();
+    const supervisor = new Worker(SUPERVISOR_SOURCE, { eval: true });
+    supervisor.unref();
     await new Promise<void>((resolve, reject) => {
-      worker.once("message", () => resolve());
-      worker.once("error", reject);
-      worker.postMessage(init);
+      supervisor.once("message", (reply) => settle(reply, resolve, reject));
+      supervisor.once("error", reject);
+      supervisor.postMessage(first);
     });
-    return worker;
+    return supervisor;
   }
-  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
-  const worker = new Worker(url);
+  const url = URL.createObjectURL(new Blob([SUPERVISOR_SOURCE], { type: "text/javascript" }));
+  const supervisor = new Worker(url);
   await new Promise<void>((resolve, reject) => {
-    worker.onmessage = () => resolve();
-    worker.onerror = (e) => reject(new Error(`wasm backend: worker failed to start: ${e.message}`));
-    worker.postMessage(init);
+    supervisor.onmessage = (e) => settle(e.data, resolve, reject);
+    supervisor.onerror = (e) => reject(new Error(`wasm backend: worker failed to start: ${e.message}`));
+    supervisor.postMessage(first);
   });
   URL.revokeObjectURL(url);
-  return worker;
+  return supervisor;
 }
 
 export class WasmRuntime {
@@ -96,7 +108,9 @@ export class WasmRuntime {
   readonly relaxedSimd: boolean;
   readonly #fns: KernelFns;
   readonly #index = new Map<string, number>();
-  readonly #workers: WorkerHandle[];
+  readonly #workers: number;
+  readonly #supervisor: Supervisor | null;
+  readonly #status: SharedArrayBuffer;
   readonly #ctrl: Int32Array;
   readonly #args: number;
   #i32: Int32Array;
@@ -106,7 +120,9 @@ export class WasmRuntime {
     memory: WebAssembly.Memory,
     instance: WebAssembly.Instance,
     names: string[],
-    workers: WorkerHandle[],
+    workers: number,
+    supervisor: Supervisor | null,
+    status: SharedArrayBuffer,
     ctrl: number,
     relaxedSimd: boolean,
     maxBytes: number,
@@ -115,7 +131,9 @@ export class WasmRuntime {
     this.#fns = instance.exports as unknown as KernelFns;
     for (const [i, n] of names.entries()) this.#index.set(n, i);
     this.#workers = workers;
-    this.threads = workers.length + 1;
+    this.#supervisor = supervisor;
+    this.#status = status;
+    this.threads = workers + 1;
     this.relaxedSimd = relaxedSimd;
     this.#ctrl = new Int32Array(memory.buffer, ctrl, CTRL_WORDS);
     this.#args = ctrl + CTRL_WORDS * 4;
@@ -153,12 +171,23 @@ export class WasmRuntime {
       .map((e) => e.name)
       .filter((n) => n.startsWith("k_"))
       .sort();
-    const workers = await Promise.all(
-      Array.from({ length: threads - 1 }, (_, i) =>
-        startWorker({ module, memory, tid: i + 1, ctrl, names, spin: WORKER_SPIN }),
-      ),
+    const status = createStatus();
+    const workers = threads - 1;
+    const supervisor =
+      workers > 0
+        ? await startSupervisor(workers, { module, memory, ctrl, names, spin: WORKER_SPIN, status })
+        : null;
+    return new WasmRuntime(
+      memory,
+      instance,
+      names,
+      workers,
+      supervisor,
+      status,
+      ctrl,
+      relaxedSimd,
+      maxPages * PAGE,
     );
-    return new WasmRuntime(memory, instance, names, workers, ctrl, relaxedSimd, maxPages * PAGE);
   }
 
   /** Float32 view of the whole memory (renewed after the memory grows). */
@@ -193,7 +222,10 @@ export class WasmRuntime {
       if (typeof a === "number") i32[base + i] = a;
       else f32[base + i] = a.f;
     });
-    const workers = this.#workers.length;
+    const lost = readFailure(this.#status);
+    if (lost?.kind === DIED) throw new Error(`wasm backend: cannot run ${name}: ${describe(lost)}`);
+    clearThrew(this.#status);
+    const workers = this.#workers;
     if (!parallel || workers === 0) {
       fn(0, 1, this.#args);
       return;
@@ -210,28 +242,54 @@ export class WasmRuntime {
     try {
       fn(0, workers + 1, this.#args);
     } finally {
-      this.#join(workers);
+      this.#join(name, workers);
     }
-    if (Atomics.load(c, 5) !== 0) throw new Error(`wasm backend: kernel ${name} failed on a worker thread`);
+    if (Atomics.load(c, 5) !== 0) {
+      const failure = readFailure(this.#status);
+      throw new Error(
+        `wasm backend: kernel ${name} failed: ${failure ? describe(failure) : "on a worker thread"}`,
+      );
+    }
   }
 
-  #join(workers: number): void {
+  /** Waits until every worker has finished the kernel, or throws as soon as one has died. */
+  #join(name: string, workers: number): void {
     const c = this.#ctrl;
     for (let i = 0; i < 2000 && Atomics.load(c, 4) !== workers; i++);
     for (;;) {
       const done = Atomics.load(c, 4);
       if (done === workers) return;
+      const failure = readFailure(this.#status);
+      if (failure?.kind === DIED)
+        throw new Error(`wasm backend: kernel ${name} failed: ${describe(failure)}`);
+      // The supervisor wakes this wait when a worker dies; the time limit bounds a missed wake-up.
       Atomics.wait(c, 4, done, 1000);
     }
   }
 
-  /** Stops the workers. The runtime must not be used afterwards. */
+  /**
+   * Fault injection for tests: the supervisor terminates worker `tid` (1 .. threads-1) after `afterMs`.
+   * Every later (or running) kernel then throws; the runtime cannot be used again.
+   */
+  killWorker(tid: number, afterMs = 0): void {
+    if (!this.#supervisor || !Number.isInteger(tid) || tid < 1 || tid > this.#workers) {
+      throw new Error(`wasm backend: killWorker: no worker ${tid} (this runtime has ${this.#workers})`);
+    }
+    this.#supervisor.postMessage({ kill: tid, afterMs });
+  }
+
+  /** Stops the workers and their supervisor. The runtime must not be used afterwards. */
   destroy(): void {
     const c = this.#ctrl;
     c[1] = -1;
     Atomics.add(c, 0, 1);
     Atomics.notify(c, 0);
-    for (const w of this.#workers) void w.terminate();
-    this.#workers.length = 0;
+    void this.#supervisor?.terminate();
   }
+}
+
+function describe(f: ThreadFailure): string {
+  return f.kind === DIED
+    ? `worker thread ${f.tid} died (${f.message}); create a new backend`
+    : `worker thread ${f.tid} threw: ${f.message}`;
 }

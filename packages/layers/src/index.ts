@@ -31,3 +31,12 @@ export {
   type VariantSpec,
   variantName,
 } from "./builders.js";
+export {
+  Identity,
+  TORCHVISION_MODELS,
+  TorchvisionBasicBlock,
+  type TorchvisionModelName,
+  TorchvisionResNet,
+  type TorchvisionResNetOptions,
+  torchvisionResnet,
+} from "./torchvision.js";

@@ -4,6 +4,7 @@
  * Issue messages describe the problem; the issue path (and `ConfigError`'s message) names the field.
  */
 import { BLOCK_ARRANGEMENTS } from "@resnet-ts/layers";
+import { FREEZE_PATTERN, MODEL_NAMES } from "./model-names.js";
 import { z } from "zod";
 
 const int = (min: number, max: number) =>
@@ -74,6 +75,28 @@ const fields = {
   init: z
     .enum(["xavier", "default"], { error: "must be xavier or default" })
     .describe("Weight init: xavier (d2l) or default (PyTorch's per-layer defaults)"),
+  model: z
+    .enum(MODEL_NAMES, { error: `must be one of ${MODEL_NAMES.join(", ")}` })
+    .describe(
+      "Architecture: d2l-resnet18 (d2l's net, the default) or torchvision's resnet18, resnet34, resnet50",
+    ),
+  zeroInitResidual: bool().describe(
+    "torchvision models: zero each block's last BN weight (zero_init_residual)",
+  ),
+  smallStem: bool().describe("torchvision models: a 3x3 stride-1 conv1 and no max pool, for small images"),
+  freeze: z
+    .string({ error: "must be none, backbone, stem or layers:N" })
+    .regex(FREEZE_PATTERN, { error: "must be none, backbone, stem or layers:N (N from 1 to 4)" })
+    .describe(
+      "Frozen parameters (no gradient, no update): none, backbone (all but the head), stem, or layers:N (stem and the first N stages)",
+    ),
+  freezeBn: bool().describe(
+    "Keep the BatchNorm layers of frozen parts in eval mode (running statistics fixed)",
+  ),
+  headLrMult: finite()
+    .gt(0, { error: "must be greater than 0 and at most 1000" })
+    .max(1000, { error: "must be greater than 0 and at most 1000" })
+    .describe("Learning-rate multiplier for the classifier head's parameters"),
   block: z
     .enum(BLOCK_ARRANGEMENTS, { error: `must be one of ${BLOCK_ARRANGEMENTS.join(", ")}` })
     .describe("Residual block arrangement (He et al. 2016): original is d2l's"),
@@ -93,6 +116,22 @@ export const TrainConfigSchema = z.strictObject(fields).superRefine((c, ctx) => 
       path: ["nesterov"],
       input: c.nesterov,
       message: `needs momentum > 0 and dampening 0 (momentum is ${c.momentum}, dampening ${c.dampening})`,
+    });
+  }
+  if (c.model !== "d2l-resnet18" && (c.block !== "original" || c.plain)) {
+    ctx.addIssue({
+      code: "custom",
+      path: [c.plain ? "plain" : "block"],
+      input: c.plain ? c.plain : c.block,
+      message: `applies to d2l-resnet18 only (the model is ${c.model}, torchvision's original blocks)`,
+    });
+  }
+  if (c.model === "d2l-resnet18" && (c.zeroInitResidual || c.smallStem)) {
+    ctx.addIssue({
+      code: "custom",
+      path: [c.smallStem ? "smallStem" : "zeroInitResidual"],
+      input: true,
+      message: "applies to the torchvision models (resnet18, resnet34, resnet50) only",
     });
   }
   if (c.schedule === "cosine" && c.etaMin > c.lr) {
@@ -132,6 +171,12 @@ export const DEFAULT_CONFIG: TrainConfig = Object.freeze({
   shuffle: true,
   seed: 0,
   init: "xavier",
+  model: "d2l-resnet18",
+  zeroInitResidual: false,
+  smallStem: false,
+  freeze: "none",
+  freezeBn: false,
+  headLrMult: 1,
   block: "original",
   plain: false,
   eval: true,

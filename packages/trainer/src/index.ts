@@ -48,7 +48,8 @@ export {
   type TrainProgress,
   train,
 } from "./trainer.js";
-export { createModel } from "./model.js";
+export { createModel, type ModelConfig } from "./model.js";
+export { FREEZE_PATTERN, MODEL_NAMES, type ModelName } from "./model-names.js";
 export {
   decodeSafetensors,
   encodeSafetensors,

@@ -1,14 +1,29 @@
 /**
- * The model a configuration trains: d2l's ResNet-18 ([2,2,2,2] basic blocks) in the configured block
- * arrangement (original: exactly d2l's net), with or without shortcuts, init scheme and seed.
+ * The model a configuration trains, built for the data's shape (`inChannels`, `numClasses`):
+ * - `d2l-resnet18` (the default): d2l's ResNet-18 ([2,2,2,2] basic blocks) in the configured block
+ *   arrangement (original: exactly d2l's net), with or without shortcuts, init scheme and seed;
+ * - `resnet18`, `resnet34`, `resnet50`: torchvision's nets with torchvision's keys (layers' torchvision.ts).
  */
-import { type Module, resnet } from "@resnet-ts/layers";
+import { type Module, resnet, TorchvisionResNet } from "@resnet-ts/layers";
 import type { TrainConfig } from "./config.js";
 
+export type ModelConfig = Pick<TrainConfig, "init" | "seed" | "block" | "plain"> &
+  Partial<Pick<TrainConfig, "model" | "zeroInitResidual" | "smallStem">>;
+
 export function createModel(
-  config: Pick<TrainConfig, "init" | "seed" | "block" | "plain">,
+  config: ModelConfig,
   { inChannels = 1, numClasses = 10 }: { inChannels?: number; numClasses?: number } = {},
 ): Module {
+  const model = config.model ?? "d2l-resnet18";
+  if (model !== "d2l-resnet18") {
+    return new TorchvisionResNet(model, {
+      inChannels,
+      numClasses,
+      seed: config.seed,
+      zeroInitResidual: config.zeroInitResidual ?? false,
+      smallStem: config.smallStem ?? false,
+    });
+  }
   return resnet({
     inChannels,
     numClasses,
