@@ -34,6 +34,20 @@ export function assertDataset(ds: Dataset, what = "dataset"): void {
   }
 }
 
+/**
+ * Throws unless every label of `ds` is a class index below `classes`, naming the first bad one by its
+ * index in the file (0-based) and `what` (e.g. the label file's path).
+ */
+export function assertLabels(ds: Pick<Dataset, "labels">, classes: number, what = "labels"): void {
+  const bad = ds.labels.findIndex((label) => label >= classes);
+  if (bad >= 0) {
+    throw new Error(
+      `${what}: label ${ds.labels[bad]} at index ${bad} (0-based), expected a class index 0 to ${classes - 1} ` +
+        `(${classes} classes)`,
+    );
+  }
+}
+
 /** The first `n` examples in file order (views, no copy); all of them when `n` exceeds the count. */
 export function takeFirst(ds: Dataset, n: number): Dataset {
   if (!Number.isInteger(n) || n < 1) throw new Error(`takeFirst: n must be an integer >= 1, got ${n}`);

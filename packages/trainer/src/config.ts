@@ -204,13 +204,18 @@ export const PRESETS: Readonly<Record<PresetName, Partial<TrainConfig>>> = Objec
   },
 });
 
+/** A value as a message shows it: JSON, except that Infinity and NaN (JSON's null) keep their names. */
+export function showValue(value: unknown): string {
+  return typeof value === "number" && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+}
+
 /** An invalid configuration; `issues` lists each problem with the field it concerns. */
 export class ConfigError extends Error {
   readonly issues: readonly { field: string; message: string }[];
 
   constructor(issues: readonly { field: string; message: string; input?: unknown }[]) {
     const lines = issues.map(
-      (i) => `${i.field}: ${i.message}${i.input !== undefined ? ` (got ${JSON.stringify(i.input)})` : ""}`,
+      (i) => `${i.field}: ${i.message}${i.input !== undefined ? ` (got ${showValue(i.input)})` : ""}`,
     );
     super(`Invalid training config: ${lines.join("; ")}`);
     this.name = "ConfigError";

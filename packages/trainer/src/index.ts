@@ -27,6 +27,7 @@ export {
   type PresetName,
   parseConfig,
   resolveConfig,
+  showValue,
   type TrainConfig,
   type TrainConfigInput,
   TrainConfigInputSchema,

@@ -122,7 +122,7 @@ export class NonFiniteLossError extends Error {
   ) {
     super(
       `Training stopped: the loss is ${loss} at step ${step} (epoch ${epoch}); the weights in memory are no longer ` +
-        "trustworthy, keep the last good checkpoint (a smaller lr may help)",
+        "trustworthy (a smaller lr may help)",
     );
     this.name = "NonFiniteLossError";
   }

@@ -7,9 +7,9 @@ import { fromArray, noGrad, resizeBilinear, softmax, type Tensor, tidy } from "@
 import type { Command } from "commander";
 import { z } from "zod";
 import { selectBackend } from "../backends.js";
-import { loadSplits } from "../data.js";
+import { DATA_CLASSES, loadSplits } from "../data.js";
 import { readGrayImage } from "../image.js";
-import { loadModel } from "../model-io.js";
+import { modelFromCheckpoint, readCheckpoint } from "../model-io.js";
 import { parseOptions } from "../options.js";
 import { type Output, UsageError } from "../output.js";
 
@@ -48,23 +48,40 @@ export function registerPredict(program: Command, output: () => Output): void {
         throw new UsageError("predict: give either --image FILE... or --data SOURCE");
       const out = output();
       await selectBackend(opts.backend);
-      const { model, resize } = await loadModel(opts.checkpoint);
+      const checkpoint = await readCheckpoint("--checkpoint", opts.checkpoint, { training: false });
+      // The head must match the data's classes (with --image: the classes it was trained on).
+      const classes = opts.image ? (checkpoint.info.data?.classes ?? DATA_CLASSES) : DATA_CLASSES;
+      const { model, resize } = modelFromCheckpoint(checkpoint, opts.checkpoint, classes, out);
+      // --image files are fit to the size the checkpoint trained at.
+      const side = resize ?? checkpoint.info.data?.rows ?? 28;
       const examples: Example[] = opts.image
         ? await Promise.all(
             opts.image.map(async (file): Promise<Example> => {
-              const img = await readGrayImage(file);
+              const { colour, ...img } = await readGrayImage(file);
               if (opts.invert) for (const [i, v] of img.pixels.entries()) img.pixels[i] = 1 - v;
+              const changes = [
+                ...(colour ? ["converted from colour to grey (BT.601 luma)"] : []),
+                ...(img.width !== side || img.height !== side
+                  ? [
+                      `resized from ${img.width}x${img.height} to ${side}x${side}` +
+                        (img.width !== img.height ? " (not square: stretched)" : ""),
+                    ]
+                  : []),
+              ];
+              if (changes.length) out.info(`note: ${file}: ${changes.join(", ")}`);
               return { name: file, ...img };
             }),
           )
         : await testExamples(opts.data!, opts.limit, out);
-      const side = resize ?? 28;
       let correct = 0;
       for (const ex of examples) {
         const probs = noGrad(() =>
           tidy(() => {
             let x: Tensor = fromArray(ex.pixels, [1, 1, ex.height, ex.width]);
-            if (ex.height !== side || ex.width !== side) x = resizeBilinear(x, side);
+            // Test examples are used as training used them: resized only with a resize.
+            const target = opts.image ? side : resize;
+            if (target !== null && (ex.height !== target || ex.width !== target))
+              x = resizeBilinear(x, target);
             return softmax(model.call(x)).dataSync();
           }),
         );
