@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import type { DataSplits } from "@resnet-ts/data";
 import type { Checkpoint, DataRecord, TrainConfig } from "@resnet-ts/trainer";
 import { trainStatePath } from "@resnet-ts/trainer/node";
-import { DATA_CHANNELS, DATA_CLASSES, dataSource } from "./data.js";
+import { dataSource } from "./data.js";
 import { UsageError } from "./output.js";
 
 /** Fails unless `out` (and its training-state file) can be written: not folders, in a writable folder. */
@@ -86,10 +86,10 @@ export function dataRecord(source: string, splits: DataSplits, config: TrainConf
   return {
     source: dataSource(source),
     loaded: splits.source,
-    channels: DATA_CHANNELS,
+    channels: splits.channels,
     rows: splits.train.rows,
     cols: splits.train.cols,
-    classes: DATA_CLASSES,
+    classes: splits.classNames.length,
     trainLimit: config.trainLimit,
     testLimit: config.testLimit,
     resize: config.resize,

@@ -52,7 +52,7 @@ beforeAll(async () => {
       const [r0, c0] = [2 + 2 * (label % 5), 4 + 12 * Math.floor(label / 5)];
       for (let r = r0; r < r0 + 8; r++) for (let c = c0; c < c0 + 8; c++) images[i * 784 + r * 28 + c] = 255;
     }
-    return { images, labels, count, rows: 28, cols: 28 };
+    return { images, labels, count, channels: 1 as const, rows: 28, cols: 28 };
   };
   await writeIdxDir(dataDir, { train: make(80), test: make(40), source: "synthetic" }, { gzip: true });
 });

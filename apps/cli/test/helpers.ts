@@ -85,7 +85,7 @@ export async function writeData(
       for (const p of [at, at + 1, at + size, at + size + 1]) images[i * px + p] = 255;
     }
     if (bad >= 0) labels[bad] = 200;
-    return { images, labels, count, rows: size, cols: size };
+    return { images, labels, count, channels: 1 as const, rows: size, cols: size };
   };
   await writeIdxDir(dir, { train: make(train, badTrain), test: make(test, badTest), source: "test" });
   return dir;

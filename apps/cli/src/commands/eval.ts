@@ -4,7 +4,7 @@ import { evaluate } from "@resnet-ts/trainer";
 import type { Command } from "commander";
 import { z } from "zod";
 import { selectBackend } from "../backends.js";
-import { DATA_CLASSES, loadSplits } from "../data.js";
+import { loadSplits } from "../data.js";
 import { modelFromCheckpoint, readCheckpoint } from "../model-io.js";
 import { parseOptions } from "../options.js";
 import type { Output } from "../output.js";
@@ -46,7 +46,7 @@ export function registerEval(program: Command, output: () => Output): void {
       const { model, resize, nonFinite } = modelFromCheckpoint(
         checkpoint,
         opts.checkpoint,
-        DATA_CLASSES,
+        data.classNames.length,
         out,
       );
       const test = opts.testLimit ? takeFirst(data.test, opts.testLimit) : data.test;

@@ -2,12 +2,12 @@
  * `resnet-ts predict`: the top classes, with probabilities, for PNG images (`--image`) or for the first
  * test examples of a data set (`--data`, `--limit`), where the true label is shown too.
  */
-import { CLASS_NAMES, takeFirst } from "@resnet-ts/data";
+import { CLASS_NAMES, type DataSplits, takeFirst } from "@resnet-ts/data";
 import { fromArray, noGrad, resizeBilinear, softmax, type Tensor, tidy } from "@resnet-ts/tensor";
 import type { Command } from "commander";
 import { z } from "zod";
 import { selectBackend } from "../backends.js";
-import { DATA_CLASSES, loadSplits } from "../data.js";
+import { loadSplits } from "../data.js";
 import { readGrayImage } from "../image.js";
 import { modelFromCheckpoint, readCheckpoint } from "../model-io.js";
 import { parseOptions } from "../options.js";
@@ -49,8 +49,9 @@ export function registerPredict(program: Command, output: () => Output): void {
       const out = output();
       await selectBackend(opts.backend);
       const checkpoint = await readCheckpoint("--checkpoint", opts.checkpoint, { training: false });
+      const splits = opts.data ? await loadSplits(opts.data, out) : null;
       // The head must match the data's classes (with --image: the classes it was trained on).
-      const classes = opts.image ? (checkpoint.info.data?.classes ?? DATA_CLASSES) : DATA_CLASSES;
+      const classes = splits?.classNames.length ?? checkpoint.info.data?.classes ?? CLASS_NAMES.length;
       const { model, resize } = modelFromCheckpoint(checkpoint, opts.checkpoint, classes, out);
       // --image files are fit to the size the checkpoint trained at.
       const side = resize ?? checkpoint.info.data?.rows ?? 28;
@@ -72,7 +73,7 @@ export function registerPredict(program: Command, output: () => Output): void {
               return { name: file, ...img };
             }),
           )
-        : await testExamples(opts.data!, opts.limit, out);
+        : testExamples(splits!, opts.limit);
       let correct = 0;
       for (const ex of examples) {
         const probs = noGrad(() =>
@@ -101,8 +102,8 @@ export function registerPredict(program: Command, output: () => Output): void {
     });
 }
 
-async function testExamples(source: string, limit: number, out: Output): Promise<Example[]> {
-  const test = takeFirst((await loadSplits(source, out)).test, limit);
+function testExamples(splits: DataSplits, limit: number): Example[] {
+  const test = takeFirst(splits.test, limit);
   const px = test.rows * test.cols;
   return Array.from({ length: test.count }, (_, i) => ({
     name: `test[${i}]`,
