@@ -83,3 +83,22 @@ export {
 export { type ComparisonOptions, type ComparisonRun, trainForComparison } from "./compare.js";
 export { type DataRecord, DataRecordSchema, parseDataRecord } from "./data-record.js";
 export { yieldToEventLoop } from "./yield.js";
+export {
+  type PlannedRun,
+  plannedRuns,
+  type RecordedStudy,
+  runKey,
+  STUDY_PRESETS,
+  type Spread,
+  type StudyDepth,
+  type StudyPlan,
+  type StudyPreset,
+  type StudyPresetName,
+  type StudyRun,
+  settingsMismatch,
+  spread,
+  summarize,
+  type TrainingSettings,
+  type VariantSummary,
+} from "./study.js";
+export { studyNet, studyNetLayers } from "./study-net.js";

@@ -1,5 +1,6 @@
 /** The page's static markup; every element the code touches has an id (and a data-testid where tests need it). */
 import { BLOCK_ARRANGEMENTS } from "@resnet-ts/layers";
+import { STUDY_PRESETS } from "@resnet-ts/trainer";
 
 const field = (id: string, label: string, input: string, hint = "") =>
   `<label class="field" for="${id}"><span>${label}</span>${input}<small class="hint">${hint}</small>` +
@@ -28,6 +29,13 @@ const depthOptions = [
   ),
 ].join("");
 
+const studyOptions = [
+  `<option value="">custom</option>`,
+  ...Object.entries(STUDY_PRESETS).map(
+    ([name, p]) => `<option value="${name}" title="${p.description}">${name}</option>`,
+  ),
+].join("");
+
 const COMPARE = `
 <section class="panel compare">
   <h2>Compare variants</h2>
@@ -36,6 +44,7 @@ const COMPARE = `
     (He et al. 2015); the gradient chart shows how much gradient reaches each stage.</p>
   <div class="compare-body">
     <form id="compare-form" class="compare-form" novalidate>
+      ${field("cmp-preset", "Study", `<select id="cmp-preset" data-testid="cmp-preset">${studyOptions}</select>`, "fills in the published study's settings (docs/compare)")}
       <div class="field"><span>Variants</span>${variantGrid}<small class="issue" data-issue-for="cmp-variants"></small></div>
       <div class="row">
         ${field("cmp-depth", "Depth", `<select id="cmp-depth">${depthOptions}</select>`)}
@@ -68,6 +77,15 @@ const COMPARE = `
     <thead><tr><th>variant</th><th>layers</th><th>params</th><th>final train loss</th><th>stage-1 grad norm</th><th>images/s</th></tr></thead>
     <tbody></tbody>
   </table>
+  <div id="compare-recorded-box" hidden>
+    <h3>Recorded: <span id="compare-recorded-name"></span></h3>
+    <p id="compare-recorded-note" data-testid="compare-recorded-note" class="muted"></p>
+    <table id="compare-recorded" data-testid="compare-recorded" class="compare-table">
+      <thead><tr><th>variant</th><th>layers</th><th>seeds</th><th>final train loss</th><th>test error %</th><th>stage-1 grad norm</th>
+        <th>live: final train loss</th><th>live: stage-1 grad norm</th></tr></thead>
+      <tbody></tbody>
+    </table>
+  </div>
 </section>`;
 
 export const LAYOUT = `
