@@ -405,6 +405,24 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
     for (const c of captions) expect(c).toMatch(/^(blue|green|red) \/ (blue|green|red)$/);
     const header = await page.locator("#confusion thead th").allTextContents();
     expect(header).toEqual(Object.keys(COLOUR_CLASSES));
+
+    // The weights file records the data's preprocessing as `resnet-ts train` does.
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("download").click(),
+    ]);
+    const path = join(dir, "colours.safetensors");
+    await download.saveAs(path);
+    const checkpoint = decodeCheckpoint(new Uint8Array(await readFile(path)));
+    expect(JSON.parse(checkpoint.metadata.preprocessing ?? "null")).toEqual({
+      layout: "image-folder",
+      classNames: ["blue", "green", "red"],
+      channels: 3,
+      imageSize: 16,
+      normalize: "none",
+      normalization: null,
+      valFraction: 0.1,
+    });
   }, 180_000);
 
   it("says in one line what is wrong with a folder of images, and trains nothing", async () => {

@@ -165,6 +165,7 @@ export async function loadImageEntries(
     source,
     channels,
     classNames: layout.classes,
+    layout: "image-folder",
   };
   const counts = (samples: Sample[]) => {
     const n = new Array<number>(classes).fill(0);

@@ -3,7 +3,15 @@
  * evaluated or trained further), the active backend, the trainer of the run in progress and its
  * pause/stop control. Every result goes back to the page through `post`.
  */
-import { CLASS_NAMES, type Channels, type DataSplits, type Dataset, takeFirst } from "@resnet-ts/data";
+import {
+  CLASS_NAMES,
+  type Channels,
+  type DataSplits,
+  type Dataset,
+  type Preprocessing,
+  preprocessingOf,
+  takeFirst,
+} from "@resnet-ts/data";
 import { formatSummary, type Module, summary } from "@resnet-ts/layers";
 import {
   createModel,
@@ -42,6 +50,8 @@ export class Session {
   #modelNote = "";
   /** The data the model was built for (or, for an uploaded model, what its file says). */
   #modelData: ModelData = FASHION_MNIST;
+  /** What the current model's data went through, as its checkpoint records it (metadata `preprocessing`). */
+  #preprocessing: (Preprocessing & { valFraction?: number }) | null = null;
   #backend: string | null = null;
   #recommended: string | null = null;
   #trainer: Trainer | null = null;
@@ -53,6 +63,8 @@ export class Session {
   #step = 0;
   #compareStopped = false;
   #imagesLoading = false;
+  /** The validation fraction the user's images were split with. */
+  #valFraction = 0.1;
   #nextImages: ImagesRequest | null = null;
 
   constructor(post: Post) {
@@ -171,6 +183,7 @@ export class Session {
             this.#post({ type: "images-progress", key: request.key, done, total });
           }
         });
+        this.#valFraction = request.valFraction;
         this.#post({ type: "images-loaded", report }, [report.samples.pixels.buffer as ArrayBuffer]);
         this.#state("idle", report.line);
       } catch (error) {
@@ -189,6 +202,11 @@ export class Session {
       this.#state("loading", "starting the backend");
       await this.#useBackend(c.backend);
       const model = this.#ensureModel(c, !fromLoaded, splits);
+      // The web app trains without normalisation (pixels / 255).
+      this.#preprocessing = {
+        ...preprocessingOf(splits, "none", null),
+        ...(data.kind === "images" ? { valFraction: this.#valFraction } : {}),
+      };
       const trainer = new Trainer(model, splits, c, {
         evaluation: { predictions: true, confusion: true },
       });
@@ -330,7 +348,15 @@ export class Session {
   loadCheckpoint(name: string, bytes: Uint8Array): Promise<void> {
     return this.#exclusive("checkpoint", async () => {
       // Loaded into a fresh model first, so that a bad file leaves the current model as it was.
-      const { model, info } = loadCheckpoint(bytes, name);
+      const { model, info, preprocessing } = loadCheckpoint(bytes, name);
+      this.#modelData = preprocessing
+        ? {
+            channels: preprocessing.channels,
+            classNames: [...preprocessing.classNames],
+            imageSize: preprocessing.imageSize,
+          }
+        : FASHION_MNIST;
+      this.#preprocessing = preprocessing;
       this.#model = model;
       this.#modelSpec = info.config ?? DEFAULT_CONFIG;
       this.#modelNote = `loaded from ${name}: ${architecture(this.#modelSpec)}`;
@@ -345,7 +371,7 @@ export class Session {
       ].filter(Boolean);
       this.#post({
         type: "summary",
-        text: `${this.#modelNote}\n${formatSummary(summary(model, [1, 1, 28, 28]))}`,
+        text: `${this.#modelNote}\n${formatSummary(summary(model, [1, this.#modelData.channels, this.#modelData.imageSize, this.#modelData.imageSize]))}`,
       });
       this.#post({ type: "checkpoint-loaded", name, message: `loaded ${name} (${facts.join(", ")})` });
     });
@@ -364,6 +390,7 @@ export class Session {
       progress: this.#trainer?.progress ?? this.#lastProgress,
       backend: this.#backend ?? "cpu",
       testAccuracy: this.#testAccuracy,
+      preprocessing: this.#preprocessing,
     });
     const buffer = bytes.buffer as ArrayBuffer;
     this.#post({ type: "checkpoint", bytes: buffer, fileName: `resnet18-step${this.#step}.safetensors` }, [
