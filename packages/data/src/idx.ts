@@ -142,5 +142,5 @@ export function splitsFromIdx(
       `${n.testImages}: images of ${test.rows}x${test.cols}, expected ${train.rows}x${train.cols} like ${n.trainImages}`,
     );
   }
-  return { train, test, source, channels: 1, classNames: CLASS_NAMES };
+  return { train, test, source, channels: 1, classNames: CLASS_NAMES, layout: "idx" };
 }
