@@ -39,7 +39,7 @@ export function checkFitsData(
         `${data.source} has ${data.channels}-channel images and ${data.classNames.length} classes; expected the same`,
     );
   }
-  if (pre && pre.classNames.some((n, i) => n !== data.classNames[i])) {
+  if (pre?.classNames.some((n, i) => n !== data.classNames[i])) {
     throw new UsageError(
       `${path}: trained on the classes ${pre.classNames.join(", ")}, but the data ${data.source} has ${data.classNames.join(", ")}; expected the same classes in the same order`,
     );
