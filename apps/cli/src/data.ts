@@ -2,10 +2,14 @@
  * Loading the data set a command names: the embedded Fashion-MNIST or a directory (class folders,
  * CIFAR-10 binary files or IDX files), reported in one line; warnings one line each.
  */
+import { resolve } from "node:path";
 import { type DataSplits, describeSplits } from "@resnet-ts/data";
 import { type ImageLoadOptions, loadData } from "@resnet-ts/data/node";
 import type { Output } from "./output.js";
 import { SingleBar } from "cli-progress";
+
+/** A `--data` value as checkpoints record it: "fashion-mnist", or the folder's absolute path. */
+export const dataSource = (value: string): string => (value === "fashion-mnist" ? value : resolve(value));
 
 export async function loadSplits(
   source: string,

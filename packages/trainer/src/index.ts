@@ -27,6 +27,7 @@ export {
   type PresetName,
   parseConfig,
   resolveConfig,
+  showValue,
   type TrainConfig,
   type TrainConfigInput,
   TrainConfigInputSchema,
@@ -63,6 +64,7 @@ export {
   type Checkpoint,
   CheckpointError,
   type CheckpointInfo,
+  CheckpointPartError,
   type CheckpointOptions,
   decodeCheckpoint,
   type EncodedCheckpoint,
@@ -79,6 +81,7 @@ export {
   gradientNorms,
 } from "./diagnostics.js";
 export { type ComparisonOptions, type ComparisonRun, trainForComparison } from "./compare.js";
+export { type DataRecord, DataRecordSchema, parseDataRecord } from "./data-record.js";
 export { yieldToEventLoop } from "./yield.js";
 export {
   type PlannedRun,

@@ -1,10 +1,15 @@
 /**
- * `resnet-ts predict`: the top classes, with probabilities, for image files (`--image`) or for the first
- * test examples of a data set (`--data`, `--limit`), where the true label is shown too. A checkpoint that
- * records its preprocessing (class names, channels, image size, normalisation) gets exactly that, with
- * images of any format sharp reads; older ones read PNGs as grey and resize them to the training size.
+ * `resnet-ts predict`: the top classes, with probabilities, for PNG images (`--image`) or for the first
+ * test examples of a data set (`--data`, `--limit`), where the true label is shown too.
  */
-import { CLASS_NAMES, type Preprocessing, preprocessImage, takeFirst } from "@resnet-ts/data";
+import {
+  CLASS_NAMES,
+  type DataSplits,
+  type Normalization,
+  type Preprocessing,
+  preprocessImage,
+  takeFirst,
+} from "@resnet-ts/data";
 import { decodeImageFile } from "@resnet-ts/data/node";
 import { fromArray, noGrad, resizeBilinear, softmax, type Tensor, tidy } from "@resnet-ts/tensor";
 import type { Command } from "commander";
@@ -12,7 +17,14 @@ import { z } from "zod";
 import { selectBackend } from "../backends.js";
 import { loadSplits } from "../data.js";
 import { readGrayImage } from "../image.js";
-import { checkFitsData, dataOptions, loadModel, modelShapeOf } from "../model-io.js";
+import {
+  checkFitsData,
+  dataOptions,
+  modelFromCheckpoint,
+  modelShape,
+  readCheckpoint,
+  readPreprocessing,
+} from "../model-io.js";
 import { parseOptions } from "../options.js";
 import { type Output, UsageError } from "../output.js";
 
@@ -39,13 +51,10 @@ interface Example {
 export function registerPredict(program: Command, output: () => Output): void {
   program
     .command("predict")
-    .description("classify image files (--image) or the first test examples of a data set (--data)")
+    .description("classify PNG images (--image) or the first test examples of a data set (--data)")
     .requiredOption("--checkpoint <path>", "the .safetensors checkpoint")
-    .option(
-      "--image <files...>",
-      "image files (PNG, JPEG, WebP), preprocessed as the checkpoint's training data; for older Fashion-MNIST checkpoints PNGs with light clothing on a dark background",
-    )
-    .option("--data <source>", "fashion-mnist or a data folder: predict its first test examples")
+    .option("--image <files...>", "PNG files (light clothing on a dark background, as in Fashion-MNIST)")
+    .option("--data <source>", "fashion-mnist or a folder of IDX files: predict its first test examples")
     .option("--limit <n>", "how many test examples with --data", "10")
     .option("--top <k>", "classes to show per image", "3")
     .option("--invert", "invert --image pixels (for dark objects on a light background)")
@@ -56,27 +65,50 @@ export function registerPredict(program: Command, output: () => Output): void {
         throw new UsageError("predict: give either --image FILE... or --data SOURCE");
       const out = output();
       await selectBackend(opts.backend);
-      const { model, resize, preprocessing: pre, valFraction, info } = await loadModel(opts.checkpoint);
-      const names = pre?.classNames ?? CLASS_NAMES;
+      const checkpoint = await readCheckpoint("--checkpoint", opts.checkpoint, { training: false });
+      const pre = readPreprocessing(checkpoint, opts.checkpoint);
+      const seed = checkpoint.info.config?.seed ?? 0;
+      const splits = opts.data ? await loadSplits(opts.data, out, dataOptions(pre, seed)) : null;
+      if (splits) checkFitsData(modelShape(checkpoint.stateDict), splits, opts.checkpoint, pre);
+      const names = pre?.classNames ?? splits?.classNames ?? CLASS_NAMES;
+      // The head must match the data's classes (with --image: the classes it was trained on).
+      const classes =
+        splits?.classNames.length ??
+        pre?.classNames.length ??
+        checkpoint.info.data?.classes ??
+        CLASS_NAMES.length;
+      const { model, resize } = modelFromCheckpoint(checkpoint, opts.checkpoint, classes, out);
+      // --image files are fit to the size the checkpoint trained at.
+      const side = resize ?? checkpoint.info.data?.rows ?? 28;
       const examples: Example[] = opts.image
-        ? await Promise.all(opts.image.map((file) => imageExample(file, pre, opts.invert ?? false)))
-        : await testExamples(
-            opts.data!,
-            opts.limit,
-            out,
-            pre,
-            valFraction,
-            info.config?.seed ?? 0,
-            opts.checkpoint,
-            model,
-          );
-      const side = resize ?? pre?.imageSize ?? 28;
+        ? await Promise.all(
+            opts.image.map(async (file): Promise<Example> => {
+              if (pre) return imageExample(file, pre, opts.invert ?? false);
+              const { colour, ...img } = await readGrayImage(file);
+              if (opts.invert) for (const [i, v] of img.pixels.entries()) img.pixels[i] = 1 - v;
+              const changes = [
+                ...(colour ? ["converted from colour to grey (BT.601 luma)"] : []),
+                ...(img.width !== side || img.height !== side
+                  ? [
+                      `resized from ${img.width}x${img.height} to ${side}x${side}` +
+                        (img.width !== img.height ? " (not square: stretched)" : ""),
+                    ]
+                  : []),
+              ];
+              if (changes.length) out.info(`note: ${file}: ${changes.join(", ")}`);
+              return { name: file, channels: 1, ...img };
+            }),
+          )
+        : testExamples(splits!, opts.limit, pre?.normalization ?? null);
       let correct = 0;
       for (const ex of examples) {
         const probs = noGrad(() =>
           tidy(() => {
             let x: Tensor = fromArray(ex.pixels, [1, ex.channels, ex.height, ex.width]);
-            if (ex.height !== side || ex.width !== side) x = resizeBilinear(x, side);
+            // Test examples are used as training used them: resized only with a resize.
+            const target = opts.image && !pre ? side : resize;
+            if (target !== null && (ex.height !== target || ex.width !== target))
+              x = resizeBilinear(x, target);
             return softmax(model.call(x)).dataSync();
           }),
         );
@@ -96,12 +128,8 @@ export function registerPredict(program: Command, output: () => Output): void {
     });
 }
 
-async function imageExample(file: string, pre: Preprocessing | null, invert: boolean): Promise<Example> {
-  if (!pre) {
-    const img = await readGrayImage(file);
-    if (invert) for (const [i, v] of img.pixels.entries()) img.pixels[i] = 1 - v;
-    return { name: file, channels: 1, ...img };
-  }
+/** An image file preprocessed as the checkpoint's training images (decoded with sharp). */
+async function imageExample(file: string, pre: Preprocessing, invert: boolean): Promise<Example> {
   const raw = await decodeImageFile(file).catch((e: Error) => {
     throw new UsageError(`--image: ${e.message}`);
   });
@@ -110,22 +138,10 @@ async function imageExample(file: string, pre: Preprocessing | null, invert: boo
   return { name: file, channels: pre.channels, width: size, height: size, pixels: preprocessImage(raw, pre) };
 }
 
-async function testExamples(
-  source: string,
-  limit: number,
-  out: Output,
-  pre: Preprocessing | null,
-  valFraction: number | null,
-  seed: number,
-  checkpoint: string,
-  model: Parameters<typeof modelShapeOf>[0],
-): Promise<Example[]> {
-  const data = await loadSplits(source, out, dataOptions(pre, valFraction, seed));
-  checkFitsData(modelShapeOf(model), data, checkpoint, pre);
-  const test = takeFirst(data.test, limit);
+function testExamples(splits: DataSplits, limit: number, norm: Normalization | null): Example[] {
+  const test = takeFirst(splits.test, limit);
   const px = test.channels * test.rows * test.cols;
   const plane = test.rows * test.cols;
-  const norm = pre?.normalization ?? null;
   return Array.from({ length: test.count }, (_, i) => ({
     name: `test[${i}]`,
     channels: test.channels,

