@@ -41,6 +41,14 @@ export function addConfigFlags(cmd: Command): Command {
       "residual block: original (d2l), bn-after-add, relu-before-add, relu-preact, full-preact",
     )
     .option("--plain", "no shortcuts: the same layers as a plain net")
+    .option(
+      "--augment <name>",
+      "training augmentation: none, flip, crop (RandomCrop, padding S/8, + flip) or resized-crop (RandomResizedCrop + flip); default: crop for class folders and CIFAR-10 up to 64 px, resized-crop above, none for Fashion-MNIST/IDX",
+    )
+    .option(
+      "--normalize <name>",
+      "per-channel Normalize: none, dataset (the training split's mean/std) or imagenet; default: dataset for class folders and CIFAR-10, none for Fashion-MNIST/IDX",
+    )
     .option("--no-eval", "skip the test-set evaluation after each epoch");
 }
 
@@ -64,6 +72,8 @@ export function configInput(raw: Record<string, unknown>, cmd: Command): TrainCo
   for (const key of numeric) if (given(key)) input[key] = toNumber(raw[key]);
   if (given("preset")) input.preset = raw.preset;
   if (given("schedule")) input.schedule = raw.schedule;
+  if (given("augment")) input.augment = raw.augment;
+  if (given("normalize")) input.normalize = raw.normalize;
   if (given("nesterov")) input.nesterov = true;
   if (given("shuffle")) input.shuffle = raw.shuffle;
   if (given("eval")) input.eval = raw.eval;
