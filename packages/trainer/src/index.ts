@@ -80,3 +80,18 @@ export {
 } from "./diagnostics.js";
 export { type ComparisonOptions, type ComparisonRun, trainForComparison } from "./compare.js";
 export { yieldToEventLoop } from "./yield.js";
+export { type PthFile, PthError, decodePth, isZip } from "./pth.js";
+export { ALLOWED_GLOBALS, PickleError, unpickle } from "./pickle.js";
+export { readStoredZip, ZipError } from "./zip.js";
+export {
+  type FitOptions,
+  type FitResult,
+  fitPretrained,
+  headName,
+  loadPretrained,
+  matchKnownModel,
+  PretrainedError,
+  readWeights,
+  type WeightsFile,
+} from "./pretrained.js";
+export { applyFreeze, type FrozenParts, frozenPrefixes, trainMode } from "./freeze.js";
