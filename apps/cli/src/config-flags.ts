@@ -3,7 +3,13 @@
  * trainer's `TrainConfigInput`, and a ConfigError from the trainer's zod schema becomes one line naming
  * each bad flag and the value it was given.
  */
-import { ConfigError, resolveConfig, type TrainConfig, type TrainConfigInput } from "@resnet-ts/trainer";
+import {
+  ConfigError,
+  resolveConfig,
+  showValue,
+  type TrainConfig,
+  type TrainConfigInput,
+} from "@resnet-ts/trainer";
 import type { Command } from "commander";
 import { UsageError } from "./output.js";
 
@@ -80,7 +86,7 @@ export function resolveFlags(input: TrainConfigInput, base: Partial<TrainConfig>
         .map((i) => {
           const field = rename[i.field] ?? i.field;
           const value = (input as Record<string, unknown>)[i.field];
-          return `${flagName(field)}: ${i.message}${value !== undefined ? ` (got ${JSON.stringify(value)})` : ""}`;
+          return `${flagName(field)}: ${i.message}${value !== undefined ? ` (got ${showValue(value)})` : ""}`;
         })
         .join("; "),
     );

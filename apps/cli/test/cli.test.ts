@@ -1,38 +1,9 @@
 // End to end: runs the built `resnet-ts` binary (pnpm test builds first) on a tiny IDX data set.
-import { execFile } from "node:child_process";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { writeIdxDir } from "@resnet-ts/data/node";
-import { Rng } from "@resnet-ts/tensor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const bin = fileURLToPath(new URL("../dist/main.js", import.meta.url));
-const run = promisify(execFile);
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...args: string[]): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { maxBuffer: 1 << 24 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
-
-const jsonLines = (stdout: string) =>
-  stdout
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+import { cli, jsonLines, type Result, writeTinyIdx } from "./run-cli.js";
 
 let dir: string;
 let dataDir: string;
@@ -40,21 +11,7 @@ let dataDir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "resnet-ts-cli-"));
   dataDir = join(dir, "idx");
-  // A tiny learnable set: each class is a bright square at its own position.
-  const rng = new Rng(5);
-  const make = (count: number) => {
-    const images = new Uint8Array(count * 784);
-    const labels = new Uint8Array(count);
-    for (let i = 0; i < count; i++) {
-      const label = i % 10;
-      labels[i] = label;
-      for (let p = 0; p < 784; p++) images[i * 784 + p] = rng.int(40);
-      const [r0, c0] = [2 + 2 * (label % 5), 4 + 12 * Math.floor(label / 5)];
-      for (let r = r0; r < r0 + 8; r++) for (let c = c0; c < c0 + 8; c++) images[i * 784 + r * 28 + c] = 255;
-    }
-    return { images, labels, count, rows: 28, cols: 28 };
-  };
-  await writeIdxDir(dataDir, { train: make(80), test: make(40), source: "synthetic" }, { gzip: true });
+  await writeTinyIdx(dataDir);
 });
 
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -171,39 +128,6 @@ describe("resnet-ts", () => {
     expect(jsonLines(e.stdout)[0]!.accuracy).toBeCloseTo(final.testAccuracy as number, 6);
     const bad = await cli("train", "--block", "sideways");
     expect(bad.stderr).toMatch(/--block: must be one of original, bn-after-add/);
-  });
-
-  it("compare trains each variant on the same budget and writes a table and a chart", async () => {
-    const out = join(dir, "compare");
-    const r = await cli(
-      "--json",
-      "compare",
-      "--variants",
-      "original,plain",
-      "--depth",
-      "1",
-      "--widths",
-      "2,4,4",
-      "--steps",
-      "4",
-      "--batch-size",
-      "8",
-      "--record-every",
-      "2",
-      "--data",
-      dataDir,
-      "--train-limit",
-      "40",
-      "--test-limit",
-      "20",
-      "--out",
-      out,
-    );
-    expect(r.code, r.stderr).toBe(0);
-    const { runs } = jsonLines(r.stdout).at(-1) as { runs: { variant: string; finalLoss: number }[] };
-    expect(runs.map((run) => run.variant)).toEqual(["original", "plain"]);
-    expect(runs.every((run) => Number.isFinite(run.finalLoss))).toBe(true);
-    expect(await readdir(out)).toEqual(expect.arrayContaining(["compare.json", "compare.svg"]));
   });
 
   it("rejects bad input with one line and a non-zero exit", async () => {

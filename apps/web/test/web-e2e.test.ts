@@ -4,9 +4,11 @@
  * 100 ms), downloads a checkpoint that the trainer reads back, evaluates a checkpoint made outside the
  * browser with the same accuracy on the same test examples, reports bad files on the page, and trains
  * on the user's IDX files at 96x96 from the uploaded model, trains a block arrangement chosen in the form,
- * and runs a small comparison of a residual net and its plain twin.
+ * runs a small comparison of a residual net and its plain twin, and fills in a study preset whose recorded
+ * results (docs/compare/study) get a live run's result beside them.
  * Skipped (with a message) when Chromium is missing.
  */
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
@@ -14,15 +16,31 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { encodeIdxImages, encodeIdxLabels } from "@resnet-ts/data";
 import { Rng } from "@resnet-ts/tensor";
-import { CHECKPOINT_FORMAT, decodeCheckpoint, encodeSafetensors } from "@resnet-ts/trainer";
+import {
+  CHECKPOINT_FORMAT,
+  decodeCheckpoint,
+  encodeSafetensors,
+  type RecordedStudy,
+  STUDY_PRESETS,
+} from "@resnet-ts/trainer";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserMissing, buildApp, launchBrowser, serveApp } from "../scripts/browser.mjs";
 import { checkpointPath, makeReference, type Reference } from "./checkpoint-reference.js";
+import { COLOUR_CLASSES, writeClassFolders } from "./image-fixtures.js";
 import { traceMainThread } from "./main-thread-trace.js";
 
 const missing = browserMissing();
 if (missing) console.warn(`apps/web e2e tests skipped: ${missing}`);
+const RECORDED_DEPTH = fileURLToPath(
+  new URL("../../../docs/compare/study/depth.summary.json", import.meta.url),
+);
+const noRecordedStudy = !existsSync(RECORDED_DEPTH);
+if (noRecordedStudy) {
+  console.warn(
+    `apps/web e2e: the study preset test is skipped: ${RECORDED_DEPTH} is missing (run resnet-ts compare --preset depth --out docs/compare/study)`,
+  );
+}
 
 const ARTIFACTS = fileURLToPath(new URL("../../../artifacts/", import.meta.url));
 const TEST_LIMIT = 200;
@@ -288,4 +306,144 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
     expect(drawn[0]).toBeGreaterThan(10);
     expect(drawn[1]).toBeGreaterThan(10);
   }, 150_000);
+
+  it.skipIf(noRecordedStudy)(
+    "a study preset fills in the form and shows the recorded results, a live result beside its row",
+    async () => {
+      const recorded = JSON.parse(await readFile(RECORDED_DEPTH, "utf8")) as RecordedStudy;
+      const preset = STUDY_PRESETS.depth;
+      await page.selectOption("#cmp-preset", "depth");
+      expect(await page.inputValue("#cmp-steps")).toBe(String(preset.steps));
+      expect(await page.inputValue("#cmp-train")).toBe(String(preset.trainLimit));
+      expect(await page.inputValue("#cmp-depth")).toBe(String(preset.depths.at(-1)));
+      const checked = await page
+        .locator(".cmp-variant:checked")
+        .evaluateAll((boxes) => boxes.map((b) => (b as HTMLElement).getAttribute("aria-label")));
+      expect(checked).toEqual(["original", "plain original"]);
+      const recordedRows = () =>
+        page.locator('[data-testid="compare-recorded"] tbody tr').evaluateAll((trs) =>
+          trs.map((tr) => {
+            const { variant, layers, live } = (tr as HTMLElement).dataset;
+            return {
+              variant,
+              layers,
+              live,
+              cells: [...(tr as HTMLTableRowElement).cells].map((c) => c.textContent ?? ""),
+            };
+          }),
+        );
+      const rows = await recordedRows();
+      expect(rows.map((r) => `${r.variant}/${r.layers}`)).toEqual(
+        recorded.summaries.map((x) => `${x.variant}/${x.layers}`),
+      );
+      expect(rows[0]!.cells[3]).toContain(recorded.summaries[0]!.finalLoss.mean.toFixed(4));
+      // A short live run of one recorded variant: its result lands in that row, marked as other settings.
+      await page.selectOption("#cmp-depth", "3");
+      await page.uncheck('.cmp-variant[aria-label="plain original"]');
+      await page.fill("#cmp-steps", "2");
+      await page.fill("#cmp-train", "64");
+      await page.getByTestId("compare-start").click();
+      await page.waitForFunction(
+        () => document.querySelector<HTMLElement>('[data-testid="compare-status"]')?.dataset.state === "done",
+        undefined,
+        { timeout: 120_000 },
+      );
+      const live = (await recordedRows()).find((r) => r.variant === "original" && r.layers === "20")!;
+      expect(live.live).toBe("other-settings");
+      expect(Number.isFinite(Number.parseFloat(live.cells[6]!))).toBe(true);
+      const others = (await recordedRows()).filter(
+        (r) => r !== live && !(r.variant === "original" && r.layers === "20"),
+      );
+      for (const r of others) expect(r.cells[6]).toBe("");
+    },
+    150_000,
+  );
+  it("trains on a picked folder of colour class folders: classes shown first, named in the grid and the matrix", async () => {
+    const root = await writeClassFolders(join(dir, "colours"), 6, { "red/notes.txt": "not an image" });
+    await page.setChecked("#from-loaded", false);
+    await page.selectOption("#data", "images");
+    await page.fill("#image-size", "16");
+    await page.setInputFiles("#image-folder", root);
+    await page.waitForFunction(
+      () =>
+        ["loaded", "failed"].includes(
+          document.querySelector<HTMLElement>('[data-testid="images-status"]')?.dataset.state ?? "",
+        ),
+      undefined,
+      { timeout: 60_000 },
+    );
+    const status = await text(page, "images-status");
+    expect(await page.getByTestId("images-status").getAttribute("data-state"), status).toBe("loaded");
+    expect(status).toMatch(
+      /^colours: class folders, 3 classes \(blue, green, red\), 15 train \/ 3 test images/,
+    );
+    expect(status).toContain("stored at 3x16x16");
+    expect(status).toMatch(/skipping 1 file\(s\) that are not images .* e\.g\. red\/notes\.txt/);
+    const rows = await page
+      .locator('[data-testid="images-preview"] .class-row')
+      .evaluateAll((els) =>
+        els.map((e) => [e.querySelector(".class-name")?.textContent, e.querySelectorAll("canvas").length]),
+      );
+    expect(rows).toEqual([
+      ["blue: 5 train / 1 test", 4],
+      ["green: 5 train / 1 test", 4],
+      ["red: 5 train / 1 test", 4],
+    ]);
+    await page.fill("#batchSize", "5");
+    await page.fill("#epochs", "1");
+    await page.fill("#steps", "3");
+    await page.fill("#trainLimit", "");
+    await page.fill("#testLimit", "");
+    await page.getByTestId("start").click();
+    await waitForState(page, "done", 120_000);
+    expect(await text(page, "error")).toBe("");
+    expect(await step(page)).toBe(3);
+    expect(Number.isFinite(Number(await text(page, "loss")))).toBe(true);
+    expect(await text(page, "summary")).toContain("input [1, 3, 16, 16]");
+    const captions = await page.locator("#samples figcaption").allTextContents();
+    expect(captions).toHaveLength(3);
+    for (const c of captions) expect(c).toMatch(/^(blue|green|red) \/ (blue|green|red)$/);
+    const header = await page.locator("#confusion thead th").allTextContents();
+    expect(header).toEqual(Object.keys(COLOUR_CLASSES));
+  }, 180_000);
+
+  it("says in one line what is wrong with a folder of images, and trains nothing", async () => {
+    const cases: [
+      string,
+      Record<string, Buffer | string>,
+      Record<string, [number, number, number]>,
+      RegExp,
+    ][] = [
+      ["single", {}, { red: [210, 40, 40] }, /^single: a single class folder \(red\); expected at least two/],
+      [
+        "empty",
+        { "cat/readme.txt": "x" },
+        { red: [210, 40, 40] },
+        /^empty\/cat: an empty class folder; expected \.png/,
+      ],
+      ["nothing", { "a/b.txt": "x", "c.txt": "y" }, {}, /^nothing: no images found; expected class folders/],
+      [
+        "corrupt",
+        { "red/bad.png": Buffer.from("89504e470d0a1a0a0000", "hex") },
+        { red: [210, 40, 40], blue: [40, 60, 210] },
+        /^corrupt\/red\/bad\.png: cannot decode the image .*expected a complete PNG, JPEG or WebP file$/,
+      ],
+    ];
+    for (const [name, extra, classes, message] of cases) {
+      const root = await writeClassFolders(join(dir, name), 2, extra, classes);
+      const before = await step(page);
+      await page.setInputFiles("#image-folder", root);
+      await page.waitForFunction(
+        () =>
+          document.querySelector<HTMLElement>('[data-testid="images-status"]')?.dataset.state === "failed",
+        undefined,
+        { timeout: 60_000 },
+      );
+      expect(await text(page, "images-status"), name).toMatch(message);
+      await page.getByTestId("error").evaluate((e) => e.replaceChildren());
+      await page.getByTestId("start").click();
+      expect(await text(page, "error")).toMatch(/^data: pick a folder of class folders or a \.zip first/);
+      expect(await step(page)).toBe(before);
+    }
+  }, 120_000);
 });

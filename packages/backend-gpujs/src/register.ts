@@ -6,7 +6,7 @@
  */
 import {
   KERNEL_NAMES,
-  type KernelConfig,
+  type AnyKernelConfig,
   type KernelName,
   registerBackend,
   registerKernels,
@@ -17,7 +17,7 @@ import { gpujsImpls } from "./kernels/index.js";
 import { candidateModes, startAuto, startExecutor } from "./modes.js";
 
 /** Every kernel of the contract for backend `name`, each run inside a kernel scope. */
-export function gpujsKernelConfigs(name: string): KernelConfig<never, never>[] {
+export function gpujsKernelConfigs(name: string): AnyKernelConfig<GpujsBackend>[] {
   return KERNEL_NAMES.map((kernelName: KernelName) => {
     const impl = gpujsImpls[kernelName] as (b: GpujsBackend, i: unknown, a: unknown) => unknown;
     return {
@@ -25,7 +25,7 @@ export function gpujsKernelConfigs(name: string): KernelConfig<never, never>[] {
       backendName: name,
       kernelFunc: (backend: GpujsBackend, inputs: unknown, attrs: unknown) =>
         backend.kernelScope(() => impl(backend, inputs, attrs)),
-    } as unknown as KernelConfig<never, never>;
+    } as AnyKernelConfig<GpujsBackend>;
   });
 }
 

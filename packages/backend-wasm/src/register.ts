@@ -1,5 +1,5 @@
 /** The wasm backend's kernel list (explicit, one entry per kernel of the contract) and its registration. */
-import { type KernelConfig, registerBackend, registerKernels } from "@resnet-ts/tensor";
+import { kernelList, registerBackend, registerKernels } from "@resnet-ts/tensor";
 import { WasmBackend } from "./backend.js";
 import { conv2D, conv2DBackpropFilter, conv2DBackpropInput } from "./kernels/conv.js";
 import { matMul } from "./kernels/matmul.js";
@@ -15,36 +15,37 @@ import {
 } from "./kernels/pool.js";
 import { type WasmBackendOptions, WasmRuntime } from "./runtime.js";
 
-export const wasmKernels: readonly KernelConfig<never, never>[] = [
-  conv2D,
-  conv2DBackpropInput,
-  conv2DBackpropFilter,
-  batchNormTrain,
-  batchNormInfer,
-  batchNormGrad,
-  maxPool,
-  maxPoolGrad,
-  adaptiveAvgPool,
-  adaptiveAvgPoolGrad,
-  matMul,
-  biasAdd,
-  channelSum,
-  add,
-  sub,
-  mul,
-  scale,
-  relu,
-  reluGrad,
-  sum,
-  softmax,
-  softmaxCrossEntropy,
-  sgdUpdate,
-  resizeBilinear,
-] as unknown as readonly KernelConfig<never, never>[];
+/** One kernel per name of the contract (checked at compile time), in contract order. */
+export const wasmKernels = kernelList<WasmBackend>({
+  Conv2D: conv2D,
+  Conv2DBackpropInput: conv2DBackpropInput,
+  Conv2DBackpropFilter: conv2DBackpropFilter,
+  BatchNormTrain: batchNormTrain,
+  BatchNormInfer: batchNormInfer,
+  BatchNormGrad: batchNormGrad,
+  MaxPool: maxPool,
+  MaxPoolGrad: maxPoolGrad,
+  AdaptiveAvgPool: adaptiveAvgPool,
+  AdaptiveAvgPoolGrad: adaptiveAvgPoolGrad,
+  MatMul: matMul,
+  BiasAdd: biasAdd,
+  ChannelSum: channelSum,
+  Add: add,
+  Sub: sub,
+  Mul: mul,
+  Scale: scale,
+  Relu: relu,
+  ReluGrad: reluGrad,
+  Sum: sum,
+  Softmax: softmax,
+  SoftmaxCrossEntropy: softmaxCrossEntropy,
+  SgdUpdate: sgdUpdate,
+  ResizeBilinear: resizeBilinear,
+});
 
 /** Starts a wasm backend (compiles the module, starts the worker threads). */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
-  return new WasmBackend(await WasmRuntime.create(options));
+  return new WasmBackend(await WasmRuntime.create(options), options);
 }
 
 /**

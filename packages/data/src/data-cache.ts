@@ -8,6 +8,7 @@
  *   28 source length in bytes (UTF-8)   32 CRC-32 of every byte after the 36-byte header
  *   36 source, train images, train labels, test images, test labels (uint8).
  */
+import { CLASS_NAMES } from "./classes.js";
 import { crc32 } from "./crc32.js";
 import { type DataSplits, type Dataset, assertDataset } from "./dataset.js";
 
@@ -21,6 +22,9 @@ export function encodeDataCache(splits: DataSplits): Uint8Array {
   const { train, test } = splits;
   assertDataset(train, "encodeDataCache: train");
   assertDataset(test, "encodeDataCache: test");
+  if (train.channels !== 1 || test.channels !== 1) {
+    throw new Error(`encodeDataCache: ${train.channels}-channel images, expected grey (1 channel) ones`);
+  }
   if (train.rows !== test.rows || train.cols !== test.cols) {
     throw new Error(
       `encodeDataCache: test images are ${test.rows}x${test.cols}, expected ${train.rows}x${train.cols} like train`,
@@ -51,7 +55,8 @@ export interface DecodeOptions {
 
 /**
  * Reads a cache blob back, checking magic, version, length and checksum; `name` (e.g. the file path)
- * names it in errors. The arrays are views into `bytes`.
+ * names it in errors. The arrays are views into `bytes`. The images are grey (the format holds one
+ * channel) and the class names Fashion-MNIST's.
  */
 export function decodeDataCache(
   bytes: Uint8Array,
@@ -98,10 +103,11 @@ export function decodeDataCache(
     images: take(count * pixels),
     labels: take(count),
     count,
+    channels: 1,
     rows,
     cols,
   });
   const train = dataset(trainCount);
   const test = dataset(testCount);
-  return { train, test, source };
+  return { train, test, source, channels: 1, classNames: CLASS_NAMES };
 }

@@ -71,6 +71,14 @@ describe("batches", () => {
     }
   });
 
+  it("keeps colour images channel-first: [B,3,H,W]", () => {
+    const images = Uint8Array.from({ length: 2 * 3 * 2 * 2 }, (_, i) => 10 * i);
+    const rgb: Dataset = { images, labels: new Uint8Array([1, 0]), count: 2, channels: 3, rows: 2, cols: 2 };
+    const [b] = collect(batches(rgb, { batchSize: 2, shuffle: false }));
+    expect(b!.shape).toEqual([2, 3, 2, 2]);
+    expect(Array.from(b!.images)).toEqual(Array.from(images, (v) => Math.fround(v / 255)));
+  });
+
   it("shuffles deterministically per seed, each index exactly once, differently each epoch", () => {
     const order = (rng: Rng, d: Dataset = ds) =>
       collect(batches(d, { batchSize: 7, shuffle: true, rng })).flatMap((b) => b.indices);
@@ -101,6 +109,7 @@ describe("batches", () => {
       images: new Uint8Array([1, 2, 3, 4]),
       labels: new Uint8Array([7]),
       count: 1,
+      channels: 1,
       rows: 2,
       cols: 2,
     };

@@ -61,7 +61,7 @@ describe("data cache", () => {
   it("refuses to pack inconsistent splits", () => {
     const bad = syntheticSplits();
     expect(() => encodeDataCache({ ...bad, test: { ...bad.test, count: 6 } })).toThrow(
-      "encodeDataCache: test: 60 image bytes, expected count*rows*cols = 6*4*3 = 72",
+      "encodeDataCache: test: 60 image bytes, expected count*channels*rows*cols = 6*1*4*3 = 72",
     );
     expect(() => encodeDataCache({ ...bad, test: syntheticSplits(1, 1, 3, 4).test })).toThrow(
       "encodeDataCache: test images are 3x4, expected 4x3 like train",

@@ -4,7 +4,13 @@
  * inside a backend's storage; it only moves data in (`write`) and out (`readSync` / `read`) and asks
  * the backend to run kernels by name.
  */
-import type { KernelAttrs, KernelInputs, KernelName, KernelOutput } from "./kernels.js";
+import {
+  KERNEL_NAMES,
+  type KernelAttrs,
+  type KernelInputs,
+  type KernelName,
+  type KernelOutput,
+} from "./kernels.js";
 
 /** A backend's handle to one block of float32 storage. Opaque to the core. */
 export type DataId = object;
@@ -40,4 +46,18 @@ export interface KernelConfig<K extends KernelName = KernelName, B extends Backe
   kernelName: K;
   backendName: string;
   kernelFunc: KernelFunc<K, B>;
+}
+
+/**
+ * A complete backend's kernels: one entry per name of the contract, each checked against its own name's
+ * inputs, attributes and output. A missing kernel, or a kernel under the wrong name, fails to compile.
+ */
+export type KernelTable<B extends Backend> = { readonly [K in KernelName]: KernelConfig<K, B> };
+
+/** A registry entry for some kernel name (lists of a backend's kernels). */
+export type AnyKernelConfig<B extends Backend = Backend> = KernelTable<B>[KernelName];
+
+/** A kernel table's entries in contract order. */
+export function kernelList<B extends Backend>(table: KernelTable<B>): AnyKernelConfig<B>[] {
+  return KERNEL_NAMES.map((name) => table[name]);
 }

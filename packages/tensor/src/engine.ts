@@ -2,7 +2,7 @@
  * The engine: the registry of backends and kernels, the active backend, `runKernel`, memory scopes
  * (`tidy`, `keep`) and the gradient mode (`noGrad`). Everything global lives here.
  */
-import type { Backend, DataId, KernelConfig, KernelFunc } from "./backend.js";
+import type { AnyKernelConfig, Backend, DataId, KernelConfig, KernelFunc } from "./backend.js";
 import type { KernelAttrs, KernelInputs, KernelName, KernelOutput } from "./kernels.js";
 import type { Tensor } from "./tensor.js";
 
@@ -37,8 +37,11 @@ export function registerKernel<K extends KernelName, B extends Backend>(config: 
   );
 }
 
-export function registerKernels(configs: readonly KernelConfig<never, never>[]): void {
-  for (const c of configs) registerKernel(c as unknown as KernelConfig<KernelName, Backend>);
+export function registerKernels<B extends Backend>(configs: readonly AnyKernelConfig<B>[]): void {
+  for (const c of configs) {
+    // The registry stores every kernel under one erased type; runKernel looks them up by name.
+    kernels.set(kernelKey(c.backendName, c.kernelName), c.kernelFunc as unknown as KernelFunc<KernelName>);
+  }
 }
 
 /** Registered backend names, highest priority first. */

@@ -4,7 +4,15 @@
  */
 import "./cpu/register.js";
 
-export type { Backend, DataId, KernelConfig, KernelFunc } from "./backend.js";
+export {
+  type AnyKernelConfig,
+  type Backend,
+  type DataId,
+  type KernelConfig,
+  type KernelFunc,
+  type KernelTable,
+  kernelList,
+} from "./backend.js";
 export {
   getBackend,
   hasKernel,

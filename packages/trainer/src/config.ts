@@ -30,7 +30,11 @@ const fields = {
   steps: int(1, 10_000_000)
     .nullable()
     .describe("Stop after this many optimizer steps in total (null: no cap, run all epochs)"),
-  batchSize: int(1, 4096).describe("Examples per optimizer step (also the evaluation batch size)"),
+  batchSize: int(1, 4096)
+    .refine((n) => n !== 1, {
+      error: "must be at least 2: BatchNorm in training mode needs more than one value per channel",
+    })
+    .describe("Examples per optimizer step (also the evaluation batch size)"),
   lr: finite()
     .gt(0, { error: "must be greater than 0" })
     .max(10, { error: "must be at most 10" })
@@ -200,13 +204,18 @@ export const PRESETS: Readonly<Record<PresetName, Partial<TrainConfig>>> = Objec
   },
 });
 
+/** A value as a message shows it: JSON, except that Infinity and NaN (JSON's null) keep their names. */
+export function showValue(value: unknown): string {
+  return typeof value === "number" && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+}
+
 /** An invalid configuration; `issues` lists each problem with the field it concerns. */
 export class ConfigError extends Error {
   readonly issues: readonly { field: string; message: string }[];
 
   constructor(issues: readonly { field: string; message: string; input?: unknown }[]) {
     const lines = issues.map(
-      (i) => `${i.field}: ${i.message}${i.input !== undefined ? ` (got ${JSON.stringify(i.input)})` : ""}`,
+      (i) => `${i.field}: ${i.message}${i.input !== undefined ? ` (got ${showValue(i.input)})` : ""}`,
     );
     super(`Invalid training config: ${lines.join("; ")}`);
     this.name = "ConfigError";

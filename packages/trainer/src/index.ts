@@ -27,6 +27,7 @@ export {
   type PresetName,
   parseConfig,
   resolveConfig,
+  showValue,
   type TrainConfig,
   type TrainConfigInput,
   TrainConfigInputSchema,
@@ -63,6 +64,7 @@ export {
   type Checkpoint,
   CheckpointError,
   type CheckpointInfo,
+  CheckpointPartError,
   type CheckpointOptions,
   decodeCheckpoint,
   type EncodedCheckpoint,
@@ -79,6 +81,7 @@ export {
   gradientNorms,
 } from "./diagnostics.js";
 export { type ComparisonOptions, type ComparisonRun, trainForComparison } from "./compare.js";
+export { type DataRecord, DataRecordSchema, parseDataRecord } from "./data-record.js";
 export { yieldToEventLoop } from "./yield.js";
 export { type PthFile, PthError, decodePth, isZip } from "./pth.js";
 export { ALLOWED_GLOBALS, PickleError, unpickle } from "./pickle.js";
@@ -95,3 +98,22 @@ export {
   type WeightsFile,
 } from "./pretrained.js";
 export { applyFreeze, type FrozenParts, frozenPrefixes, trainMode } from "./freeze.js";
+export {
+  type PlannedRun,
+  plannedRuns,
+  type RecordedStudy,
+  runKey,
+  STUDY_PRESETS,
+  type Spread,
+  type StudyDepth,
+  type StudyPlan,
+  type StudyPreset,
+  type StudyPresetName,
+  type StudyRun,
+  settingsMismatch,
+  spread,
+  summarize,
+  type TrainingSettings,
+  type VariantSummary,
+} from "./study.js";
+export { studyNet, studyNetLayers } from "./study-net.js";

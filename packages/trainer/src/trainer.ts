@@ -124,7 +124,7 @@ export class NonFiniteLossError extends Error {
   ) {
     super(
       `Training stopped: the loss is ${loss} at step ${step} (epoch ${epoch}); the weights in memory are no longer ` +
-        "trustworthy, keep the last good checkpoint (a smaller lr may help)",
+        "trustworthy (a smaller lr may help)",
     );
     this.name = "NonFiniteLossError";
   }
@@ -141,6 +141,11 @@ export class Trainer {
   readonly testSet: Dataset;
   readonly stepsPerEpoch: number;
   readonly totalSteps: number;
+  /**
+   * Examples left out of each epoch: 1 when the last batch would hold a single example (BatchNorm in
+   * training mode needs more than one value per channel; PyTorch users drop it with `drop_last`), else 0.
+   */
+  readonly droppedPerEpoch: number;
   readonly #events = new Emitter<TrainerEvents>();
   readonly #options: TrainerOptions;
   #progress: TrainProgress;
@@ -156,7 +161,16 @@ export class Trainer {
     this.trainSet = c.trainLimit === null ? data.train : takeFirst(data.train, c.trainLimit);
     this.testSet = c.testLimit === null ? data.test : takeFirst(data.test, c.testLimit);
     if (this.trainSet.count === 0) throw new Error("Trainer: the training set is empty");
-    this.stepsPerEpoch = numBatches(this.trainSet, { batchSize: c.batchSize });
+    if (this.trainSet.count === 1) {
+      throw new Error(
+        "Trainer: the training set has 1 example; BatchNorm in training mode needs batches of at least 2",
+      );
+    }
+    this.droppedPerEpoch = this.trainSet.count % c.batchSize === 1 ? 1 : 0;
+    this.stepsPerEpoch = numBatches(this.trainSet, {
+      batchSize: c.batchSize,
+      dropLast: this.droppedPerEpoch > 0,
+    });
     this.totalSteps = Math.min(c.steps ?? Infinity, c.epochs * this.stepsPerEpoch);
     this.frozen = applyFreeze(model, c.freeze);
     if (this.frozen.trainableParameters === 0)
@@ -250,12 +264,6 @@ export class Trainer {
           reason = "steps";
           break;
         }
-        p.epochsDone++;
-        p.stepsInEpoch = 0;
-        p.shuffleSeed = epochShuffleSeed(this.config.seed, p.epochsDone);
-        p.epochLossSum = 0;
-        p.epochCorrect = 0;
-        p.epochExamples = 0;
       }
     } finally {
       signal?.removeEventListener("abort", onAbort);
@@ -285,6 +293,7 @@ export class Trainer {
       shuffle: c.shuffle,
       rng: new Rng(p.shuffleSeed),
       resize: c.resize ?? undefined,
+      dropLast: this.droppedPerEpoch > 0,
     });
     try {
       for (let i = 0; i < p.stepsInEpoch; i++) disposeBatch(stream.next().value);
@@ -363,6 +372,16 @@ export class Trainer {
       seconds: (now() - started) / 1000,
       evaluation,
     };
+    // A finished epoch's progress is the next epoch's start, so that a checkpoint written by an epochEnd
+    // listener resumes there (not at the finished epoch's end, which would repeat its evaluation).
+    if (!capped) {
+      p.epochsDone++;
+      p.stepsInEpoch = 0;
+      p.shuffleSeed = epochShuffleSeed(c.seed, p.epochsDone);
+      p.epochLossSum = 0;
+      p.epochCorrect = 0;
+      p.epochExamples = 0;
+    }
     await this.#events.emit("epochEnd", event);
     return event;
   }
@@ -397,8 +416,16 @@ export class Trainer {
           `this configuration gives ${this.trainSet.count} in ${this.stepsPerEpoch} (batchSize or trainLimit changed)`,
       );
     }
-    if (saved.stepsInEpoch > this.stepsPerEpoch || saved.epochsDone > this.config.epochs) {
-      fail(`progress (epoch ${saved.epochsDone}, step ${saved.stepsInEpoch}) is outside this configuration`);
+    if (saved.stepsInEpoch > this.stepsPerEpoch) {
+      fail(
+        `progress (step ${saved.stepsInEpoch} of epoch ${saved.epochsDone + 1}) is outside its ${this.stepsPerEpoch} steps`,
+      );
+    }
+    if (saved.epochsDone > this.config.epochs) {
+      fail(
+        `this run already did ${saved.epochsDone} epochs, more than the ${this.config.epochs} configured; ` +
+          `ask for more than ${saved.epochsDone} epochs to continue it`,
+      );
     }
   }
 }

@@ -33,13 +33,15 @@ export function tinyDataset(count: number, seed: number, classes = 3): Dataset {
     for (let p = 0; p < rows * cols; p++)
       images[i * rows * cols + p] = Math.min(255, label * 80 + rng.int(100));
   }
-  return { images, labels, count, rows, cols };
+  return { images, labels, count, channels: 1, rows, cols };
 }
 
 export const tinySplits = (train = 40, test = 18): DataSplits => ({
   train: tinyDataset(train, 11),
   test: tinyDataset(test, 12),
   source: "tiny",
+  channels: 1,
+  classNames: ["dark", "middle", "bright"],
 });
 
 /** A fresh directory, removed after the test file's tests. */

@@ -1,30 +1,38 @@
 /**
- * `resnet-ts compare`: trains block variants (original, full-preact, plain, ...) at one or more depths on the
- * same data, seed and step budget, then prints a table (final training loss, test accuracy, the first block
- * stage's gradient norm, images/s) and writes compare.json and compare.svg (loss curves, gradient norm per
- * stage) to --out. With --jobs N the runs go to N child processes of this same command.
+ * `resnet-ts compare`: a study of block variants at one or more depths over several seeds. Every run
+ * (variant x depth x seed) trains on the same examples, and runs of one seed see the same batch order;
+ * each finished run is saved in --out at once, so a study stopped with Ctrl-C continues where it was when
+ * the same command is run again. At the end it prints a table (mean ± sd over seeds: final training loss,
+ * test error, gradient norm per stage) and writes <name>.json and <name>.svg (loss curves, gradient norm
+ * per stage on a log scale), named after --preset or "compare". With --jobs N, runs go to N child
+ * processes of this same command.
  */
-import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Dataset, takeFirst } from "@resnet-ts/data";
+import { createInterface } from "node:readline";
+import { takeFirst } from "@resnet-ts/data";
 import { loadData } from "@resnet-ts/data/node";
+import { parseVariant, variantName } from "@resnet-ts/layers";
 import {
-  cifarResnet,
-  networkDepth,
-  parseVariant,
-  RESNET_DEPTHS,
-  resnet,
-  type Sequential,
-  type VariantSpec,
-  variantName,
-} from "@resnet-ts/layers";
-import { evaluate, trainForComparison } from "@resnet-ts/trainer";
-import type { Command } from "commander";
+  type PlannedRun,
+  plannedRuns,
+  type RecordedStudy,
+  STUDY_PRESETS,
+  type StudyDepth,
+  type StudyPlan,
+  type StudyPresetName,
+  type StudyRun,
+  summarize,
+  type TrainingSettings,
+} from "@resnet-ts/trainer";
+import { type Command, Option } from "commander";
 import { z } from "zod";
 import { selectBackend } from "../backends.js";
-import { chartSvg, type Series } from "../chart/svg.js";
+import { studyChart, formatTable } from "../compare/report.js";
+import { studyProgress, type StudyProgress } from "../compare/progress.js";
+import { finishedKeys, loadRun, openStudy, removeTemporaries, saveRun } from "../compare/store.js";
+import { layersOf, trainRun } from "../compare/train-run.js";
 import { parseOptions } from "../options.js";
 import type { Output } from "../output.js";
 
@@ -34,8 +42,7 @@ const list = (s: string) =>
     .map((t) => t.trim())
     .filter(Boolean);
 
-type Depth = "resnet18" | "resnet34" | number;
-const DepthSchema = z.string().transform((s, ctx): Depth => {
+const DepthSchema = z.string().transform((s, ctx): StudyDepth => {
   if (s === "resnet18" || s === "resnet34") return s;
   const n = Number(s);
   if (Number.isInteger(n) && n >= 1) return n;
@@ -46,14 +53,18 @@ const DepthSchema = z.string().transform((s, ctx): Depth => {
   return z.NEVER;
 });
 
+const presetNames = Object.keys(STUDY_PRESETS) as StudyPresetName[];
+
 const CompareOptions = z.object({
+  preset: z.enum(presetNames as [StudyPresetName, ...StudyPresetName[]]).optional(),
   variants: z
     .string()
     .transform(list)
     .refine((v) => v.length > 0, "expected at least one variant")
     .transform((names, ctx) => {
       try {
-        return names.map(parseVariant);
+        // Canonical names, so that "plain-original" and "plain" are one run.
+        return [...new Set(names.map((n) => variantName(parseVariant(n))))];
       } catch (error) {
         ctx.addIssue({ code: "custom", message: (error as Error).message });
         return z.NEVER;
@@ -67,12 +78,15 @@ const CompareOptions = z.object({
         .array(DepthSchema, { error: "expected resnet18, resnet34 or n >= 1 (CIFAR family, 6n+2 layers)" })
         .min(1),
     ),
+  seeds: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, "expected comma-separated integers >= 0, e.g. 0,1")
+    .transform((s) => [...new Set(s.split(",").map(Number))]),
   steps: z.coerce.number().int().min(1),
   batchSize: z.coerce.number().int().min(2),
   lr: z.coerce.number().positive(),
   trainLimit: z.coerce.number().int().min(1),
   testLimit: z.coerce.number().int().min(1),
-  seed: z.coerce.number().int().min(0),
   widths: z
     .string()
     .regex(/^\d+(,\d+)*$/, "expected comma-separated integers, e.g. 16,32,64")
@@ -83,34 +97,41 @@ const CompareOptions = z.object({
   backend: z.string().min(1).optional(),
   jobs: z.coerce.number().int().min(1),
   out: z.string().min(1),
+  child: z.boolean().optional(),
 });
 type CompareConfig = z.infer<typeof CompareOptions>;
 
-/** One trained variant at one depth. */
-export interface CompareRun {
-  variant: string;
-  /** The --depth value: a preset name or the CIFAR family's n. */
-  depthSpec: Depth;
-  /** Weighted layers on the main path. */
-  layers: number;
-  parameters: number;
-  /** Training loss of every step. */
-  losses: number[];
-  /** Mean loss over the last 10% of steps. */
-  finalLoss: number;
-  testAccuracy: number;
-  /** Stage names (top-level children with parameters) and their gradient norms averaged over the recorded steps. */
-  stages: string[];
-  gradNorms: number[];
-  /** Gradient norm of the first block stage ("1"), averaged over the recorded steps. */
-  lowerGradNorm: number;
-  imagesPerSecond: number;
+/** The preset's value of each option, as the string its flag would take. */
+function presetFlags(name: StudyPresetName): Record<string, string | undefined> {
+  const p = STUDY_PRESETS[name];
+  return {
+    variants: p.variants.join(","),
+    depth: p.depths.join(","),
+    seeds: p.seeds.join(","),
+    steps: String(p.steps),
+    batchSize: String(p.batchSize),
+    lr: String(p.lr),
+    trainLimit: String(p.trainLimit),
+    testLimit: String(p.testLimit),
+    widths: p.widths.join(","),
+    resize: p.resize === null ? undefined : String(p.resize),
+    recordEvery: String(p.recordEvery),
+    data: p.data,
+  };
 }
 
 export function registerCompare(program: Command, output: () => Output): void {
   program
     .command("compare")
-    .description("train residual block variants and their plain twins side by side; table + SVG chart")
+    .description(
+      "train residual block variants and their plain twins over seeds; resumable; table + SVG chart",
+    )
+    .addOption(
+      new Option(
+        "--preset <name>",
+        "the published study's settings (docs/compare); other flags given override them",
+      ).choices(presetNames),
+    )
     .option(
       "--variants <list>",
       "[plain-][bottleneck-]<arrangement>, comma-separated",
@@ -121,244 +142,233 @@ export function registerCompare(program: Command, output: () => Output): void {
       "resnet18, resnet34, or n for the CIFAR family (6n+2 layers), comma-separated",
       "3",
     )
+    .option("--seeds <list>", "seeds (weights and batch order); each variant trains once per seed", "0")
     .option("--steps <n>", "optimizer steps per run", "200")
     .option("--batch-size <n>", "examples per step", "32")
     .option("--lr <x>", "SGD learning rate", "0.05")
     .option("--train-limit <n>", "training examples (the first n in file order, class-balanced)", "5000")
     .option("--test-limit <n>", "test examples (the first n in file order)", "1000")
-    .option("--seed <n>", "seed of the weights and of the batch order", "0")
     .option("--widths <list>", "stage widths of the CIFAR family", "16,32,64")
     .option("--resize <side>", "resize images to side x side (default: keep 28x28)")
     .option("--record-every <n>", "record gradient norms every n steps", "10")
     .option("--data <source>", '"fashion-mnist" or a directory of IDX files', "fashion-mnist")
     .option("--backend <name>", "tensor backend (default: the fastest that works here)")
-    .option("--jobs <n>", "runs in parallel (child processes)", "1")
-    .option("--out <dir>", "where compare.json and compare.svg go", "compare-out")
-    .action(async (raw: Record<string, unknown>) => {
-      const config = parseOptions(CompareOptions, raw);
-      const out = output();
-      const pairs = config.depth.flatMap((depth) => config.variants.map((spec) => ({ spec, depth })));
-      const runs =
-        config.jobs > 1 && pairs.length > 1
-          ? await runInChildren(config, pairs, out)
-          : await runHere(config, pairs, out);
-      await mkdir(config.out, { recursive: true });
-      const { out: _, jobs: __, ...settings } = config;
-      const settingsJson = { ...settings, variants: config.variants.map(variantName) };
-      await writeFile(
-        join(config.out, "compare.json"),
-        `${JSON.stringify({ settings: settingsJson, runs }, null, 1)}\n`,
-      );
-      await writeFile(join(config.out, "compare.svg"), chart(runs, config));
-      out.info(formatTable(runs));
-      out.info(`wrote ${join(config.out, "compare.json")} and ${join(config.out, "compare.svg")}`);
-      out.record({ runs: runs.map(({ losses: _l, ...rest }) => rest) });
+    .option("--jobs <n>", "runs in parallel (child processes; each backend already uses every core)", "1")
+    .option(
+      "--out <dir>",
+      "the study's folder: runs/ (one file per finished run, reused when resuming), <name>.json, <name>.svg",
+      "compare-out",
+    )
+    .addOption(new Option("--child", "run as a --jobs worker: progress as JSON lines on stdout").hideHelp())
+    .addHelpText(
+      "after",
+      `
+Each run is saved in --out as soon as it finishes. Interrupted (Ctrl-C), the same command continues
+with the runs not yet done; adding seeds or variants later reuses the runs already there. A folder
+whose runs were trained with other settings (steps, batch size, ...) is refused.
+
+Presets:
+${presetNames.map((n) => `  ${n.padEnd(13)} ${STUDY_PRESETS[n].description}`).join("\n")}`,
+    )
+    .action(async (raw: Record<string, unknown>, command: Command) => {
+      const preset = raw.preset as StudyPresetName | undefined;
+      const merged: Record<string, unknown> = { ...raw };
+      if (preset) {
+        for (const [key, value] of Object.entries(presetFlags(preset))) {
+          if (command.getOptionValueSource(key) !== "cli") merged[key] = value;
+        }
+      }
+      await runCompare(parseOptions(CompareOptions, merged), output());
     });
 }
 
-async function runHere(
+const trainingSettings = (c: CompareConfig): TrainingSettings => ({
+  steps: c.steps,
+  batchSize: c.batchSize,
+  lr: c.lr,
+  trainLimit: c.trainLimit,
+  testLimit: c.testLimit,
+  widths: c.widths,
+  resize: c.resize ?? null,
+  recordEvery: c.recordEvery,
+  data: c.data,
+});
+
+const describeRun = (r: PlannedRun, layers: number) => `${r.variant} ${layers} layers seed ${r.seed}`;
+
+async function runCompare(config: CompareConfig, out: Output): Promise<void> {
+  const settings = trainingSettings(config);
+  const plan: StudyPlan = { variants: config.variants, depths: config.depth, seeds: config.seeds };
+  const planned = plannedRuns(plan);
+  await openStudy(config.out, settings);
+  if (!config.child) await removeTemporaries(config.out);
+  const finished = await finishedKeys(config.out);
+  const todo = planned.filter((r) => !finished.has(r.key));
+  if (config.child) {
+    await trainHere(config, settings, todo, childProgress());
+    return;
+  }
+  const name = config.preset ?? "compare";
+  if (todo.length < planned.length) {
+    out.info(
+      `${planned.length - todo.length} of ${planned.length} runs already in ${join(config.out, "runs")}; training the other ${todo.length}`,
+    );
+  }
+  if (todo.length > 0) {
+    out.info(
+      `each run is saved in ${join(config.out, "runs")} when it finishes; if interrupted, run the same command to continue`,
+    );
+    const weight = (r: PlannedRun) => layersOf(settings, r);
+    const progress = studyProgress(
+      out.progressStream,
+      planned.length,
+      planned.length - todo.length,
+      settings.steps,
+      todo.reduce((a, r) => a + weight(r), 0),
+    );
+    try {
+      if (config.jobs > 1 && todo.length > 1) await trainInChildren(config, todo, progress, weight);
+      else await trainHere(config, settings, todo, progress);
+    } finally {
+      progress.stop();
+    }
+  }
+  const runs: StudyRun[] = [];
+  for (const r of planned) runs.push(await loadRun(config.out, r.key));
+  const summaries = summarize(runs);
+  const jsonPath = join(config.out, `${name}.json`);
+  const svgPath = join(config.out, `${name}.svg`);
+  const { out: _o, jobs: _j, child: _c, backend: _b, ...shown } = config;
+  await writeFile(
+    jsonPath,
+    `${JSON.stringify({ settings: { ...shown, resize: settings.resize }, summaries, runs })}\n`,
+  );
+  await writeFile(svgPath, studyChart(summaries, settings.steps, settings.recordEvery));
+  // The summaries alone (what the web app shows as the recorded results).
+  const summaryPath = join(config.out, `${name}.summary.json`);
+  const recorded: RecordedStudy = { name, settings, plan, summaries };
+  await writeFile(summaryPath, `${JSON.stringify(recorded, rounded)}\n`);
+  out.info(formatTable(summaries));
+  out.info(`wrote ${jsonPath}, ${summaryPath} and ${svgPath}`);
+  out.record({ summaries: summaries.map(({ meanLosses: _l, ...rest }) => rest) });
+}
+
+/** JSON replacer: numbers to 6 significant digits (the summary file stays small). */
+const rounded = (_key: string, value: unknown) =>
+  typeof value === "number" && !Number.isInteger(value) ? Number(value.toPrecision(6)) : value;
+
+/** Trains `todo` in this process, saving each run as it finishes. */
+async function trainHere(
   config: CompareConfig,
-  pairs: { spec: VariantSpec; depth: Depth }[],
-  out: Output,
-): Promise<CompareRun[]> {
+  settings: TrainingSettings,
+  todo: readonly PlannedRun[],
+  progress: StudyProgress,
+): Promise<void> {
+  if (todo.length === 0) return;
   await selectBackend(config.backend);
   const splits = await loadData(config.data);
   const train = takeFirst(splits.train, config.trainLimit);
   const test = takeFirst(splits.test, config.testLimit);
-  const runs: CompareRun[] = [];
-  for (const { spec, depth } of pairs) {
-    const run = await trainOne(config, spec, depth, train, test, (msg) => out.info(msg));
-    out.info(
-      `${run.variant} (${run.layers} layers): loss ${run.finalLoss.toFixed(3)}, test acc ${run.testAccuracy.toFixed(3)}`,
-    );
-    runs.push(run);
+  for (const r of todo) {
+    const layers = layersOf(settings, r);
+    progress.start(r.key, describeRun(r, layers), layers);
+    const run = await trainRun(settings, r, train, test, (step, loss) => progress.step(r.key, step, loss));
+    await saveRun(config.out, r.key, run);
+    progress.finish(r.key);
   }
-  return runs;
 }
 
-/** Runs each (variant, depth) in a child process running this command with --jobs 1, at most `jobs` at a time. */
-async function runInChildren(
+/** A --child's progress: JSON lines on stdout for the parent. */
+function childProgress(): StudyProgress {
+  const line = (value: object) => process.stdout.write(`${JSON.stringify(value)}\n`);
+  return {
+    start: (key) => line({ key, event: "start" }),
+    step: (key, step, loss) => line({ key, event: "step", step, loss }),
+    finish: (key) => line({ key, event: "finish" }),
+    stop: () => {},
+  };
+}
+
+/** Runs each planned run in a child process (this command with --child), at most `jobs` at a time. */
+async function trainInChildren(
   config: CompareConfig,
-  pairs: { spec: VariantSpec; depth: Depth }[],
-  out: Output,
-): Promise<CompareRun[]> {
+  todo: readonly PlannedRun[],
+  progress: StudyProgress,
+  weight: (r: PlannedRun) => number,
+): Promise<void> {
   const at = process.argv.indexOf("compare");
   if (at < 0) throw new Error("compare --jobs: cannot find the 'compare' command in the process arguments");
   const prefix = [...process.execArgv, ...process.argv.slice(1, at + 1)];
-  const scratch = await mkdtemp(join(tmpdir(), "resnet-ts-compare-"));
-  try {
-    const results: CompareRun[][] = new Array(pairs.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < pairs.length) {
-        const i = next++;
-        const { spec, depth } = pairs[i]!;
-        const dir = join(scratch, String(i));
-        const args = [...prefix, ...childArgs(config, variantName(spec), String(depth), dir)];
-        out.info(`started ${variantName(spec)} at depth ${depth}`);
-        await new Promise<void>((resolve, reject) => {
-          const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] });
-          child.on("error", reject);
-          child.on("exit", (code) =>
-            code === 0
-              ? resolve()
-              : reject(
-                  new Error(`compare: the run of ${variantName(spec)} at depth ${depth} exited with ${code}`),
-                ),
-          );
-        });
-        results[i] = (
-          JSON.parse(await readFile(join(dir, "compare.json"), "utf8")) as { runs: CompareRun[] }
-        ).runs;
-        out.info(`finished ${variantName(spec)} at depth ${depth}`);
+  const children = new Set<ChildProcess>();
+  const interrupt = (signal: NodeJS.Signals) => {
+    for (const child of children) child.kill("SIGTERM");
+    process.stderr.write(
+      `\ncompare: ${signal}; finished runs are in ${join(config.out, "runs")}; run the same command to continue\n`,
+    );
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupt);
+  process.once("SIGTERM", interrupt);
+  let next = 0;
+  let failure: Error | null = null;
+  const worker = async () => {
+    while (next < todo.length && !failure) {
+      const r = todo[next++]!;
+      const child = spawn(process.execPath, [...prefix, ...childArgs(config, r)], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      children.add(child);
+      progress.start(r.key, describeRun(r, weight(r)), weight(r));
+      createInterface({ input: child.stdout! }).on("line", (text) => {
+        try {
+          const msg = JSON.parse(text) as { event: string; step?: number; loss?: number };
+          if (msg.event === "step") progress.step(r.key, msg.step!, msg.loss!);
+        } catch {
+          // Not a progress line (a backend's notice): ignored.
+        }
+      });
+      const code = await new Promise<number | null>((resolve, reject) => {
+        child.on("error", reject);
+        child.on("exit", (c) => resolve(c));
+      });
+      children.delete(child);
+      if (code !== 0) {
+        failure ??= new Error(
+          `compare: the run ${r.key} exited with ${code}; the finished runs are kept in ${config.out}`,
+        );
+        return;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(config.jobs, pairs.length) }, worker));
-    return results.flat();
+      progress.finish(r.key);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(config.jobs, todo.length) }, worker));
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    process.off("SIGINT", interrupt);
+    process.off("SIGTERM", interrupt);
   }
+  if (failure) throw failure;
 }
 
-function childArgs(config: CompareConfig, variant: string, depth: string, dir: string): string[] {
-  const args = ["--variants", variant, "--depth", depth, "--jobs", "1", "--out", dir];
-  const pass = {
+function childArgs(config: CompareConfig, r: PlannedRun): string[] {
+  const pass: Record<string, string | number | undefined> = {
+    variants: r.variant,
+    depth: String(r.depth),
+    seeds: r.seed,
     steps: config.steps,
     "batch-size": config.batchSize,
     lr: config.lr,
     "train-limit": config.trainLimit,
     "test-limit": config.testLimit,
-    seed: config.seed,
     widths: config.widths.join(","),
     "record-every": config.recordEvery,
     data: config.data,
-    ...(config.backend ? { backend: config.backend } : {}),
-    ...(config.resize ? { resize: config.resize } : {}),
+    backend: config.backend,
+    resize: config.resize,
+    jobs: 1,
+    out: config.out,
   };
-  for (const [k, v] of Object.entries(pass)) args.push(`--${k}`, String(v));
+  const args = ["--child"];
+  for (const [k, v] of Object.entries(pass)) if (v !== undefined) args.push(`--${k}`, String(v));
   return args;
-}
-
-function build(
-  config: CompareConfig,
-  spec: VariantSpec,
-  depth: Depth,
-): { model: Sequential; layers: number } {
-  if (typeof depth === "number") {
-    return {
-      model: cifarResnet({ ...spec, n: depth, widths: config.widths, seed: config.seed }),
-      layers: networkDepth(
-        spec.block,
-        config.widths.map(() => depth),
-      ),
-    };
-  }
-  const depths = RESNET_DEPTHS[depth];
-  return { model: resnet({ ...spec, depths, seed: config.seed }), layers: networkDepth(spec.block, depths) };
-}
-
-async function trainOne(
-  config: CompareConfig,
-  spec: VariantSpec,
-  depth: Depth,
-  train: Dataset,
-  test: Dataset,
-  progress: (msg: string) => void,
-): Promise<CompareRun> {
-  const { model, layers } = build(config, spec, depth);
-  const run = await trainForComparison(model, train, {
-    ...config,
-    label: variantName(spec),
-    onStep: (step, loss) =>
-      void (
-        step % 50 === 0 &&
-        progress(`  ${variantName(spec)} depth ${depth}: step ${step}, loss ${loss.toFixed(3)}`)
-      ),
-  });
-  const evaluation = await evaluate(model, test, { resize: config.resize ?? null });
-  return {
-    variant: variantName(spec),
-    depthSpec: depth,
-    layers,
-    parameters: model.numParameters(),
-    losses: run.losses,
-    finalLoss: run.finalLoss,
-    testAccuracy: evaluation.accuracy,
-    stages: run.stages,
-    gradNorms: run.gradNorms,
-    lowerGradNorm: run.gradNorms[run.stages.indexOf("1")] ?? Number.NaN,
-    imagesPerSecond: run.imagesPerSecond,
-  };
-}
-
-export function formatTable(runs: readonly CompareRun[]): string {
-  const header = [
-    "variant",
-    "layers",
-    "params",
-    "final train loss",
-    "test acc",
-    "stage-1 grad norm",
-    "images/s",
-  ];
-  const rows = runs.map((r) => [
-    r.variant,
-    String(r.layers),
-    String(r.parameters),
-    r.finalLoss.toFixed(4),
-    r.testAccuracy.toFixed(4),
-    r.lowerGradNorm.toFixed(4),
-    r.imagesPerSecond.toFixed(1),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
-  return [
-    line(header),
-    `|${widths.map((w, i) => (i === 0 ? `${"-".repeat(w + 1)}-` : `${"-".repeat(w + 1)}:`)).join("|")}|`,
-    ...rows.map(line),
-  ].join("\n");
-}
-
-/** Moving mean over `window` steps, as (step, loss) points. */
-function smooth(losses: readonly number[], window: number): [number, number][] {
-  const points: [number, number][] = [];
-  let sum = 0;
-  losses.forEach((v, i) => {
-    sum += v - (i >= window ? losses[i - window]! : 0);
-    if (i + 1 >= window) points.push([i + 1, sum / window]);
-  });
-  return points;
-}
-
-function chart(runs: readonly CompareRun[], config: CompareConfig): string {
-  const label = (r: CompareRun) => `${r.variant} (${r.layers} layers)`;
-  const window = Math.max(1, Math.min(config.recordEvery * 2, Math.floor(config.steps / 5)));
-  const lossSeries: Series[] = runs.map((r) => ({
-    name: label(r),
-    points: smooth(r.losses, window),
-    dashed: r.variant.startsWith("plain"),
-  }));
-  const stageNames = [...new Set(runs.flatMap((r) => r.stages))].sort((a, b) => Number(a) - Number(b));
-  const gradSeries: Series[] = runs.map((r) => ({
-    name: label(r),
-    points: r.stages.map((s, i): [number, number] => [stageNames.indexOf(s), r.gradNorms[i]!]),
-    dashed: r.variant.startsWith("plain"),
-  }));
-  return chartSvg([
-    {
-      title: `Training loss (mean of ${window} steps)`,
-      xLabel: "step",
-      yLabel: "cross-entropy",
-      series: lossSeries,
-    },
-    {
-      title: "Gradient norm per stage (mean over recorded steps)",
-      xLabel: "stage (0 = stem, last = classifier)",
-      yLabel: "L2 norm of the stage's gradients",
-      series: gradSeries,
-      logY: true,
-      xTickLabels: stageNames,
-    },
-  ]);
 }

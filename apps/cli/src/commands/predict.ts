@@ -2,14 +2,14 @@
  * `resnet-ts predict`: the top classes, with probabilities, for PNG images (`--image`) or for the first
  * test examples of a data set (`--data`, `--limit`), where the true label is shown too.
  */
-import { CLASS_NAMES, takeFirst } from "@resnet-ts/data";
+import { CLASS_NAMES, type DataSplits, takeFirst } from "@resnet-ts/data";
 import { fromArray, noGrad, resizeBilinear, softmax, type Tensor, tidy } from "@resnet-ts/tensor";
 import type { Command } from "commander";
 import { z } from "zod";
 import { selectBackend } from "../backends.js";
 import { loadSplits } from "../data.js";
 import { readGrayImage } from "../image.js";
-import { loadModel } from "../model-io.js";
+import { modelFromCheckpoint, readCheckpoint } from "../model-io.js";
 import { parseOptions } from "../options.js";
 import { type Output, UsageError } from "../output.js";
 
@@ -48,23 +48,41 @@ export function registerPredict(program: Command, output: () => Output): void {
         throw new UsageError("predict: give either --image FILE... or --data SOURCE");
       const out = output();
       await selectBackend(opts.backend);
-      const { model, resize } = await loadModel(opts.checkpoint);
+      const checkpoint = await readCheckpoint("--checkpoint", opts.checkpoint, { training: false });
+      const splits = opts.data ? await loadSplits(opts.data, out) : null;
+      // The head must match the data's classes (with --image: the classes it was trained on).
+      const classes = splits?.classNames.length ?? checkpoint.info.data?.classes ?? CLASS_NAMES.length;
+      const { model, resize } = modelFromCheckpoint(checkpoint, opts.checkpoint, classes, out);
+      // --image files are fit to the size the checkpoint trained at.
+      const side = resize ?? checkpoint.info.data?.rows ?? 28;
       const examples: Example[] = opts.image
         ? await Promise.all(
             opts.image.map(async (file): Promise<Example> => {
-              const img = await readGrayImage(file);
+              const { colour, ...img } = await readGrayImage(file);
               if (opts.invert) for (const [i, v] of img.pixels.entries()) img.pixels[i] = 1 - v;
+              const changes = [
+                ...(colour ? ["converted from colour to grey (BT.601 luma)"] : []),
+                ...(img.width !== side || img.height !== side
+                  ? [
+                      `resized from ${img.width}x${img.height} to ${side}x${side}` +
+                        (img.width !== img.height ? " (not square: stretched)" : ""),
+                    ]
+                  : []),
+              ];
+              if (changes.length) out.info(`note: ${file}: ${changes.join(", ")}`);
               return { name: file, ...img };
             }),
           )
-        : await testExamples(opts.data!, opts.limit, out);
-      const side = resize ?? 28;
+        : testExamples(splits!, opts.limit);
       let correct = 0;
       for (const ex of examples) {
         const probs = noGrad(() =>
           tidy(() => {
             let x: Tensor = fromArray(ex.pixels, [1, 1, ex.height, ex.width]);
-            if (ex.height !== side || ex.width !== side) x = resizeBilinear(x, side);
+            // Test examples are used as training used them: resized only with a resize.
+            const target = opts.image ? side : resize;
+            if (target !== null && (ex.height !== target || ex.width !== target))
+              x = resizeBilinear(x, target);
             return softmax(model.call(x)).dataSync();
           }),
         );
@@ -84,8 +102,8 @@ export function registerPredict(program: Command, output: () => Output): void {
     });
 }
 
-async function testExamples(source: string, limit: number, out: Output): Promise<Example[]> {
-  const test = takeFirst((await loadSplits(source, out)).test, limit);
+function testExamples(splits: DataSplits, limit: number): Example[] {
+  const test = takeFirst(splits.test, limit);
   const px = test.rows * test.cols;
   return Array.from({ length: test.count }, (_, i) => ({
     name: `test[${i}]`,

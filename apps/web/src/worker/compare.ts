@@ -4,36 +4,14 @@
  * page as they come.
  */
 import type { Dataset } from "@resnet-ts/data";
-import {
-  cifarResnet,
-  networkDepth,
-  RESNET_DEPTHS,
-  resnet,
-  type Sequential,
-  variantName,
-} from "@resnet-ts/layers";
-import { trainForComparison, yieldToEventLoop } from "@resnet-ts/trainer";
+import { variantName } from "@resnet-ts/layers";
+import { studyNet, trainForComparison, yieldToEventLoop } from "@resnet-ts/trainer";
 import type { CompareResult, CompareSettings, CompareVariant, FromWorker } from "../protocol.js";
 
 /** Losses are sent in groups, at most this often (ms), so that a fast net does not flood the page. */
 const FLUSH_MS = 100;
 
 export const nameOf = (v: CompareVariant) => variantName({ block: "basic", ...v });
-
-function build(s: CompareSettings, v: CompareVariant): { model: Sequential; layers: number } {
-  const spec = { block: "basic" as const, ...v, seed: s.seed };
-  if (s.depth === "resnet18") {
-    return { model: resnet(spec), layers: networkDepth("basic", RESNET_DEPTHS.resnet18) };
-  }
-  const n = s.depth;
-  return {
-    model: cifarResnet({ ...spec, n, widths: s.widths }),
-    layers: networkDepth(
-      "basic",
-      s.widths.map(() => n),
-    ),
-  };
-}
 
 /** Trains variant `index` of `s` on `train`; returns null when `stopped()` turned true first. */
 export async function trainVariant(
@@ -44,7 +22,7 @@ export async function trainVariant(
   stopped: () => boolean,
 ): Promise<CompareResult | null> {
   const variant = s.variants[index]!;
-  const { model, layers } = build(s, variant);
+  const { model, layers } = studyNet({ block: "basic", ...variant }, s.depth, s.widths, s.seed);
   try {
     post({
       type: "compare-begin",

@@ -1,5 +1,5 @@
 /** Elementwise kernels, the bias broadcast, and the reductions (assembly/elementwise.ts). */
-import type { KernelConfig, TensorInfo } from "@resnet-ts/tensor";
+import type { KernelConfig, KernelFunc, TensorInfo } from "@resnet-ts/tensor";
 import type { WasmBackend } from "../backend.js";
 
 /** Below this many elements a kernel runs on the calling thread only. */
@@ -7,26 +7,35 @@ export const PARALLEL_MIN = 1 << 15;
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-function binary(kernelName: "Add" | "Sub" | "Mul", op: number): KernelConfig<typeof kernelName, WasmBackend> {
-  return {
-    kernelName,
-    backendName: "wasm",
-    kernelFunc: (backend, { a, b }) => {
-      const len = size(a.shape);
-      const out = backend.make(len);
-      backend.runtime.run(
-        "k_binary",
-        [backend.ptr(a.dataId), backend.ptr(b.dataId), out.ptr, len, op],
-        len >= PARALLEL_MIN,
-      );
-      return { dataId: out, shape: [...a.shape] };
-    },
+/** The kernel function of a same-shape binary op (k_binary's op: 0 add, 1 sub, 2 mul). */
+function binary<K extends "Add" | "Sub" | "Mul">(op: number): KernelFunc<K, WasmBackend> {
+  return (backend, { a, b }) => {
+    const len = size(a.shape);
+    const out = backend.make(len);
+    backend.runtime.run(
+      "k_binary",
+      [backend.ptr(a.dataId), backend.ptr(b.dataId), out.ptr, len, op],
+      len >= PARALLEL_MIN,
+    );
+    return { dataId: out, shape: [...a.shape] };
   };
 }
 
-export const add = binary("Add", 0);
-export const sub = binary("Sub", 1);
-export const mul = binary("Mul", 2);
+export const add: KernelConfig<"Add", WasmBackend> = {
+  kernelName: "Add",
+  backendName: "wasm",
+  kernelFunc: binary(0),
+};
+export const sub: KernelConfig<"Sub", WasmBackend> = {
+  kernelName: "Sub",
+  backendName: "wasm",
+  kernelFunc: binary(1),
+};
+export const mul: KernelConfig<"Mul", WasmBackend> = {
+  kernelName: "Mul",
+  backendName: "wasm",
+  kernelFunc: binary(2),
+};
 
 export const scale: KernelConfig<"Scale", WasmBackend> = {
   kernelName: "Scale",

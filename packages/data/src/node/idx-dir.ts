@@ -62,14 +62,17 @@ export interface WriteIdxOptions {
   gzip?: boolean;
 }
 
-/** Writes the four IDX files of `splits` into `dir` (created if needed); returns their paths. */
+/** Writes the four IDX files of `splits` (grey images) into `dir` (created if needed); returns their paths. */
 export async function writeIdxDir(
   dir: string,
-  splits: DataSplits,
+  splits: Pick<DataSplits, "train" | "test"> & Partial<DataSplits>,
   { gzip: zip = false }: WriteIdxOptions = {},
 ) {
-  await mkdir(dir, { recursive: true });
   const { train, test } = splits;
+  if (train.channels !== 1 || test.channels !== 1) {
+    throw new Error(`writeIdxDir: ${train.channels}-channel images; IDX files hold grey (1-channel) ones`);
+  }
+  await mkdir(dir, { recursive: true });
   const contents: Record<IdxFileKey, Uint8Array> = {
     trainImages: encodeIdxImages(train.images, train.count, train.rows, train.cols),
     trainLabels: encodeIdxLabels(train.labels),

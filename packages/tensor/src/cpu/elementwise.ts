@@ -1,29 +1,36 @@
 /** Elementwise kernels, the bias broadcast along axis 1 and the reductions. */
-import type { KernelConfig } from "../backend.js";
+import type { KernelConfig, KernelFunc } from "../backend.js";
 import type { TensorInfo } from "../kernels.js";
 import type { CpuBackend } from "./backend.js";
 
-/** A kernel config for a same-shape binary op. */
-function binary(
-  kernelName: "Add" | "Sub" | "Mul",
+/** The kernel function of a same-shape binary op. */
+function binary<K extends "Add" | "Sub" | "Mul">(
   f: (a: number, b: number) => number,
-): KernelConfig<typeof kernelName, CpuBackend> {
-  return {
-    kernelName,
-    backendName: "cpu",
-    kernelFunc: (backend, { a, b }) => {
-      const av = backend.values(a.dataId);
-      const bv = backend.values(b.dataId);
-      const out = new Float32Array(av.length);
-      for (let i = 0; i < out.length; i++) out[i] = f(av[i]!, bv[i]!);
-      return { dataId: backend.make(out), shape: [...a.shape] };
-    },
+): KernelFunc<K, CpuBackend> {
+  return (backend, { a, b }) => {
+    const av = backend.values(a.dataId);
+    const bv = backend.values(b.dataId);
+    const out = new Float32Array(av.length);
+    for (let i = 0; i < out.length; i++) out[i] = f(av[i]!, bv[i]!);
+    return { dataId: backend.make(out), shape: [...a.shape] };
   };
 }
 
-export const add = binary("Add", (a, b) => a + b);
-export const sub = binary("Sub", (a, b) => a - b);
-export const mul = binary("Mul", (a, b) => a * b);
+export const add: KernelConfig<"Add", CpuBackend> = {
+  kernelName: "Add",
+  backendName: "cpu",
+  kernelFunc: binary((a, b) => a + b),
+};
+export const sub: KernelConfig<"Sub", CpuBackend> = {
+  kernelName: "Sub",
+  backendName: "cpu",
+  kernelFunc: binary((a, b) => a - b),
+};
+export const mul: KernelConfig<"Mul", CpuBackend> = {
+  kernelName: "Mul",
+  backendName: "cpu",
+  kernelFunc: binary((a, b) => a * b),
+};
 
 export const scale: KernelConfig<"Scale", CpuBackend> = {
   kernelName: "Scale",

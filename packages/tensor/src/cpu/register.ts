@@ -1,5 +1,5 @@
 /** Registers the reference cpu backend and every one of its kernels (an explicit list, no globbing). */
-import type { KernelConfig } from "../backend.js";
+import { kernelList } from "../backend.js";
 import { registerBackend, registerKernels } from "../engine.js";
 import { CpuBackend } from "./backend.js";
 import { batchNormGrad, batchNormInfer, batchNormTrain } from "./batchnorm.js";
@@ -11,32 +11,33 @@ import { adaptiveAvgPool, adaptiveAvgPoolGrad, maxPool, maxPoolGrad } from "./po
 import { resizeBilinear } from "./resize.js";
 import { sgdUpdate } from "./sgd.js";
 
-export const cpuKernels: readonly KernelConfig<never, never>[] = [
-  conv2D,
-  conv2DBackpropInput,
-  conv2DBackpropFilter,
-  batchNormTrain,
-  batchNormInfer,
-  batchNormGrad,
-  maxPool,
-  maxPoolGrad,
-  adaptiveAvgPool,
-  adaptiveAvgPoolGrad,
-  matMul,
-  biasAdd,
-  channelSum,
-  add,
-  sub,
-  mul,
-  scale,
-  relu,
-  reluGrad,
-  sum,
-  softmax,
-  softmaxCrossEntropy,
-  sgdUpdate,
-  resizeBilinear,
-] as unknown as readonly KernelConfig<never, never>[];
+/** One kernel per name of the contract (checked at compile time), in contract order. */
+export const cpuKernels = kernelList<CpuBackend>({
+  Conv2D: conv2D,
+  Conv2DBackpropInput: conv2DBackpropInput,
+  Conv2DBackpropFilter: conv2DBackpropFilter,
+  BatchNormTrain: batchNormTrain,
+  BatchNormInfer: batchNormInfer,
+  BatchNormGrad: batchNormGrad,
+  MaxPool: maxPool,
+  MaxPoolGrad: maxPoolGrad,
+  AdaptiveAvgPool: adaptiveAvgPool,
+  AdaptiveAvgPoolGrad: adaptiveAvgPoolGrad,
+  MatMul: matMul,
+  BiasAdd: biasAdd,
+  ChannelSum: channelSum,
+  Add: add,
+  Sub: sub,
+  Mul: mul,
+  Scale: scale,
+  Relu: relu,
+  ReluGrad: reluGrad,
+  Sum: sum,
+  Softmax: softmax,
+  SoftmaxCrossEntropy: softmaxCrossEntropy,
+  SgdUpdate: sgdUpdate,
+  ResizeBilinear: resizeBilinear,
+});
 
 registerBackend("cpu", () => new CpuBackend(), { priority: 0 });
 registerKernels(cpuKernels);
