@@ -41,10 +41,23 @@ export function addConfigFlags(cmd: Command): Command {
       "residual block: original (d2l), bn-after-add, relu-before-add, relu-preact, full-preact",
     )
     .option("--plain", "no shortcuts: the same layers as a plain net")
+    .option(
+      "--model <name>",
+      "architecture: d2l-resnet18 (default) or torchvision's resnet18, resnet34, resnet50 (torchvision's keys)",
+    )
+    .option("--small-stem", "torchvision models: 3x3 stride-1 conv1 and no max pool, for small images")
+    .option("--zero-init-residual", "torchvision models: zero each block's last BN weight")
+    .option(
+      "--freeze <parts>",
+      "frozen parameters (no gradient, no update): none (default), backbone (all but the head), stem, layers:N",
+    )
+    .option("--freeze-bn", "keep the BatchNorm layers of frozen parts in eval mode (statistics fixed)")
+    .option("--head-lr-mult <f>", "learning-rate multiplier for the classifier head (default 1)")
     .option("--no-eval", "skip the test-set evaluation after each epoch");
 }
 
 const numeric = [
+  "headLrMult",
   "epochs",
   "steps",
   "batchSize",
@@ -70,6 +83,11 @@ export function configInput(raw: Record<string, unknown>, cmd: Command): TrainCo
   if (given("initScheme")) input.init = raw.initScheme;
   if (given("block")) input.block = raw.block;
   if (given("plain")) input.plain = true;
+  if (given("model")) input.model = raw.model;
+  if (given("smallStem")) input.smallStem = true;
+  if (given("zeroInitResidual")) input.zeroInitResidual = true;
+  if (given("freeze")) input.freeze = raw.freeze;
+  if (given("freezeBn")) input.freezeBn = true;
   if (given("backend")) input.backend = raw.backend;
   return input as TrainConfigInput;
 }

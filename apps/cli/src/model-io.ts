@@ -2,8 +2,12 @@
  * Reading checkpoints named by a flag (`--checkpoint`, `--init`, `--resume`) with errors that name the flag
  * and the file, and building the model for `eval` and `predict` from one.
  */
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
 import type { Module, StateDict } from "@resnet-ts/layers";
 import {
+  readWeights,
+  type WeightsFile,
   applyStateDict,
   type Checkpoint,
   CheckpointError,
@@ -118,4 +122,16 @@ export function modelFromCheckpoint(
     );
   }
   return { model, info, resize: info.config?.resize ?? null, nonFinite: bad };
+}
+
+/** Reads `--pretrained` weights (.pth/.pt or .safetensors); errors name the flag and the file. */
+export async function readPretrained(path: string): Promise<WeightsFile> {
+  const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`--pretrained: ${e.code === "ENOENT" ? `${path} does not exist` : e.message}`);
+  });
+  try {
+    return readWeights(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), basename(path));
+  } catch (error) {
+    throw new UsageError(`--pretrained ${path}: ${(error as Error).message}`);
+  }
 }

@@ -117,3 +117,4 @@ export {
   type VariantSummary,
 } from "./study.js";
 export { studyNet, studyNetLayers } from "./study-net.js";
+export { estimateTrainingMemory, type MemoryEstimate, memoryError, WASM_MAX_BYTES } from "./memory.js";
