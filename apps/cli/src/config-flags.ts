@@ -53,6 +53,14 @@ export function addConfigFlags(cmd: Command): Command {
     )
     .option("--freeze-bn", "keep the BatchNorm layers of frozen parts in eval mode (statistics fixed)")
     .option("--head-lr-mult <f>", "learning-rate multiplier for the classifier head (default 1)")
+    .option(
+      "--augment <name>",
+      "training augmentation: none, flip, crop (RandomCrop, padding S/8, + flip) or resized-crop (RandomResizedCrop + flip); default: crop for class folders and CIFAR-10 up to 64 px, resized-crop above, none for Fashion-MNIST/IDX",
+    )
+    .option(
+      "--normalize <name>",
+      "per-channel Normalize: none, dataset (the training split's mean/std) or imagenet; default: dataset for class folders and CIFAR-10, none for Fashion-MNIST/IDX",
+    )
     .option("--no-eval", "skip the test-set evaluation after each epoch");
 }
 
@@ -77,6 +85,8 @@ export function configInput(raw: Record<string, unknown>, cmd: Command): TrainCo
   for (const key of numeric) if (given(key)) input[key] = toNumber(raw[key]);
   if (given("preset")) input.preset = raw.preset;
   if (given("schedule")) input.schedule = raw.schedule;
+  if (given("augment")) input.augment = raw.augment;
+  if (given("normalize")) input.normalize = raw.normalize;
   if (given("nesterov")) input.nesterov = true;
   if (given("shuffle")) input.shuffle = raw.shuffle;
   if (given("eval")) input.eval = raw.eval;

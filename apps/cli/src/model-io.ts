@@ -4,6 +4,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
+import { type DataSplits, type Preprocessing, parsePreprocessing } from "@resnet-ts/data";
+import type { ImageLoadOptions } from "@resnet-ts/data/node";
 import type { Module, StateDict } from "@resnet-ts/layers";
 import {
   readWeights,
@@ -134,4 +136,57 @@ export async function readPretrained(path: string): Promise<WeightsFile> {
   } catch (error) {
     throw new UsageError(`--pretrained ${path}: ${(error as Error).message}`);
   }
+}
+/** The input channels and classes a state dict's model has (d2l's net or torchvision's). */
+export function modelShape(stateDict: StateDict): { inChannels: number; classes: number } {
+  // The classifier: "7.weight" in d2l's net, "8.weight" with pre-activation blocks, "fc.weight" in torchvision's.
+  const classes = (stateDict["7.weight"] ?? stateDict["8.weight"] ?? stateDict["fc.weight"])?.shape[0] ?? 10;
+  const inChannels = (stateDict["0.0.weight"] ?? stateDict["conv1.weight"])?.shape[1] ?? 1;
+  return { inChannels, classes };
+}
+
+/** Throws unless a model of `shape` (from checkpoint `path`) takes `data`'s images and classes. */
+export function checkFitsData(
+  shape: { inChannels: number; classes: number },
+  data: DataSplits,
+  path: string,
+  pre: Preprocessing | null,
+): void {
+  const names = pre ? ` (${pre.classNames.join(", ")})` : "";
+  if (shape.inChannels !== data.channels || shape.classes !== data.classNames.length) {
+    throw new UsageError(
+      `${path}: a model of ${shape.inChannels}-channel images and ${shape.classes} classes${names}, but the data ` +
+        `${data.source} has ${data.channels}-channel images and ${data.classNames.length} classes; expected the same`,
+    );
+  }
+  if (pre?.classNames.some((n, i) => n !== data.classNames[i])) {
+    throw new UsageError(
+      `${path}: trained on the classes ${pre.classNames.join(", ")}, but the data ${data.source} has ${data.classNames.join(", ")}; expected the same classes in the same order`,
+    );
+  }
+}
+
+/** What a checkpoint records of its training images' preprocessing (null for older ones), and its split. */
+export function readPreprocessing(
+  checkpoint: Checkpoint,
+  path: string,
+): (Preprocessing & { valFraction?: number }) | null {
+  const text = checkpoint.metadata.preprocessing;
+  if (text === undefined) return null;
+  try {
+    const parsed = JSON.parse(text) as Preprocessing & { valFraction?: number };
+    parsePreprocessing(parsed, "metadata preprocessing");
+    return parsed;
+  } catch (error) {
+    throw new UsageError(`${path}: ${(error as Error).message}`);
+  }
+}
+
+/** Loading options that read a data set the way the checkpoint's training data was read. */
+export function dataOptions(
+  pre: (Preprocessing & { valFraction?: number }) | null,
+  seed: number,
+): ImageLoadOptions {
+  if (!pre) return {};
+  return { imageSize: pre.imageSize, channels: pre.channels, valFraction: pre.valFraction ?? 0.1, seed };
 }

@@ -3,6 +3,7 @@
  * defaults, the presets, and `resolveConfig` (defaults < preset < explicit values, then validated).
  * Issue messages describe the problem; the issue path (and `ConfigError`'s message) names the field.
  */
+import { AUGMENT_NAMES, NORMALIZE_NAMES } from "@resnet-ts/data";
 import { BLOCK_ARRANGEMENTS } from "@resnet-ts/layers";
 import { FREEZE_PATTERN, MODEL_NAMES } from "./model-names.js";
 import { z } from "zod";
@@ -101,6 +102,16 @@ const fields = {
     .enum(BLOCK_ARRANGEMENTS, { error: `must be one of ${BLOCK_ARRANGEMENTS.join(", ")}` })
     .describe("Residual block arrangement (He et al. 2016): original is d2l's"),
   plain: bool().describe("Drop the shortcuts: the same layers as a plain (non-residual) net"),
+  augment: z
+    .enum(AUGMENT_NAMES, { error: `must be one of ${AUGMENT_NAMES.join(", ")}` })
+    .describe(
+      "Training augmentation: none, flip, crop (RandomCrop with padding + flip) or resized-crop (RandomResizedCrop + flip)",
+    ),
+  normalize: z
+    .enum(NORMALIZE_NAMES, { error: `must be one of ${NORMALIZE_NAMES.join(", ")}` })
+    .describe(
+      "Normalize per channel: none (pixels / 255), dataset (the training split's mean/std) or imagenet",
+    ),
   eval: bool().describe("Evaluate on the test set after each epoch"),
   backend: z
     .string({ error: "must be a backend name" })
@@ -179,6 +190,8 @@ export const DEFAULT_CONFIG: TrainConfig = Object.freeze({
   headLrMult: 1,
   block: "original",
   plain: false,
+  augment: "none",
+  normalize: "none",
   eval: true,
   backend: null,
 });

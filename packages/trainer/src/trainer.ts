@@ -5,7 +5,17 @@
  * resumed run repeats the uninterrupted run's losses exactly. The loop is async and yields to the event
  * loop between batches, so it runs in a browser Web Worker and a UI can pause it (`stop()`, AbortSignal).
  */
-import { batches, type Batch, type DataSplits, type Dataset, numBatches, takeFirst } from "@resnet-ts/data";
+import {
+  type Batch,
+  type BatchLoader,
+  batches,
+  type DataSplits,
+  type Dataset,
+  type Normalization,
+  numBatches,
+  resolveNormalization,
+  takeFirst,
+} from "@resnet-ts/data";
 import type { Module } from "@resnet-ts/layers";
 import { Rng, tidy } from "@resnet-ts/tensor";
 import { parseConfig, type TrainConfig } from "./config.js";
@@ -111,6 +121,8 @@ export interface TrainerOptions {
   signal?: AbortSignal;
   /** Yield to the event loop every this many batches (0: never; default 1). */
   yieldEvery?: number;
+  /** What builds the training batches (default: `batches`, on this thread; e.g. a WorkerLoader's `load`). */
+  loader?: BatchLoader;
   /** Ask the per-epoch evaluation for predictions and the confusion matrix. */
   evaluation?: { predictions?: boolean; confusion?: boolean };
 }
@@ -141,6 +153,8 @@ export class Trainer {
   readonly testSet: Dataset;
   readonly stepsPerEpoch: number;
   readonly totalSteps: number;
+  /** The per-channel normalisation `config.normalize` gives on the training set (null: none). */
+  readonly normalization: Normalization | null;
   /**
    * Examples left out of each epoch: 1 when the last batch would hold a single example (BatchNorm in
    * training mode needs more than one value per channel; PyTorch users drop it with `drop_last`), else 0.
@@ -161,6 +175,7 @@ export class Trainer {
     this.trainSet = c.trainLimit === null ? data.train : takeFirst(data.train, c.trainLimit);
     this.testSet = c.testLimit === null ? data.test : takeFirst(data.test, c.testLimit);
     if (this.trainSet.count === 0) throw new Error("Trainer: the training set is empty");
+    this.normalization = resolveNormalization(c.normalize, this.trainSet);
     if (this.trainSet.count === 1) {
       throw new Error(
         "Trainer: the training set has 1 example; BatchNorm in training mode needs batches of at least 2",
@@ -288,15 +303,17 @@ export class Trainer {
     let examples = 0;
     let trainSeconds = 0;
     let capped = false;
-    const stream = batches(this.trainSet, {
+    const stream = (this.#options.loader ?? batches)(this.trainSet, {
       batchSize: c.batchSize,
       shuffle: c.shuffle,
       rng: new Rng(p.shuffleSeed),
       resize: c.resize ?? undefined,
+      augment: c.augment,
+      normalization: this.normalization,
+      start: p.stepsInEpoch,
       dropLast: this.droppedPerEpoch > 0,
     });
     try {
-      for (let i = 0; i < p.stepsInEpoch; i++) disposeBatch(stream.next().value);
       trainMode(this.model, this.frozen, c.freezeBn);
       while (p.stepsInEpoch < this.stepsPerEpoch) {
         if (stop.aborted) return "stopped";
@@ -305,7 +322,7 @@ export class Trainer {
           break;
         }
         const t0 = now();
-        const next = stream.next();
+        const next = await stream.next();
         if (next.done) throw new Error("Trainer: the batch stream ended before the epoch's last step");
         const batch = next.value;
         const lr = learningRate(c, { epoch: p.epochsDone, step: p.globalStep, totalSteps: this.totalSteps });
@@ -343,7 +360,7 @@ export class Trainer {
         if (every > 0 && p.globalStep % every === 0) await yieldToEventLoop();
       }
     } finally {
-      stream.return(undefined);
+      await stream.return?.(undefined);
     }
     let evaluation: EvalResult | null = null;
     if (c.eval) {
@@ -351,6 +368,7 @@ export class Trainer {
         evaluation = await evaluate(this.model, this.testSet, {
           batchSize: c.batchSize,
           resize: c.resize,
+          normalization: this.normalization,
           yieldEvery: this.#options.yieldEvery ?? 1,
           signal: stop,
           ...this.#options.evaluation,

@@ -5,7 +5,14 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { selectBackend } from "../backends.js";
 import { loadSplits } from "../data.js";
-import { modelFromCheckpoint, readCheckpoint } from "../model-io.js";
+import {
+  checkFitsData,
+  dataOptions,
+  modelFromCheckpoint,
+  modelShape,
+  readCheckpoint,
+  readPreprocessing,
+} from "../model-io.js";
 import { parseOptions } from "../options.js";
 import type { Output } from "../output.js";
 
@@ -42,7 +49,14 @@ export function registerEval(program: Command, output: () => Output): void {
       const out = output();
       const backend = await selectBackend(opts.backend);
       const checkpoint = await readCheckpoint("--checkpoint", opts.checkpoint, { training: false });
-      const data = await loadSplits(opts.data ?? checkpoint.info.data?.source ?? "fashion-mnist", out);
+      // The checkpoint's preprocessing: its channels, stored size and split, with no extra flags.
+      const pre = readPreprocessing(checkpoint, opts.checkpoint);
+      const data = await loadSplits(
+        opts.data ?? checkpoint.info.data?.source ?? "fashion-mnist",
+        out,
+        dataOptions(pre, checkpoint.info.config?.seed ?? 0),
+      );
+      checkFitsData(modelShape(checkpoint.stateDict), data, opts.checkpoint, pre);
       const { model, resize, nonFinite } = modelFromCheckpoint(
         checkpoint,
         opts.checkpoint,
@@ -53,7 +67,12 @@ export function registerEval(program: Command, output: () => Output): void {
       const size = opts.resize ?? resize;
       const shape = size ? `${size}x${size}` : `${test.rows}x${test.cols}`;
       out.info(`eval: ${opts.checkpoint} on ${test.count} test images at ${shape} (${backend})`);
-      const result = await evaluate(model, test, { batchSize: opts.batchSize, resize: size, yieldEvery: 0 });
+      const result = await evaluate(model, test, {
+        batchSize: opts.batchSize,
+        resize: size,
+        yieldEvery: 0,
+        normalization: pre?.normalization ?? null,
+      });
       out.info(
         `accuracy ${result.accuracy.toFixed(4)}, loss ${result.loss.toFixed(4)}, ${result.examples} examples`,
       );

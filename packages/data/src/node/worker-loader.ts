@@ -59,7 +59,6 @@ export class WorkerLoader {
         else p.resolve(m);
       });
       w.on("error", (e) => this.#fail(new Error(`batch worker failed: ${e.message}`)));
-      w.unref();
       return w;
     });
   }
