@@ -42,6 +42,18 @@ export function addConfigFlags(cmd: Command): Command {
     )
     .option("--plain", "no shortcuts: the same layers as a plain net")
     .option(
+      "--model <name>",
+      "architecture: d2l-resnet18 (default) or torchvision's resnet18, resnet34, resnet50 (torchvision's keys)",
+    )
+    .option("--small-stem", "torchvision models: 3x3 stride-1 conv1 and no max pool, for small images")
+    .option("--zero-init-residual", "torchvision models: zero each block's last BN weight")
+    .option(
+      "--freeze <parts>",
+      "frozen parameters (no gradient, no update): none (default), backbone (all but the head), stem, layers:N",
+    )
+    .option("--freeze-bn", "keep the BatchNorm layers of frozen parts in eval mode (statistics fixed)")
+    .option("--head-lr-mult <f>", "learning-rate multiplier for the classifier head (default 1)")
+    .option(
       "--augment <name>",
       "training augmentation: none, flip, crop (RandomCrop, padding S/8, + flip) or resized-crop (RandomResizedCrop + flip); default: crop for class folders and CIFAR-10 up to 64 px, resized-crop above, none for Fashion-MNIST/IDX",
     )
@@ -53,6 +65,7 @@ export function addConfigFlags(cmd: Command): Command {
 }
 
 const numeric = [
+  "headLrMult",
   "epochs",
   "steps",
   "batchSize",
@@ -80,6 +93,11 @@ export function configInput(raw: Record<string, unknown>, cmd: Command): TrainCo
   if (given("initScheme")) input.init = raw.initScheme;
   if (given("block")) input.block = raw.block;
   if (given("plain")) input.plain = true;
+  if (given("model")) input.model = raw.model;
+  if (given("smallStem")) input.smallStem = true;
+  if (given("zeroInitResidual")) input.zeroInitResidual = true;
+  if (given("freeze")) input.freeze = raw.freeze;
+  if (given("freezeBn")) input.freezeBn = true;
   if (given("backend")) input.backend = raw.backend;
   return input as TrainConfigInput;
 }

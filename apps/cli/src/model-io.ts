@@ -2,10 +2,14 @@
  * Reading checkpoints named by a flag (`--checkpoint`, `--init`, `--resume`) with errors that name the flag
  * and the file, and building the model for `eval` and `predict` from one.
  */
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
 import { type DataSplits, type Preprocessing, parsePreprocessing } from "@resnet-ts/data";
 import type { ImageLoadOptions } from "@resnet-ts/data/node";
 import type { Module, StateDict } from "@resnet-ts/layers";
 import {
+  readWeights,
+  type WeightsFile,
   applyStateDict,
   type Checkpoint,
   CheckpointError,
@@ -122,6 +126,17 @@ export function modelFromCheckpoint(
   return { model, info, resize: info.config?.resize ?? null, nonFinite: bad };
 }
 
+/** Reads `--pretrained` weights (.pth/.pt or .safetensors); errors name the flag and the file. */
+export async function readPretrained(path: string): Promise<WeightsFile> {
+  const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`--pretrained: ${e.code === "ENOENT" ? `${path} does not exist` : e.message}`);
+  });
+  try {
+    return readWeights(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), basename(path));
+  } catch (error) {
+    throw new UsageError(`--pretrained ${path}: ${(error as Error).message}`);
+  }
+}
 /** The input channels and classes a state dict's model has (d2l's net or torchvision's). */
 export function modelShape(stateDict: StateDict): { inChannels: number; classes: number } {
   // The classifier: "7.weight" in d2l's net, "8.weight" with pre-activation blocks, "fc.weight" in torchvision's.

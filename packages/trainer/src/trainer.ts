@@ -22,6 +22,8 @@ import { parseConfig, type TrainConfig } from "./config.js";
 import { type EvalResult, evaluate } from "./evaluate.js";
 import { Emitter, type Listener } from "./events.js";
 import { countCorrect, crossEntropy } from "./metrics.js";
+import { applyFreeze, type FrozenParts, trainMode } from "./freeze.js";
+import { headName } from "./pretrained.js";
 import { epochShuffleSeed } from "./sampling.js";
 import { learningRate } from "./schedule.js";
 import { SGD, type SgdStateDict } from "./sgd.js";
@@ -162,6 +164,8 @@ export class Trainer {
   readonly #options: TrainerOptions;
   #progress: TrainProgress;
   #stopper: AbortController | null = null;
+  /** What `config.freeze` froze (no gradient, no update; with freezeBn, BN kept in eval mode). */
+  readonly frozen: FrozenParts;
 
   constructor(model: Module, data: DataSplits, config: TrainConfig, options: TrainerOptions = {}) {
     this.model = model;
@@ -183,15 +187,25 @@ export class Trainer {
       dropLast: this.droppedPerEpoch > 0,
     });
     this.totalSteps = Math.min(c.steps ?? Infinity, c.epochs * this.stepsPerEpoch);
+    this.frozen = applyFreeze(model, c.freeze);
+    if (this.frozen.trainableParameters === 0)
+      throw new Error("Trainer: freeze leaves no parameter to train");
+    // The head's parameters at headLrMult times the scheduled rate (PyTorch's parameter group with its own lr).
+    const head = `${headName(model)}.`;
+    const lrScales = model.namedParameters().map(([name]) => (name.startsWith(head) ? c.headLrMult : 1));
     this.optimizer =
       options.optimizer ??
-      new SGD(model.parameters(), {
-        lr: c.lr,
-        momentum: c.momentum,
-        dampening: c.dampening,
-        weightDecay: c.weightDecay,
-        nesterov: c.nesterov,
-      });
+      new SGD(
+        model.parameters(),
+        {
+          lr: c.lr,
+          momentum: c.momentum,
+          dampening: c.dampening,
+          weightDecay: c.weightDecay,
+          nesterov: c.nesterov,
+        },
+        c.headLrMult === 1 ? {} : { lrScales },
+      );
     this.#progress = {
       epochsDone: 0,
       stepsInEpoch: 0,
@@ -300,7 +314,7 @@ export class Trainer {
       dropLast: this.droppedPerEpoch > 0,
     });
     try {
-      this.model.train();
+      trainMode(this.model, this.frozen, c.freezeBn);
       while (p.stepsInEpoch < this.stepsPerEpoch) {
         if (stop.aborted) return "stopped";
         if (p.globalStep >= this.totalSteps) {

@@ -1,10 +1,12 @@
 /**
- * `resnet-ts train`: trains the d2l ResNet-18, evaluates after each epoch, and writes checkpoints
+ * `resnet-ts train`: trains the configured model (d2l's ResNet-18, or torchvision's, optionally fine-tuned from
+ * PyTorch weights), evaluates after each epoch, and writes checkpoints
  * (weights + training state, atomically) after each epoch, at the end, and on Ctrl-C.
  */
 import {
   createModel,
   type EpochEndEvent,
+  loadPretrained,
   NonFiniteLossError,
   Trainer,
   type TrainingState,
@@ -17,7 +19,15 @@ import type { Command } from "commander";
 import { selectBackend } from "../backends.js";
 import { addConfigFlags, configInput, resolveFlags } from "../config-flags.js";
 import { loadSplits } from "../data.js";
-import { checkFitsData, loadWeights, modelShape, readCheckpoint, readPreprocessing } from "../model-io.js";
+import { checkMemory } from "../memory.js";
+import {
+  checkFitsData,
+  loadWeights,
+  modelShape,
+  readCheckpoint,
+  readPreprocessing,
+  readPretrained,
+} from "../model-io.js";
 import type { Output } from "../output.js";
 import { UsageError } from "../output.js";
 import { type EpochBar, epochBar } from "../progress.js";
@@ -30,6 +40,8 @@ interface TrainFlags {
   valFraction?: string;
   workers?: string;
   init?: string;
+  pretrained?: string;
+  replaceHead?: boolean;
   resume?: string;
   out?: string;
   backend?: string;
@@ -39,7 +51,8 @@ export function registerTrain(program: Command, output: () => Output): void {
   const cmd = program
     .command("train")
     .description(
-      "train the d2l ResNet-18 on Fashion-MNIST, IDX files, CIFAR-10 or class folders of your own images, evaluating on the test split after each epoch",
+      "train the d2l ResNet-18 or torchvision's ResNet-18/34/50 (from scratch or fine-tuning --pretrained weights) " +
+        "on Fashion-MNIST, IDX files, CIFAR-10 or class folders of your own images, evaluating on the test split after each epoch",
     )
     .option(
       "--data <source>",
@@ -61,6 +74,15 @@ export function registerTrain(program: Command, output: () => Output): void {
     )
     .option("--init <path>", "start from the weights of this checkpoint")
     .option(
+      "--pretrained <path>",
+      "fine-tune from PyTorch weights (.pth/.pt from torch.save, or .safetensors) of the --model architecture; " +
+        "the head is replaced when the class count differs",
+    )
+    .option(
+      "--no-replace-head",
+      "with --pretrained: refuse a head of another class count instead of replacing it",
+    )
+    .option(
       "--resume <path>",
       "continue the run saved in this checkpoint (weights + .train.safetensors beside it)",
     )
@@ -74,6 +96,9 @@ export function registerTrain(program: Command, output: () => Output): void {
 async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command, out: Output): Promise<void> {
   if (raw.init && raw.resume)
     throw new UsageError("--init and --resume exclude each other: resume continues a run");
+  if (raw.pretrained && (raw.init || raw.resume))
+    throw new UsageError("--pretrained excludes --init and --resume: it starts a new run from those weights");
+  const pretrained = raw.pretrained ? await readPretrained(raw.pretrained) : null;
   // Fail now, not after hours of training, when the checkpoint cannot be written there.
   if (raw.out) await checkOut(raw.out);
   const resumed = raw.resume ? await readCheckpoint("--resume", raw.resume) : null;
@@ -127,6 +152,17 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
     out.info(`init: weights from ${raw.init}`);
   }
   if (resumed) loadWeights(model, resumed.stateDict, "--resume", raw.resume!, record.classes);
+  if (pretrained) {
+    let fit: ReturnType<typeof loadPretrained>;
+    try {
+      fit = loadPretrained(model, pretrained.stateDict, { replaceHead: raw.replaceHead !== false });
+    } catch (error) {
+      throw new UsageError(`--pretrained ${raw.pretrained}: ${(error as Error).message}`);
+    }
+    out.info(`pretrained: ${pretrained.format} weights from ${raw.pretrained} loaded into ${config.model}`);
+    for (const note of [...pretrained.notes, ...fit.notes]) out.info(`pretrained: ${note}`);
+  }
+  checkMemory(model, config, record.channels, data.train.rows, data.train.cols);
   const loader = workers > 0 ? new WorkerLoader(workers) : null;
   const trainer = new Trainer(model, data, config, {
     resume: resumed?.training ?? undefined,
@@ -136,10 +172,17 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
     ...preprocessingOf(data, config.normalize, trainer.normalization),
     ...(data.layout === "image-folder" ? { valFraction } : {}),
   };
+  if (trainer.frozen.frozenParameters > 0) {
+    out.info(
+      `freeze ${config.freeze}: ${trainer.frozen.frozenParameters.toLocaleString("en-US")} parameters frozen ` +
+        `(${trainer.frozen.prefixes.join(", ")}), ${trainer.frozen.trainableParameters.toLocaleString("en-US")} trained` +
+        (config.freezeBn ? "; their BatchNorm layers in eval mode" : ""),
+    );
+  }
   const p = trainer.progress;
   const side = config.resize ? `${config.resize}x${config.resize}` : `${data.train.rows}x${data.train.cols}`;
   out.info(
-    `train: ResNet-18 on ${backend}, ${trainer.trainSet.count} images/epoch at ${side}, ` +
+    `train: ${config.model} on ${backend}, ${trainer.trainSet.count} images/epoch at ${side}, ` +
       `augment ${config.augment}, normalize ${config.normalize}, ${workers} loader worker(s), ` +
       `batch ${config.batchSize}, lr ${config.lr}, ${config.epochs} epoch(s), ${trainer.totalSteps} steps` +
       (resumed ? ` (resuming at epoch ${p.epochsDone + 1}, step ${p.globalStep})` : ""),
