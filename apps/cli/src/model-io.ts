@@ -145,23 +145,28 @@ export function modelShape(stateDict: StateDict): { inChannels: number; classes:
   return { inChannels, classes };
 }
 
-/** Throws unless a model of `shape` (from checkpoint `path`) takes `data`'s images and classes. */
+/** Throws unless a model of `shape` (from checkpoint `path`, given by `flag`) takes `data`'s images and class names. */
 export function checkFitsData(
-  shape: { inChannels: number; classes: number },
+  shape: { inChannels: number },
   data: DataSplits,
+  flag: string,
   path: string,
   pre: Preprocessing | null,
 ): void {
-  const names = pre ? ` (${pre.classNames.join(", ")})` : "";
-  if (shape.inChannels !== data.channels || shape.classes !== data.classNames.length) {
+  if (shape.inChannels !== data.channels) {
     throw new UsageError(
-      `${path}: a model of ${shape.inChannels}-channel images and ${shape.classes} classes${names}, but the data ` +
-        `${data.source} has ${data.channels}-channel images and ${data.classNames.length} classes; expected the same`,
+      `${flag}: ${path} is a model of ${shape.inChannels}-channel images, but the data ${data.source} has ` +
+        `${data.channels}-channel images; expected the same`,
     );
   }
-  if (pre?.classNames.some((n, i) => n !== data.classNames[i])) {
+  // A head of another class count is named by loadWeights, with the key and both shapes.
+  if (
+    pre &&
+    pre.classNames.length === data.classNames.length &&
+    pre.classNames.some((n, i) => n !== data.classNames[i])
+  ) {
     throw new UsageError(
-      `${path}: trained on the classes ${pre.classNames.join(", ")}, but the data ${data.source} has ${data.classNames.join(", ")}; expected the same classes in the same order`,
+      `${flag}: ${path} was trained on the classes ${pre.classNames.join(", ")}, but the data ${data.source} has ${data.classNames.join(", ")}; expected the same classes in the same order`,
     );
   }
 }

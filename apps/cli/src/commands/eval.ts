@@ -56,7 +56,7 @@ export function registerEval(program: Command, output: () => Output): void {
         out,
         dataOptions(pre, checkpoint.info.config?.seed ?? 0),
       );
-      checkFitsData(modelShape(checkpoint.stateDict), data, opts.checkpoint, pre);
+      checkFitsData(modelShape(checkpoint.stateDict), data, "--checkpoint", opts.checkpoint, pre);
       const { model, resize, nonFinite } = modelFromCheckpoint(
         checkpoint,
         opts.checkpoint,

@@ -69,7 +69,8 @@ export function registerPredict(program: Command, output: () => Output): void {
       const pre = readPreprocessing(checkpoint, opts.checkpoint);
       const seed = checkpoint.info.config?.seed ?? 0;
       const splits = opts.data ? await loadSplits(opts.data, out, dataOptions(pre, seed)) : null;
-      if (splits) checkFitsData(modelShape(checkpoint.stateDict), splits, opts.checkpoint, pre);
+      if (splits)
+        checkFitsData(modelShape(checkpoint.stateDict), splits, "--checkpoint", opts.checkpoint, pre);
       const names = pre?.classNames ?? splits?.classNames ?? CLASS_NAMES;
       // The head must match the data's classes (with --image: the classes it was trained on).
       const classes =

@@ -147,7 +147,7 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
   const model = createModel(config, { inChannels: record.channels, numClasses: record.classes });
   if (init) {
     const pre = readPreprocessing(init, raw.init!);
-    checkFitsData(modelShape(init.stateDict), data, raw.init!, pre);
+    checkFitsData(modelShape(init.stateDict), data, "--init", raw.init!, pre);
     loadWeights(model, init.stateDict, "--init", raw.init!, record.classes);
     out.info(`init: weights from ${raw.init}`);
   }
