@@ -32,7 +32,7 @@ describe("resume", { timeout: 240_000 }, () => {
 
     const resumed = await cli("--json", "train", "--resume", out, "--epochs", "3", "--out", out);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stderr).toMatch(/data: .*\/data, 24 train/);
+    expect(resumed.stderr).toMatch(/data: .*\/data: .*, 24 train/);
     expect(resumed.stderr).toContain("(resuming at epoch 3, step 6)");
     expect(resumed.stderr.match(/test acc/g)).toHaveLength(1);
     const lines = jsonLines(resumed.stdout);
