@@ -2,20 +2,23 @@
 // the wasm backend (and on the reference cpu backend with --cpu, slow): by wall time, and in brackets by
 // CPU time (on a busy machine the wall time includes other processes' turns; with --threads=1 the CPU
 // time is the kernel's own).
-//   node bench/conv-kernels.mjs [batch=64] [size=28] [--cpu] [--torch] [--threads=N]
+//   node bench/conv-kernels.mjs [batch=64] [size=28] [--cpu] [--torch] [--threads=N] [--direct]
+// --direct also times the wasm backend without Winograd (its implicit GEMMs for every conv), in the same run.
 // --torch runs bench/torch_conv.py (PyTorch, /usr/bin/python3 or $PYTHON) on the same shapes and threads.
 import { execFileSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Rng, runKernel, setBackend } from "@resnet-ts/tensor";
-import { registerWasmBackend } from "@resnet-ts/backend-wasm";
+import { Rng, registerBackend, runKernel, setBackend } from "@resnet-ts/tensor";
+import { createWasmBackend, registerWasmBackend } from "@resnet-ts/backend-wasm";
 
 const args = process.argv.slice(2);
 const positional = args.filter((a) => !a.startsWith("--"));
 const B = Number(positional[0] ?? 64);
 const H = Number(positional[1] ?? 28);
 const threadsArg = args.find((a) => a.startsWith("--threads="));
-registerWasmBackend(threadsArg ? { threads: Number(threadsArg.split("=")[1]) } : {});
+const threadOpt = threadsArg ? { threads: Number(threadsArg.split("=")[1]) } : {};
+registerWasmBackend(threadOpt);
+registerBackend("wasm-direct", () => createWasmBackend({ ...threadOpt, winograd: false }));
 
 // [name, c, o, k, stride, pad, input size] for the d2l ResNet-18 at input H.
 const s1 = Math.floor((H + 6 - 7) / 2) + 1;
@@ -78,6 +81,7 @@ async function bench(backendName) {
 }
 
 await bench("wasm");
+if (args.includes("--direct")) await bench("wasm-direct");
 if (args.includes("--cpu")) await bench("cpu");
 if (args.includes("--torch")) {
   const threads = threadsArg ? threadsArg.split("=")[1] : String(availableParallelism());

@@ -1,6 +1,11 @@
 // ResNet-18 training-step throughput, the JS backends against PyTorch, side by side in one run.
 // Each (backend, input size, batch) runs `resnet-ts bench` in its own process so that its peak RSS is its own.
 //   node bench/vs-pytorch.mjs [--configs=28:64,28:256,96:64,96:256] [--steps=3] [--backends=wasm,cpu]
+//     [--rounds=1] [--baseline=path/to/other/apps/cli/dist/main.js]
+// With --rounds=n every config runs n times, PyTorch and each backend interleaved within a round, and the
+// table reports medians (img/s, RSS) and the median of the per-round ratios: on a shared machine this is
+// what keeps the comparison honest. --baseline adds `wasm (baseline)`: the wasm backend of another
+// checkout's built CLI (a copy of the tree before a change), run in the same rounds.
 // The reference `cpu` backend is slow (seconds to minutes a step), so it runs only where
 // --cpu-configs says (default 28:64) and for one timed step.
 // PyTorch: /usr/bin/python3 with torch (Debian: apt-get install -y python3-torch), 2 threads, running
@@ -18,10 +23,12 @@ const configs = opt("configs", "28:64,28:256,96:64,96:256")
 const steps = Number(opt("steps", "3"));
 const backends = opt("backends", "wasm,cpu").split(",");
 const cpuConfigs = opt("cpu-configs", "28:64").split(",");
+const rounds = Number(opt("rounds", "1"));
+const baseline = opt("baseline", "");
 const python = process.env.PYTHON ?? "/usr/bin/python3";
 const torchStep = process.env.TORCH_STEP ?? fileURLToPath(new URL("torch_step.py", import.meta.url));
 /** Forward multiply-adds per image (SPEC §1); a training step is about 3x the forward pass. */
-const MACS = { 28: 33.0e6, 96: 318.7e6 };
+const MACS = { 28: 33.0e6, 96: 318.7e6, 224: 1735e6 };
 const cli = fileURLToPath(new URL("../apps/cli/dist/main.js", import.meta.url));
 
 function torch(size, batch) {
@@ -44,7 +51,7 @@ function torch(size, batch) {
   }
 }
 
-function js(backend, size, batch) {
+function js(backend, size, batch, entry = cli) {
   if (backend === "cpu" && !cpuConfigs.includes(`${size}:${batch}`))
     return { error: "skipped (--cpu-configs)" };
   const args = [
@@ -59,7 +66,7 @@ function js(backend, size, batch) {
   ];
   args.push("--steps", String(backend === "cpu" ? 1 : steps));
   try {
-    const out = execFileSync(process.execPath, [cli, ...args], {
+    const out = execFileSync(process.execPath, [entry, ...args], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -74,7 +81,17 @@ function js(backend, size, batch) {
   }
 }
 
-const gflops = (size, ips) => (ips * 3 * 2 * MACS[size]) / 1e9;
+const gflops = (size, ips) => (ips * 3 * 2 * (MACS[size] ?? Number.NaN)) / 1e9;
+const median = (xs) => {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return Number.NaN;
+  const h = v.length >> 1;
+  return v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
+};
+const runners = [
+  ...backends.map((b) => ({ name: b, run: (size, batch) => js(b, size, batch) })),
+  ...(baseline ? [{ name: "wasm (baseline)", run: (size, batch) => js("wasm", size, batch, baseline) }] : []),
+];
 const rows = [];
 console.log(
   `load average at start: ${loadavg()
@@ -82,30 +99,50 @@ console.log(
     .join(" ")} (timings assume an idle machine)`,
 );
 for (const [size, batch] of configs) {
-  const ref = torch(size, batch);
+  const results = { pytorch: [] };
+  for (const r of runners) results[r.name] = [];
+  for (let round = 0; round < rounds; round++) {
+    results.pytorch.push(torch(size, batch));
+    for (const r of runners) results[r.name].push(r.run(size, batch));
+  }
+  const refIps = results.pytorch.map((t) => (t.error ? Number.NaN : t.imagesPerSec));
+  const refRss = results.pytorch.map((t) => (t.error ? Number.NaN : t.maxRssMB));
+  const refErr = results.pytorch.find((t) => t.error)?.error;
+  const config = `${size}x${size} b${batch}`;
+  const ref = median(refIps);
   rows.push({
-    config: `${size}x${size} b${batch}`,
+    config,
     backend: "pytorch (2 threads)",
-    "img/s": ref.error ?? ref.imagesPerSec.toFixed(1),
-    "x pytorch": ref.error ? "" : "1.00",
-    "GFLOP/s": ref.error ? "" : gflops(size, ref.imagesPerSec).toFixed(1),
-    "peak RSS MB": ref.error ? "" : ref.maxRssMB.toFixed(0),
-    "RSS x pytorch": ref.error ? "" : "1.00",
+    "img/s": Number.isFinite(ref) ? ref.toFixed(1) : refErr,
+    "x pytorch": Number.isFinite(ref) ? "1.00" : "",
+    "GFLOP/s": Number.isFinite(ref) ? gflops(size, ref).toFixed(1) : "",
+    "peak RSS MB": Number.isFinite(ref) ? median(refRss).toFixed(0) : "",
+    "RSS x pytorch": Number.isFinite(ref) ? "1.00" : "",
+    rounds: refIps.map((v) => v.toFixed(1)).join(" "),
   });
-  for (const backend of backends) {
-    const r = js(backend, size, batch);
-    const ok = !r.error;
+  for (const r of runners) {
+    const rs = results[r.name];
+    const ok = rs.find((x) => !x.error);
+    if (!ok) {
+      rows.push({ config, backend: r.name, "img/s": rs[0]?.error ?? "" });
+      continue;
+    }
+    const ips = rs.map((x) => (x.error ? Number.NaN : x.imagesPerSecond));
+    const rss = rs.map((x) => (x.error ? Number.NaN : x.peakRssMB));
+    const ratio = median(ips.map((v, i) => v / (refIps[i] ?? Number.NaN)));
+    const rssRatio = median(rss.map((v, i) => v / (refRss[i] ?? Number.NaN)));
     rows.push({
-      config: `${size}x${size} b${batch}`,
-      backend: ok ? r.backendDetail : backend,
-      "img/s": ok ? r.imagesPerSecond.toFixed(1) : r.error,
-      "x pytorch": ok && !ref.error ? (r.imagesPerSecond / ref.imagesPerSec).toFixed(2) : "",
-      "GFLOP/s": ok ? r.effectiveGflops.toFixed(1) : "",
-      "peak RSS MB": ok ? r.peakRssMB.toFixed(0) : "",
-      "RSS x pytorch": ok && !ref.error ? (r.peakRssMB / ref.maxRssMB).toFixed(2) : "",
+      config,
+      backend: r.name === "wasm (baseline)" ? `${ok.backendDetail} (baseline)` : ok.backendDetail,
+      "img/s": median(ips).toFixed(1),
+      "x pytorch": Number.isFinite(ratio) ? ratio.toFixed(2) : "",
+      "GFLOP/s": gflops(size, median(ips)).toFixed(1),
+      "peak RSS MB": median(rss).toFixed(0),
+      "RSS x pytorch": Number.isFinite(rssRatio) ? rssRatio.toFixed(2) : "",
+      rounds: ips.map((v) => v.toFixed(1)).join(" "),
     });
   }
-  console.table(rows.slice(-1 - backends.length));
+  console.table(rows.slice(-1 - runners.length));
 }
 console.log(
   `load average at end: ${loadavg()

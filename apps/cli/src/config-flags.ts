@@ -8,6 +8,7 @@ import {
   PRESET_NAMES,
   resolveConfig,
   SCHEDULE_NAMES,
+  showValue,
   type TrainConfig,
   type TrainConfigInput,
 } from "@resnet-ts/trainer";
@@ -67,10 +68,31 @@ export function addConfigFlags(cmd: Command): Command {
       "residual block: original (d2l), bn-after-add, relu-before-add, relu-preact, full-preact",
     )
     .option("--plain", "no shortcuts: the same layers as a plain net")
+    .option(
+      "--model <name>",
+      "architecture: d2l-resnet18 (default) or torchvision's resnet18, resnet34, resnet50 (torchvision's keys)",
+    )
+    .option("--small-stem", "torchvision models: 3x3 stride-1 conv1 and no max pool, for small images")
+    .option("--zero-init-residual", "torchvision models: zero each block's last BN weight")
+    .option(
+      "--freeze <parts>",
+      "frozen parameters (no gradient, no update): none (default), backbone (all but the head), stem, layers:N",
+    )
+    .option("--freeze-bn", "keep the BatchNorm layers of frozen parts in eval mode (statistics fixed)")
+    .option("--head-lr-mult <f>", "learning-rate multiplier for the classifier head (default 1)")
+    .option(
+      "--augment <name>",
+      "training augmentation: none, flip, crop (RandomCrop, padding S/8, + flip) or resized-crop (RandomResizedCrop + flip); default: crop for class folders and CIFAR-10 up to 64 px, resized-crop above, none for Fashion-MNIST/IDX",
+    )
+    .option(
+      "--normalize <name>",
+      "per-channel Normalize: none, dataset (the training split's mean/std) or imagenet; default: dataset for class folders and CIFAR-10, none for Fashion-MNIST/IDX",
+    )
     .option("--no-eval", "skip the test-set evaluation after each epoch");
 }
 
 const numeric = [
+  "headLrMult",
   "epochs",
   "steps",
   "batchSize",
@@ -100,12 +122,19 @@ export function configInput(raw: Record<string, unknown>, cmd: Command): TrainCo
   for (const key of numeric) if (given(key)) input[key] = toNumber(raw[key]);
   if (given("preset")) input.preset = raw.preset;
   if (given("schedule")) input.schedule = raw.schedule;
+  if (given("augment")) input.augment = raw.augment;
+  if (given("normalize")) input.normalize = raw.normalize;
   if (given("nesterov")) input.nesterov = true;
   if (given("shuffle")) input.shuffle = raw.shuffle;
   if (given("eval")) input.eval = raw.eval;
   if (given("initScheme")) input.init = raw.initScheme;
   if (given("block")) input.block = raw.block;
   if (given("plain")) input.plain = true;
+  if (given("model")) input.model = raw.model;
+  if (given("smallStem")) input.smallStem = true;
+  if (given("zeroInitResidual")) input.zeroInitResidual = true;
+  if (given("freeze")) input.freeze = raw.freeze;
+  if (given("freezeBn")) input.freezeBn = true;
   if (given("backend")) input.backend = raw.backend;
   return input as TrainConfigInput;
 }
@@ -122,7 +151,7 @@ export function resolveFlags(input: TrainConfigInput, base: Partial<TrainConfig>
         .map((i) => {
           const field = rename[i.field] ?? i.field;
           const value = (input as Record<string, unknown>)[i.field];
-          return `${flagName(field)}: ${i.message}${value !== undefined ? ` (got ${JSON.stringify(value)})` : ""}`;
+          return `${flagName(field)}: ${i.message}${value !== undefined ? ` (got ${showValue(value)})` : ""}`;
         })
         .join("; "),
     );

@@ -1,27 +1,197 @@
-/** Loading a checkpoint into a fresh ResNet-18 for `eval` and `predict`. */
-import type { Module } from "@resnet-ts/layers";
-import { type CheckpointInfo, createModel, DEFAULT_CONFIG } from "@resnet-ts/trainer";
-import { loadCheckpoint } from "@resnet-ts/trainer/node";
-import { UsageError } from "./output.js";
+/**
+ * Reading checkpoints named by a flag (`--checkpoint`, `--init`, `--resume`) with errors that name the flag
+ * and the file, and building the model for `eval` and `predict` from one.
+ */
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
+import { type DataSplits, type Preprocessing, parsePreprocessing } from "@resnet-ts/data";
+import type { ImageLoadOptions } from "@resnet-ts/data/node";
+import type { Module, StateDict } from "@resnet-ts/layers";
+import {
+  readWeights,
+  type WeightsFile,
+  applyStateDict,
+  type Checkpoint,
+  CheckpointError,
+  type CheckpointInfo,
+  createModel,
+  DEFAULT_CONFIG,
+} from "@resnet-ts/trainer";
+import { CheckpointFileError, loadCheckpoint } from "@resnet-ts/trainer/node";
+import { type Output, UsageError } from "./output.js";
+
+/** loadCheckpoint, with every failure a UsageError that starts with `flag` and names the file. */
+export async function readCheckpoint(
+  flag: string,
+  path: string,
+  options: { training?: boolean } = {},
+): Promise<Checkpoint> {
+  try {
+    return await loadCheckpoint(path, options);
+  } catch (error) {
+    if (error instanceof CheckpointFileError) throw new UsageError(`${flag}: ${error.message}`);
+    throw new UsageError(`${flag}: ${path}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Loads `dict` into `model` (strict keys and shapes). Errors name the flag and file, and, when the classifier
+ * has another number of rows than `classes`, say so first.
+ */
+export function loadWeights(
+  model: Module,
+  dict: StateDict,
+  flag: string,
+  path: string,
+  classes: number,
+): void {
+  const expected = model.stateDict();
+  const head = Object.keys(expected).findLast(
+    (k) => k.endsWith(".weight") && expected[k]!.shape.length === 2,
+  );
+  const found = head === undefined ? undefined : dict[head];
+  const want = head === undefined ? undefined : expected[head];
+  // A head of the right width with another number of rows: a checkpoint for other classes.
+  if (
+    head &&
+    want &&
+    found?.shape.length === 2 &&
+    found.shape[1] === want.shape[1] &&
+    found.shape[0] !== classes
+  ) {
+    throw new UsageError(
+      `${flag}: ${path} has a ${found.shape[0]}-class head (${head} [${found.shape}]), ` +
+        `the data has ${classes} classes (expected ${head} [${want.shape}])`,
+    );
+  }
+  try {
+    applyStateDict(model, dict);
+  } catch (error) {
+    if (!(error instanceof CheckpointError)) throw error;
+    throw new UsageError(`${flag}: ${path}: ${error.message}`);
+  }
+}
+
+/** Non-finite values in a state dict's float tensors: how many, and the first key holding one. */
+export function nonFinite(dict: StateDict): { count: number; first: string | null } {
+  let count = 0;
+  let first: string | null = null;
+  for (const [key, t] of Object.entries(dict)) {
+    if (!(t.data instanceof Float32Array)) continue;
+    for (const v of t.data) {
+      if (!Number.isFinite(v)) {
+        count++;
+        first ??= key;
+      }
+    }
+  }
+  return { count, first };
+}
 
 export interface LoadedModel {
   model: Module;
   info: CheckpointInfo;
-  /** The side length the checkpoint was trained at (its config's resize, else 28). */
+  /** The side length the checkpoint was trained at (its config's resize; null: the images' own size). */
   resize: number | null;
+  /** Non-finite weights (the outputs are not meaningful when `count` > 0). */
+  nonFinite: { count: number; first: string | null };
 }
 
-export async function loadModel(path: string): Promise<LoadedModel> {
-  const { stateDict, info } = await loadCheckpoint(path, { training: false }).catch(
-    (e: NodeJS.ErrnoException) => {
-      throw e.code === "ENOENT" ? new UsageError(`--checkpoint: ${path} does not exist`) : e;
-    },
-  );
-  // The classifier is the last Linear: "7.weight" in d2l's net, "8.weight" with pre-activation blocks.
-  const classes = (stateDict["7.weight"] ?? stateDict["8.weight"])?.shape[0] ?? 10;
-  const inChannels = stateDict["0.0.weight"]?.shape[1] ?? 1;
-  const model = createModel(info.config ?? DEFAULT_CONFIG, { inChannels, numClasses: classes });
-  model.loadStateDict(stateDict);
+/**
+ * Builds the checkpoint's model for data of `classes` classes and loads its weights; warns (one line) when
+ * some weights are not finite.
+ */
+export function modelFromCheckpoint(
+  checkpoint: Checkpoint,
+  path: string,
+  classes: number,
+  out: Output,
+): LoadedModel {
+  const { stateDict, info } = checkpoint;
+  const config = info.config ?? DEFAULT_CONFIG;
+  let model = createModel(config, { numClasses: classes });
+  // The input channels are the first convolution's (the first 4-D weight in the model's key order).
+  const firstConv = Object.entries(model.stateDict()).find(([, t]) => t.shape.length === 4)?.[0];
+  const inChannels = (firstConv && stateDict[firstConv]?.shape[1]) || 1;
+  if (inChannels !== 1) model = createModel(config, { inChannels, numClasses: classes });
+  loadWeights(model, stateDict, "--checkpoint", path, classes);
   model.eval();
-  return { model, info, resize: info.config?.resize ?? null };
+  const bad = nonFinite(stateDict);
+  if (bad.count > 0) {
+    out.info(
+      `warning: ${path} has ${bad.count} non-finite weights (NaN or infinite, first in ${bad.first}); ` +
+        "its outputs are not meaningful",
+    );
+  }
+  return { model, info, resize: info.config?.resize ?? null, nonFinite: bad };
+}
+
+/** Reads `--pretrained` weights (.pth/.pt or .safetensors); errors name the flag and the file. */
+export async function readPretrained(path: string): Promise<WeightsFile> {
+  const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`--pretrained: ${e.code === "ENOENT" ? `${path} does not exist` : e.message}`);
+  });
+  try {
+    return readWeights(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), basename(path));
+  } catch (error) {
+    throw new UsageError(`--pretrained ${path}: ${(error as Error).message}`);
+  }
+}
+/** The input channels and classes a state dict's model has (d2l's net or torchvision's). */
+export function modelShape(stateDict: StateDict): { inChannels: number; classes: number } {
+  // The classifier: "7.weight" in d2l's net, "8.weight" with pre-activation blocks, "fc.weight" in torchvision's.
+  const classes = (stateDict["7.weight"] ?? stateDict["8.weight"] ?? stateDict["fc.weight"])?.shape[0] ?? 10;
+  const inChannels = (stateDict["0.0.weight"] ?? stateDict["conv1.weight"])?.shape[1] ?? 1;
+  return { inChannels, classes };
+}
+
+/** Throws unless a model of `shape` (from checkpoint `path`, given by `flag`) takes `data`'s images and class names. */
+export function checkFitsData(
+  shape: { inChannels: number },
+  data: DataSplits,
+  flag: string,
+  path: string,
+  pre: Preprocessing | null,
+): void {
+  if (shape.inChannels !== data.channels) {
+    throw new UsageError(
+      `${flag}: ${path} is a model of ${shape.inChannels}-channel images, but the data ${data.source} has ` +
+        `${data.channels}-channel images; expected the same`,
+    );
+  }
+  // A head of another class count is named by loadWeights, with the key and both shapes.
+  if (
+    pre &&
+    pre.classNames.length === data.classNames.length &&
+    pre.classNames.some((n, i) => n !== data.classNames[i])
+  ) {
+    throw new UsageError(
+      `${flag}: ${path} was trained on the classes ${pre.classNames.join(", ")}, but the data ${data.source} has ${data.classNames.join(", ")}; expected the same classes in the same order`,
+    );
+  }
+}
+
+/** What a checkpoint records of its training images' preprocessing (null for older ones), and its split. */
+export function readPreprocessing(
+  checkpoint: Checkpoint,
+  path: string,
+): (Preprocessing & { valFraction?: number }) | null {
+  const text = checkpoint.metadata.preprocessing;
+  if (text === undefined) return null;
+  try {
+    const parsed = JSON.parse(text) as Preprocessing & { valFraction?: number };
+    parsePreprocessing(parsed, "metadata preprocessing");
+    return parsed;
+  } catch (error) {
+    throw new UsageError(`${path}: ${(error as Error).message}`);
+  }
+}
+
+/** Loading options that read a data set the way the checkpoint's training data was read. */
+export function dataOptions(
+  pre: (Preprocessing & { valFraction?: number }) | null,
+  seed: number,
+): ImageLoadOptions {
+  if (!pre) return {};
+  return { imageSize: pre.imageSize, channels: pre.channels, valFraction: pre.valFraction ?? 0.1, seed };
 }

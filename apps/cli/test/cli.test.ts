@@ -1,4 +1,5 @@
 // End to end: runs the built `resnet-ts` binary (pnpm test builds first) on a tiny IDX data set.
+// The multi-process tests (several CLI runs each) get 4 minutes: on a loaded 2-core machine they took over 60 s.
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -86,7 +87,7 @@ describe("resnet-ts", () => {
     expect(top).toHaveLength(3);
     expect(top[0]!.probability).toBeGreaterThanOrEqual(top[1]!.probability);
     expect(predictions[3]).toMatchObject({ images: 3 });
-  });
+  }, 240_000);
 
   it("--resume continues a stopped run with the uninterrupted run's losses", async () => {
     const common = ["--data", dataDir, "--batch-size", "16", "--no-eval", "--epochs", "2"];
@@ -116,7 +117,7 @@ describe("resnet-ts", () => {
     expect(last(resumed).steps).toBe(8);
     expect(last(resumed).loss).toBe(last(straight).loss);
     expect(last(resumed).trainAccuracy).toBe(last(straight).trainAccuracy);
-  });
+  }, 240_000);
 
   it("trains a block variant (--block, --plain) and evaluates its checkpoint as that variant", async () => {
     const out = join(dir, "new-folder", "preact.safetensors"); // --out creates missing folders

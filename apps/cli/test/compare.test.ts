@@ -171,6 +171,20 @@ describe("resnet-ts compare", () => {
     expect(resumed.map((x) => x.testAccuracy)).toEqual(straight.runs.map((x) => x.testAccuracy));
   });
 
+  it("--report-only summarises the finished runs without training, naming the missing ones", async () => {
+    const out = join(dir, "grown");
+    const r = await cli(...study(out, "--seeds", "0,1,2", "--report-only"));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("2 of 6 runs not done yet: original_d1_s2, plain_d1_s2");
+    expect(await runFiles(out)).toHaveLength(4);
+    const recorded = JSON.parse(await readFile(join(out, "compare.summary.json"), "utf8"));
+    expect(recorded.missing).toEqual(["original_d1_s2", "plain_d1_s2"]);
+    expect(recorded.summaries[0].seeds).toEqual([0, 1]);
+    const none = await cli(...study(join(dir, "empty"), "--report-only"));
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toMatch(/--report-only: none of the 2 planned runs/);
+  });
+
   it("refuses to resume a folder trained with other settings, naming them", async () => {
     const out = join(dir, "grown");
     const r = await cli(...study(out, "--seeds", "0", "--steps", "7", "--lr", "0.1"));

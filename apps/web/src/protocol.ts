@@ -2,10 +2,38 @@
 import type { BlockArrangement } from "@resnet-ts/layers";
 import type { TrainConfig } from "@resnet-ts/trainer";
 
-/** Where the worker takes its data from: a generated asset (by URL) or IDX files the user dropped. */
+/**
+ * Where the worker takes its data from: a generated asset (by URL), IDX files the user dropped, or the
+ * user's images as last loaded by a `load-images` message (`key` names that load).
+ */
 export type DataChoice =
   | { kind: "asset"; url: string; label: string }
-  | { kind: "idx"; files: { name: string; bytes: ArrayBuffer }[] };
+  | { kind: "idx"; files: { name: string; bytes: ArrayBuffer }[] }
+  | { kind: "images"; key: string };
+
+/** The user's images: a picked folder's files (paths inside it) or one `.zip` of class folders. */
+export interface ImagesRequest {
+  key: string;
+  /** The folder's or the zip's name, for messages. */
+  source: string;
+  files: { path: string; bytes: ArrayBuffer }[];
+  imageSize: number;
+  valFraction: number;
+  seed: number;
+}
+
+/** What the worker found in the user's images, shown before training. */
+export interface ImagesReport {
+  key: string;
+  /** One line: the layout, classes, counts, split and stored size. */
+  line: string;
+  warnings: string[];
+  classNames: string[];
+  trainCounts: number[];
+  testCounts: number[];
+  /** A few stored training images per class. */
+  samples: SampleGrid;
+}
 
 /** A backend the user can pick, as the worker found it. */
 export interface BackendOption {
@@ -27,10 +55,15 @@ export type RunState =
   | "failed";
 
 export interface SampleGrid {
-  /** `count` images of `side` x `side` uint8 pixels. */
+  /** `count` images of `channels` x `side` x `side` uint8 pixels (CHW). */
   pixels: Uint8Array;
   labels: number[];
   side: number;
+  channels: 1 | 3;
+  /** Label k's name. */
+  classNames: readonly string[];
+  /** Draw dark on light (Fashion-MNIST's white-on-black garments), or the pixels as they are. */
+  invert: boolean;
 }
 
 export interface EvalReport {
@@ -92,6 +125,7 @@ export type ToWorker =
   | { type: "evaluate"; config: TrainConfig; data: DataChoice }
   | { type: "load-checkpoint"; name: string; bytes: ArrayBuffer }
   | { type: "save-checkpoint" }
+  | { type: "load-images"; request: ImagesRequest }
   | { type: "compare"; settings: CompareSettings; data: DataChoice };
 
 export type FromWorker =
@@ -100,6 +134,9 @@ export type FromWorker =
   | { type: "backend"; name: string }
   | { type: "summary"; text: string }
   | { type: "samples"; grid: SampleGrid }
+  | { type: "images-progress"; key: string; done: number; total: number }
+  | { type: "images-loaded"; report: ImagesReport }
+  | { type: "images-failed"; key: string; message: string }
   | {
       type: "batch";
       step: number;

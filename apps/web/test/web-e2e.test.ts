@@ -27,6 +27,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserMissing, buildApp, launchBrowser, serveApp } from "../scripts/browser.mjs";
 import { checkpointPath, makeReference, type Reference } from "./checkpoint-reference.js";
+import { COLOUR_CLASSES, writeClassFolders } from "./image-fixtures.js";
 import { traceMainThread } from "./main-thread-trace.js";
 
 const missing = browserMissing();
@@ -357,4 +358,110 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
     },
     150_000,
   );
+  it("trains on a picked folder of colour class folders: classes shown first, named in the grid and the matrix", async () => {
+    const root = await writeClassFolders(join(dir, "colours"), 6, { "red/notes.txt": "not an image" });
+    await page.setChecked("#from-loaded", false);
+    await page.selectOption("#data", "images");
+    await page.fill("#image-size", "16");
+    await page.setInputFiles("#image-folder", root);
+    await page.waitForFunction(
+      () =>
+        ["loaded", "failed"].includes(
+          document.querySelector<HTMLElement>('[data-testid="images-status"]')?.dataset.state ?? "",
+        ),
+      undefined,
+      { timeout: 60_000 },
+    );
+    const status = await text(page, "images-status");
+    expect(await page.getByTestId("images-status").getAttribute("data-state"), status).toBe("loaded");
+    expect(status).toMatch(
+      /^colours: class folders, 3 classes \(blue, green, red\), 15 train \/ 3 test images/,
+    );
+    expect(status).toContain("stored at 3x16x16");
+    expect(status).toMatch(/skipping 1 file\(s\) that are not images .* e\.g\. red\/notes\.txt/);
+    const rows = await page
+      .locator('[data-testid="images-preview"] .class-row')
+      .evaluateAll((els) =>
+        els.map((e) => [e.querySelector(".class-name")?.textContent, e.querySelectorAll("canvas").length]),
+      );
+    expect(rows).toEqual([
+      ["blue: 5 train / 1 test", 4],
+      ["green: 5 train / 1 test", 4],
+      ["red: 5 train / 1 test", 4],
+    ]);
+    await page.fill("#batchSize", "5");
+    await page.fill("#epochs", "1");
+    await page.fill("#steps", "3");
+    await page.fill("#trainLimit", "");
+    await page.fill("#testLimit", "");
+    await page.getByTestId("start").click();
+    await waitForState(page, "done", 120_000);
+    expect(await text(page, "error")).toBe("");
+    expect(await step(page)).toBe(3);
+    expect(Number.isFinite(Number(await text(page, "loss")))).toBe(true);
+    expect(await text(page, "summary")).toContain("input [1, 3, 16, 16]");
+    const captions = await page.locator("#samples figcaption").allTextContents();
+    expect(captions).toHaveLength(3);
+    for (const c of captions) expect(c).toMatch(/^(blue|green|red) \/ (blue|green|red)$/);
+    const header = await page.locator("#confusion thead th").allTextContents();
+    expect(header).toEqual(Object.keys(COLOUR_CLASSES));
+
+    // The weights file records the data's preprocessing as `resnet-ts train` does.
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("download").click(),
+    ]);
+    const path = join(dir, "colours.safetensors");
+    await download.saveAs(path);
+    const checkpoint = decodeCheckpoint(new Uint8Array(await readFile(path)));
+    expect(JSON.parse(checkpoint.metadata.preprocessing ?? "null")).toEqual({
+      layout: "image-folder",
+      classNames: ["blue", "green", "red"],
+      channels: 3,
+      imageSize: 16,
+      normalize: "none",
+      normalization: null,
+      valFraction: 0.1,
+    });
+  }, 180_000);
+
+  it("says in one line what is wrong with a folder of images, and trains nothing", async () => {
+    const cases: [
+      string,
+      Record<string, Buffer | string>,
+      Record<string, [number, number, number]>,
+      RegExp,
+    ][] = [
+      ["single", {}, { red: [210, 40, 40] }, /^single: a single class folder \(red\); expected at least two/],
+      [
+        "empty",
+        { "cat/readme.txt": "x" },
+        { red: [210, 40, 40] },
+        /^empty\/cat: an empty class folder; expected \.png/,
+      ],
+      ["nothing", { "a/b.txt": "x", "c.txt": "y" }, {}, /^nothing: no images found; expected class folders/],
+      [
+        "corrupt",
+        { "red/bad.png": Buffer.from("89504e470d0a1a0a0000", "hex") },
+        { red: [210, 40, 40], blue: [40, 60, 210] },
+        /^corrupt\/red\/bad\.png: cannot decode the image .*expected a complete PNG, JPEG or WebP file$/,
+      ],
+    ];
+    for (const [name, extra, classes, message] of cases) {
+      const root = await writeClassFolders(join(dir, name), 2, extra, classes);
+      const before = await step(page);
+      await page.setInputFiles("#image-folder", root);
+      await page.waitForFunction(
+        () =>
+          document.querySelector<HTMLElement>('[data-testid="images-status"]')?.dataset.state === "failed",
+        undefined,
+        { timeout: 60_000 },
+      );
+      expect(await text(page, "images-status"), name).toMatch(message);
+      await page.getByTestId("error").evaluate((e) => e.replaceChildren());
+      await page.getByTestId("start").click();
+      expect(await text(page, "error")).toMatch(/^data: pick a folder of class folders or a \.zip first/);
+      expect(await step(page)).toBe(before);
+    }
+  }, 120_000);
 });

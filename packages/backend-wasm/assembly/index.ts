@@ -6,6 +6,7 @@ export { k_binary, k_scale, k_relu, k_reluGrad, k_biasAdd, k_channelSum, k_sum, 
 export { k_bnTrain, k_bnInfer, k_bnGrad } from "./norm";
 export { k_maxPool, k_adaptiveAvgPool, k_resizeBilinear } from "./pool";
 export { k_softmax, k_softmaxCrossEntropy, k_sgd } from "./loss";
+export { k_winoInput, k_winoDy, k_winoFilter, k_winoGemm, k_winoGemmT, k_winoOutput, k_winoFilterGrad } from "./winograd";
 
 export function heapBase(): usize {
   return __heap_base;

@@ -24,8 +24,12 @@ export class WasmBackend implements Backend {
   #peakBytes = 0;
   readonly #scratch = new Map<string, Block>();
 
-  constructor(runtime: WasmRuntime) {
+  /** Whether stride-1 3x3 convolutions may run by Winograd (src/kernels/winograd.ts). */
+  readonly winograd: boolean;
+
+  constructor(runtime: WasmRuntime, { winograd = true }: { winograd?: boolean } = {}) {
     this.runtime = runtime;
+    this.winograd = winograd;
   }
 
   /** Fresh uninitialised storage for `length` floats. */

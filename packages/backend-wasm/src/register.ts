@@ -45,7 +45,7 @@ export const wasmKernels = kernelList<WasmBackend>({
 
 /** Starts a wasm backend (compiles the module, starts the worker threads). */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
-  return new WasmBackend(await WasmRuntime.create(options));
+  return new WasmBackend(await WasmRuntime.create(options), options);
 }
 
 /**

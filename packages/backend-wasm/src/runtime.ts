@@ -20,6 +20,8 @@ export interface WasmBackendOptions {
   relaxedSimd?: boolean;
   /** The memory's declared maximum in MiB; default 4096 (the 32-bit limit). */
   maxMemoryMiB?: number;
+  /** Run stride-1 3x3 convolutions on larger maps (even sides of 6 and up, any of 12 and up) by Winograd F(2x2, 3x3); default true. */
+  winograd?: boolean;
 }
 
 /** One argument word: an integer (or pointer), or an f32 written as `{ f: value }`. */

@@ -33,6 +33,14 @@ const convCases: [number[], number[], Pair, Pair, boolean][] = [
   [[3, 70, 2, 2], [9, 3, 3], [1, 1], [1, 1], true],
   [[2, 33, 4, 4], [6, 3, 3], [1, 1], [1, 1], true],
   [[2, 30, 7, 7], [5, 3, 3], [1, 1], [1, 1], false],
+  // Winograd F(2x2, 3x3) (stride-1 3x3 convs, even outputs of 6x6 and up or any of 12x12 and up): four tiles at once, odd
+  // sizes (partial tiles), padding 0 and 2, depths past one k block in the forward and the input gradient.
+  [[2, 9, 12, 12], [10, 3, 3], [1, 1], [1, 1], true],
+  [[2, 5, 13, 12], [7, 3, 3], [1, 1], [1, 1], false],
+  [[1, 4, 8, 8], [5, 3, 3], [1, 1], [0, 0], true],
+  [[2, 3, 8, 8], [4, 3, 3], [1, 1], [2, 2], true],
+  [[1, 260, 6, 6], [6, 3, 3], [1, 1], [1, 1], true],
+  [[2, 6, 6, 8], [300, 3, 3], [1, 1], [1, 1], false],
 ];
 
 describe("convolutions match the cpu backend", () => {

@@ -29,6 +29,8 @@ export interface DataSplits {
   source: string;
   channels: Channels;
   classNames: readonly string[];
+  /** The layout it was read from: "fashion-mnist", "idx", "image-folder" or "cifar10". */
+  layout?: "fashion-mnist" | "idx" | "image-folder" | "cifar10";
 }
 
 /** Bytes one image of `ds` takes: channels * rows * cols. */

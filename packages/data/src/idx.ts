@@ -3,7 +3,7 @@
  * then uint8 pixels (images); magic 0x00000801, count, then uint8 labels (labels).
  */
 import { CLASS_NAMES } from "./classes.js";
-import type { DataSplits, Dataset } from "./dataset.js";
+import { assertLabels, type DataSplits, type Dataset } from "./dataset.js";
 
 export const IDX_IMAGES_MAGIC = 0x00000803;
 export const IDX_LABELS_MAGIC = 0x00000801;
@@ -113,6 +113,7 @@ function datasetFromIdx(
   labelsBytes: Uint8Array,
   imagesName: string,
   labelsName: string,
+  classes: number,
 ) {
   const { images, count, rows, cols } = parseIdxImages(imagesBytes, imagesName);
   const { labels, count: labelCount } = parseIdxLabels(labelsBytes, labelsName);
@@ -121,13 +122,14 @@ function datasetFromIdx(
       `${labelsName}: ${labelCount} labels, expected ${count} (the image count of ${imagesName})`,
     );
   }
+  assertLabels({ labels }, classes, labelsName);
   return { images, labels, count, channels: 1, rows, cols } satisfies Dataset;
 }
 
 /**
  * Both splits from the four IDX files' (uncompressed) bytes, checking that counts and image sizes agree.
- * The images are grey (1 channel); the class names are Fashion-MNIST's.
- * `names` (default: the standard file names) name the files in errors.
+ * The images are grey (1 channel); the class names are Fashion-MNIST's, and every label must be one of
+ * their indices. `names` (default: the standard file names) name the files in errors.
  */
 export function splitsFromIdx(
   files: Record<IdxFileKey, Uint8Array>,
@@ -135,12 +137,13 @@ export function splitsFromIdx(
   names: Partial<Record<IdxFileKey, string>> = {},
 ): DataSplits {
   const n = { ...IDX_FILE_NAMES, ...names };
-  const train = datasetFromIdx(files.trainImages, files.trainLabels, n.trainImages, n.trainLabels);
-  const test = datasetFromIdx(files.testImages, files.testLabels, n.testImages, n.testLabels);
+  const classes = CLASS_NAMES.length;
+  const train = datasetFromIdx(files.trainImages, files.trainLabels, n.trainImages, n.trainLabels, classes);
+  const test = datasetFromIdx(files.testImages, files.testLabels, n.testImages, n.testLabels, classes);
   if (train.rows !== test.rows || train.cols !== test.cols) {
     throw new Error(
       `${n.testImages}: images of ${test.rows}x${test.cols}, expected ${train.rows}x${train.cols} like ${n.trainImages}`,
     );
   }
-  return { train, test, source, channels: 1, classNames: CLASS_NAMES };
+  return { train, test, source, channels: 1, classNames: CLASS_NAMES, layout: "idx" };
 }

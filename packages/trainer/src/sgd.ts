@@ -1,7 +1,8 @@
 /**
  * Stochastic gradient descent in the shape of `torch.optim.SGD`: the same hyperparameters, the same
  * update (the in-place `sgdUpdate` kernel), momentum buffers created on a parameter's first update, and a
- * state dict for resuming.
+ * state dict for resuming. Like PyTorch's parameter groups with their own lr, `lrScales` gives each parameter
+ * a multiplier of the (scheduled) learning rate, e.g. a fine-tuning head at 10x the backbone's rate.
  */
 import { keep, noGrad, sgdUpdate, type Tensor, zeros } from "@resnet-ts/tensor";
 
@@ -52,10 +53,22 @@ export class SGD {
   #hyper: SgdHyperparameters;
   #buffers: (Tensor | null)[];
   #stepCount = 0;
+  readonly #lrScales: readonly number[] | null;
 
-  constructor(params: readonly Tensor[], options: SgdOptions) {
+  constructor(
+    params: readonly Tensor[],
+    options: SgdOptions,
+    { lrScales }: { lrScales?: readonly number[] } = {},
+  ) {
     if (params.length === 0) throw new Error("SGD: got an empty parameter list");
     if (new Set(params).size !== params.length) throw new Error("SGD: a parameter appears more than once");
+    if (
+      lrScales &&
+      (lrScales.length !== params.length || lrScales.some((s) => !(s > 0 && Number.isFinite(s))))
+    ) {
+      throw new Error(`SGD: lrScales must hold one finite multiplier > 0 per parameter (${params.length})`);
+    }
+    this.#lrScales = lrScales ? [...lrScales] : null;
     this.params = [...params];
     this.#hyper = validateSgdOptions(options);
     this.#buffers = params.map(() => null);
@@ -91,7 +104,7 @@ export class SGD {
           this.#buffers[i] = buf;
         }
         sgdUpdate(p, p.grad, momentum > 0 ? buf : null, {
-          lr,
+          lr: lr * (this.#lrScales?.[i] ?? 1),
           momentum,
           dampening,
           weightDecay,

@@ -172,6 +172,8 @@ export interface RecordedStudy {
   settings: TrainingSettings;
   plan: StudyPlan;
   summaries: VariantSummary[];
+  /** Keys of the planned runs not done when it was written (`compare --report-only`). */
+  missing: string[];
 }
 
 /** A study as a preset: what `compare --preset` and the web app's presets fill in. */

@@ -6,13 +6,25 @@
  * resumed run repeats the uninterrupted run's losses exactly. The loop is async and yields to the event
  * loop between batches, so it runs in a browser Web Worker and a UI can pause it (`stop()`, AbortSignal).
  */
-import { batches, type Batch, type DataSplits, type Dataset, numBatches, takeFirst } from "@resnet-ts/data";
+import {
+  type Batch,
+  type BatchLoader,
+  batches,
+  type DataSplits,
+  type Dataset,
+  type Normalization,
+  numBatches,
+  resolveNormalization,
+  takeFirst,
+} from "@resnet-ts/data";
 import type { Module } from "@resnet-ts/layers";
 import { Rng, tidy } from "@resnet-ts/tensor";
 import { parseConfig, type TrainConfig } from "./config.js";
 import { type EvalResult, evaluate } from "./evaluate.js";
 import { Emitter, type Listener } from "./events.js";
 import { countCorrect, crossEntropy } from "./metrics.js";
+import { applyFreeze, type FrozenParts, trainMode } from "./freeze.js";
+import { headName } from "./pretrained.js";
 import { epochShuffleSeed } from "./sampling.js";
 import { learningRate } from "./schedule.js";
 import { SGD, type SgdStateDict } from "./sgd.js";
@@ -110,6 +122,8 @@ export interface TrainerOptions {
   signal?: AbortSignal;
   /** Yield to the event loop every this many batches (0: never; default 1). */
   yieldEvery?: number;
+  /** What builds the training batches (default: `batches`, on this thread; e.g. a WorkerLoader's `load`). */
+  loader?: BatchLoader;
   /** Ask the per-epoch evaluation for predictions and the confusion matrix. */
   evaluation?: { predictions?: boolean; confusion?: boolean };
 }
@@ -123,7 +137,7 @@ export class NonFiniteLossError extends Error {
   ) {
     super(
       `Training stopped: the loss is ${loss} at step ${step} (epoch ${epoch}); the weights in memory are no longer ` +
-        "trustworthy, keep the last good checkpoint (a smaller lr may help)",
+        "trustworthy (a smaller lr may help)",
     );
     this.name = "NonFiniteLossError";
   }
@@ -140,10 +154,19 @@ export class Trainer {
   readonly testSet: Dataset;
   readonly stepsPerEpoch: number;
   readonly totalSteps: number;
+  /** The per-channel normalisation `config.normalize` gives on the training set (null: none). */
+  readonly normalization: Normalization | null;
+  /**
+   * Examples left out of each epoch: 1 when the last batch would hold a single example (BatchNorm in
+   * training mode needs more than one value per channel; PyTorch users drop it with `drop_last`), else 0.
+   */
+  readonly droppedPerEpoch: number;
   readonly #events = new Emitter<TrainerEvents>();
   readonly #options: TrainerOptions;
   #progress: TrainProgress;
   #stopper: AbortController | null = null;
+  /** What `config.freeze` froze (no gradient, no update; with freezeBn, BN kept in eval mode). */
+  readonly frozen: FrozenParts;
 
   constructor(model: Module, data: DataSplits, config: TrainConfig, options: TrainerOptions = {}) {
     this.model = model;
@@ -153,17 +176,37 @@ export class Trainer {
     this.trainSet = c.trainLimit === null ? data.train : takeFirst(data.train, c.trainLimit);
     this.testSet = c.testLimit === null ? data.test : takeFirst(data.test, c.testLimit);
     if (this.trainSet.count === 0) throw new Error("Trainer: the training set is empty");
-    this.stepsPerEpoch = numBatches(this.trainSet, { batchSize: c.batchSize });
+    this.normalization = resolveNormalization(c.normalize, this.trainSet);
+    if (this.trainSet.count === 1) {
+      throw new Error(
+        "Trainer: the training set has 1 example; BatchNorm in training mode needs batches of at least 2",
+      );
+    }
+    this.droppedPerEpoch = this.trainSet.count % c.batchSize === 1 ? 1 : 0;
+    this.stepsPerEpoch = numBatches(this.trainSet, {
+      batchSize: c.batchSize,
+      dropLast: this.droppedPerEpoch > 0,
+    });
     this.totalSteps = Math.min(c.steps ?? Infinity, c.epochs * this.stepsPerEpoch);
+    this.frozen = applyFreeze(model, c.freeze);
+    if (this.frozen.trainableParameters === 0)
+      throw new Error("Trainer: freeze leaves no parameter to train");
+    // The head's parameters at headLrMult times the scheduled rate (PyTorch's parameter group with its own lr).
+    const head = `${headName(model)}.`;
+    const lrScales = model.namedParameters().map(([name]) => (name.startsWith(head) ? c.headLrMult : 1));
     this.optimizer =
       options.optimizer ??
-      new SGD(model.parameters(), {
-        lr: c.lr,
-        momentum: c.momentum,
-        dampening: c.dampening,
-        weightDecay: c.weightDecay,
-        nesterov: c.nesterov,
-      });
+      new SGD(
+        model.parameters(),
+        {
+          lr: c.lr,
+          momentum: c.momentum,
+          dampening: c.dampening,
+          weightDecay: c.weightDecay,
+          nesterov: c.nesterov,
+        },
+        c.headLrMult === 1 ? {} : { lrScales },
+      );
     this.#progress = {
       epochsDone: 0,
       stepsInEpoch: 0,
@@ -237,12 +280,6 @@ export class Trainer {
           reason = "steps";
           break;
         }
-        p.epochsDone++;
-        p.stepsInEpoch = 0;
-        p.shuffleSeed = epochShuffleSeed(this.config.seed, p.epochsDone);
-        p.epochLossSum = 0;
-        p.epochCorrect = 0;
-        p.epochExamples = 0;
       }
     } finally {
       signal?.removeEventListener("abort", onAbort);
@@ -267,15 +304,18 @@ export class Trainer {
     let examples = 0;
     let trainSeconds = 0;
     let capped = false;
-    const stream = batches(this.trainSet, {
+    const stream = (this.#options.loader ?? batches)(this.trainSet, {
       batchSize: c.batchSize,
       shuffle: c.shuffle,
       rng: new Rng(p.shuffleSeed),
       resize: c.resize ?? undefined,
+      augment: c.augment,
+      normalization: this.normalization,
+      start: p.stepsInEpoch,
+      dropLast: this.droppedPerEpoch > 0,
     });
     try {
-      for (let i = 0; i < p.stepsInEpoch; i++) disposeBatch(stream.next().value);
-      this.model.train();
+      trainMode(this.model, this.frozen, c.freezeBn);
       while (p.stepsInEpoch < this.stepsPerEpoch) {
         if (stop.aborted) return "stopped";
         if (p.globalStep >= this.totalSteps) {
@@ -283,7 +323,7 @@ export class Trainer {
           break;
         }
         const t0 = now();
-        const next = stream.next();
+        const next = await stream.next();
         if (next.done) throw new Error("Trainer: the batch stream ended before the epoch's last step");
         const batch = next.value;
         const lr = learningRate(c, {
@@ -326,7 +366,7 @@ export class Trainer {
         if (every > 0 && p.globalStep % every === 0) await yieldToEventLoop();
       }
     } finally {
-      stream.return(undefined);
+      await stream.return?.(undefined);
     }
     let evaluation: EvalResult | null = null;
     if (c.eval) {
@@ -334,6 +374,7 @@ export class Trainer {
         evaluation = await evaluate(this.model, this.testSet, {
           batchSize: c.batchSize,
           resize: c.resize,
+          normalization: this.normalization,
           yieldEvery: this.#options.yieldEvery ?? 1,
           signal: stop,
           ...this.#options.evaluation,
@@ -355,6 +396,16 @@ export class Trainer {
       seconds: (now() - started) / 1000,
       evaluation,
     };
+    // A finished epoch's progress is the next epoch's start, so that a checkpoint written by an epochEnd
+    // listener resumes there (not at the finished epoch's end, which would repeat its evaluation).
+    if (!capped) {
+      p.epochsDone++;
+      p.stepsInEpoch = 0;
+      p.shuffleSeed = epochShuffleSeed(c.seed, p.epochsDone);
+      p.epochLossSum = 0;
+      p.epochCorrect = 0;
+      p.epochExamples = 0;
+    }
     await this.#events.emit("epochEnd", event);
     return event;
   }
@@ -389,8 +440,16 @@ export class Trainer {
           `this configuration gives ${this.trainSet.count} in ${this.stepsPerEpoch} (batchSize or trainLimit changed)`,
       );
     }
-    if (saved.stepsInEpoch > this.stepsPerEpoch || saved.epochsDone > this.config.epochs) {
-      fail(`progress (epoch ${saved.epochsDone}, step ${saved.stepsInEpoch}) is outside this configuration`);
+    if (saved.stepsInEpoch > this.stepsPerEpoch) {
+      fail(
+        `progress (step ${saved.stepsInEpoch} of epoch ${saved.epochsDone + 1}) is outside its ${this.stepsPerEpoch} steps`,
+      );
+    }
+    if (saved.epochsDone > this.config.epochs) {
+      fail(
+        `this run already did ${saved.epochsDone} epochs, more than the ${this.config.epochs} configured; ` +
+          `ask for more than ${saved.epochsDone} epochs to continue it`,
+      );
     }
   }
 }

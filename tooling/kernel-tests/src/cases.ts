@@ -77,6 +77,10 @@ const convGeometries: Record<CaseSize, ConvGeometry[]> = {
     { x: [2, 64, 7, 7], w: [128, 64, 3, 3], stride: [2, 2], pad: [1, 1], bias: true },
     { x: [2, 64, 7, 7], w: [128, 64, 1, 1], stride: [2, 2], pad: [0, 0], bias: true },
     { x: [2, 256, 2, 2], w: [512, 256, 3, 3], stride: [2, 2], pad: [1, 1], bias: false },
+    // The stride-1 3x3 convs of stages 2-4 at 96x96 input (a fast backend may run these by Winograd).
+    { x: [1, 64, 24, 24], w: [64, 64, 3, 3], stride: [1, 1], pad: [1, 1], bias: true },
+    { x: [2, 128, 12, 12], w: [128, 128, 3, 3], stride: [1, 1], pad: [1, 1], bias: true },
+    { x: [2, 256, 6, 6], w: [256, 256, 3, 3], stride: [1, 1], pad: [1, 1], bias: false },
   ],
 };
 

@@ -18,6 +18,7 @@ import {
   type PlannedRun,
   plannedRuns,
   type RecordedStudy,
+  runKey,
   STUDY_PRESETS,
   type StudyDepth,
   type StudyPlan,
@@ -34,7 +35,7 @@ import { studyProgress, type StudyProgress } from "../compare/progress.js";
 import { finishedKeys, loadRun, openStudy, removeTemporaries, saveRun } from "../compare/store.js";
 import { layersOf, trainRun } from "../compare/train-run.js";
 import { parseOptions } from "../options.js";
-import type { Output } from "../output.js";
+import { type Output, UsageError } from "../output.js";
 
 const list = (s: string) =>
   s
@@ -98,6 +99,7 @@ const CompareOptions = z.object({
   jobs: z.coerce.number().int().min(1),
   out: z.string().min(1),
   child: z.boolean().optional(),
+  reportOnly: z.boolean().optional(),
 });
 type CompareConfig = z.infer<typeof CompareOptions>;
 
@@ -159,6 +161,10 @@ export function registerCompare(program: Command, output: () => Output): void {
       "the study's folder: runs/ (one file per finished run, reused when resuming), <name>.json, <name>.svg",
       "compare-out",
     )
+    .option(
+      "--report-only",
+      "train nothing: write the table and charts from the runs already in --out (e.g. while a study runs)",
+    )
     .addOption(new Option("--child", "run as a --jobs worker: progress as JSON lines on stdout").hideHelp())
     .addHelpText(
       "after",
@@ -209,12 +215,22 @@ async function runCompare(config: CompareConfig, out: Output): Promise<void> {
     return;
   }
   const name = config.preset ?? "compare";
-  if (todo.length < planned.length) {
+  if (config.reportOnly) {
+    if (todo.length === planned.length) {
+      throw new UsageError(
+        `--report-only: none of the ${planned.length} planned runs is in ${join(config.out, "runs")} yet`,
+      );
+    }
+    if (todo.length > 0)
+      out.info(
+        `--report-only: ${todo.length} of ${planned.length} runs not done yet: ${todo.map((r) => r.key).join(", ")}`,
+      );
+  } else if (todo.length < planned.length) {
     out.info(
       `${planned.length - todo.length} of ${planned.length} runs already in ${join(config.out, "runs")}; training the other ${todo.length}`,
     );
   }
-  if (todo.length > 0) {
+  if (todo.length > 0 && !config.reportOnly) {
     out.info(
       `each run is saved in ${join(config.out, "runs")} when it finishes; if interrupted, run the same command to continue`,
     );
@@ -234,7 +250,8 @@ async function runCompare(config: CompareConfig, out: Output): Promise<void> {
     }
   }
   const runs: StudyRun[] = [];
-  for (const r of planned) runs.push(await loadRun(config.out, r.key));
+  for (const r of planned)
+    if (finished.has(r.key) || !config.reportOnly) runs.push(await loadRun(config.out, r.key));
   const summaries = summarize(runs);
   const jsonPath = join(config.out, `${name}.json`);
   const svgPath = join(config.out, `${name}.svg`);
@@ -246,7 +263,14 @@ async function runCompare(config: CompareConfig, out: Output): Promise<void> {
   await writeFile(svgPath, studyChart(summaries, settings.steps, settings.recordEvery));
   // The summaries alone (what the web app shows as the recorded results).
   const summaryPath = join(config.out, `${name}.summary.json`);
-  const recorded: RecordedStudy = { name, settings, plan, summaries };
+  const done = new Set(runs.map((r) => runKey(r.variant, r.depthSpec, r.seed)));
+  const recorded: RecordedStudy = {
+    name,
+    settings,
+    plan,
+    summaries,
+    missing: planned.filter((r) => !done.has(r.key)).map((r) => r.key),
+  };
   await writeFile(summaryPath, `${JSON.stringify(recorded, rounded)}\n`);
   out.info(formatTable(summaries));
   out.info(`wrote ${jsonPath}, ${summaryPath} and ${svgPath}`);

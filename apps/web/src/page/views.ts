@@ -1,26 +1,44 @@
-/** The result views: the grid of test images with predicted and true labels, and the confusion matrix. */
-import { CLASS_NAMES } from "@resnet-ts/data";
-import type { SampleGrid } from "../protocol.js";
+/**
+ * The result views: the grid of test images with predicted and true labels, the confusion matrix (both
+ * with the data's class names), and the preview of the user's images (classes, counts, samples).
+ */
+import type { ImagesReport, SampleGrid } from "../protocol.js";
+
+/** The class names the last grid was drawn with (the predictions and the confusion matrix use them). */
+let classNames: readonly string[] = [];
+
+const nameOf = (label: number) => classNames[label] ?? String(label);
+
+/** A canvas with image `k` of `grid` (CHW; grey or RGB; inverted for Fashion-MNIST). */
+function drawImage(grid: SampleGrid, k: number): HTMLCanvasElement {
+  const { side, pixels, channels, invert } = grid;
+  const canvas = document.createElement("canvas");
+  canvas.width = side;
+  canvas.height = side;
+  const image = new ImageData(side, side);
+  const plane = side * side;
+  const base = k * channels * plane;
+  for (let p = 0; p < plane; p++) {
+    for (let c = 0; c < 3; c++) {
+      const v = pixels[base + (channels === 3 ? c * plane : 0) + p]!;
+      image.data[p * 4 + c] = invert ? 255 - v : v;
+    }
+    image.data[p * 4 + 3] = 255;
+  }
+  canvas.getContext("2d")!.putImageData(image, 0, 0);
+  return canvas;
+}
 
 /** Draws the sample images; predictions come later through `showPredictions`. */
 export function showSamples(host: HTMLElement, grid: SampleGrid): void {
-  const { side, pixels, labels } = grid;
-  const cells = labels.map((label, k) => {
-    const canvas = document.createElement("canvas");
-    canvas.width = side;
-    canvas.height = side;
-    const image = new ImageData(side, side);
-    for (let p = 0; p < side * side; p++) {
-      const v = 255 - pixels[k * side * side + p]!;
-      image.data.set([v, v, v, 255], p * 4);
-    }
-    canvas.getContext("2d")!.putImageData(image, 0, 0);
+  classNames = grid.classNames;
+  const cells = grid.labels.map((label, k) => {
     const caption = document.createElement("figcaption");
-    caption.textContent = `? / ${CLASS_NAMES[label]}`;
+    caption.textContent = `? / ${nameOf(label)}`;
     const cell = document.createElement("figure");
     cell.className = "sample";
     cell.dataset.label = String(label);
-    cell.append(canvas, caption);
+    cell.append(drawImage(grid, k), caption);
     return cell;
   });
   host.replaceChildren(...cells);
@@ -31,7 +49,7 @@ export function showPredictions(host: HTMLElement, predictions: number[]): void 
     const predicted = predictions[k] ?? -1;
     const truth = Number(cell.dataset.label);
     const caption = cell.querySelector("figcaption")!;
-    caption.textContent = `${CLASS_NAMES[predicted] ?? "?"} / ${CLASS_NAMES[truth]}`;
+    caption.textContent = `${predicted >= 0 ? nameOf(predicted) : "?"} / ${nameOf(truth)}`;
     cell.classList.toggle("right", predicted === truth);
     cell.classList.toggle("wrong", predicted !== truth && predicted >= 0);
   });
@@ -43,17 +61,17 @@ export function showConfusion(host: HTMLElement, confusion: number[][]): void {
   table.className = "confusion";
   const head = table.createTHead().insertRow();
   head.insertCell().textContent = "";
-  CLASS_NAMES.forEach((name) => {
+  confusion.forEach((_, k) => {
     const th = document.createElement("th");
-    th.textContent = name.split(/[ /]/)[0]!;
-    th.title = name;
+    th.textContent = nameOf(k).split(/[ /]/)[0]!;
+    th.title = nameOf(k);
     head.append(th);
   });
   const body = table.createTBody();
   confusion.forEach((row, t) => {
     const tr = body.insertRow();
     const th = document.createElement("th");
-    th.textContent = CLASS_NAMES[t] ?? String(t);
+    th.textContent = nameOf(t);
     tr.append(th);
     const total = row.reduce((a, b) => a + b, 0) || 1;
     row.forEach((count, p) => {
@@ -66,4 +84,22 @@ export function showConfusion(host: HTMLElement, confusion: number[][]): void {
     });
   });
   host.replaceChildren(table);
+}
+
+/** The user's images before training: one row per class (name, train / test counts, a few samples). */
+export function showImagesPreview(host: HTMLElement, report: ImagesReport): void {
+  const rows = report.classNames.map((name, label) => {
+    const row = document.createElement("div");
+    row.className = "class-row";
+    row.dataset.class = name;
+    const title = document.createElement("span");
+    title.className = "class-name";
+    title.textContent = `${name}: ${report.trainCounts[label]} train / ${report.testCounts[label]} test`;
+    row.append(title);
+    report.samples.labels.forEach((l, k) => {
+      if (l === label) row.append(drawImage(report.samples, k));
+    });
+    return row;
+  });
+  host.replaceChildren(...rows);
 }

@@ -4,6 +4,7 @@
  * `safetensors.torch.save_file(net.state_dict())`, or from this page) with a message that says what is
  * wrong with a bad file.
  */
+import { type Preprocessing, parsePreprocessing } from "@resnet-ts/data";
 import type { Module } from "@resnet-ts/layers";
 import {
   applyStateDict,
@@ -26,9 +27,12 @@ export function saveCheckpoint(
     progress: TrainProgress | null;
     backend: string;
     testAccuracy: number | null;
+    /** The data's preprocessing (class names, channels, image size, normalisation), as `resnet-ts train` records it. */
+    preprocessing: (Preprocessing & { valFraction?: number }) | null;
   },
 ): Uint8Array {
   const metadata: Record<string, string | number> = { written_by: "resnet-ts web", backend: run.backend };
+  if (run.preprocessing) metadata.preprocessing = JSON.stringify(run.preprocessing);
   if (run.testAccuracy !== null) metadata.test_accuracy = run.testAccuracy;
   return encodeCheckpoint(model, {
     ...(run.config ? { config: run.config } : {}),
@@ -41,7 +45,10 @@ export function saveCheckpoint(
  * Decodes `bytes` and loads them into a fresh model of the architecture in the file's config (block
  * arrangement, plain; d2l's ResNet-18 when it has none). Throws a message for the page that names the file.
  */
-export function loadCheckpoint(bytes: Uint8Array, name: string): { model: Module; info: CheckpointInfo } {
+export function loadCheckpoint(
+  bytes: Uint8Array,
+  name: string,
+): { model: Module; info: CheckpointInfo; preprocessing: Preprocessing | null } {
   let checkpoint: ReturnType<typeof decodeCheckpoint>;
   try {
     checkpoint = decodeCheckpoint(bytes);
@@ -49,12 +56,23 @@ export function loadCheckpoint(bytes: Uint8Array, name: string): { model: Module
     throw new Error(`${name} is not a readable checkpoint: ${clip((error as Error).message)}`);
   }
   const config = checkpoint.info.config ?? DEFAULT_CONFIG;
-  const model = createModel(config);
+  const recorded = checkpoint.metadata.preprocessing;
+  let preprocessing: Preprocessing | null = null;
+  if (recorded !== undefined) {
+    try {
+      preprocessing = parsePreprocessing(JSON.parse(recorded), `${name}: metadata preprocessing`);
+    } catch (error) {
+      throw new Error(clip((error as Error).message));
+    }
+  }
+  const channels = preprocessing?.channels ?? 1;
+  const classes = preprocessing?.classNames.length ?? 10;
+  const model = createModel(config, { inChannels: channels, numClasses: classes });
   const variant =
     config.block === "original" && !config.plain
       ? ""
       : ` in the ${config.plain ? "plain " : ""}${config.block} arrangement`;
-  const fits = `${name} does not fit the d2l ResNet-18${variant} (1 channel, 10 classes)`;
+  const fits = `${name} does not fit the d2l ResNet-18${variant} (${channels} channel(s), ${classes} classes)`;
   const keyProblems = compareKeys(Object.keys(model.stateDict()), Object.keys(checkpoint.stateDict));
   if (keyProblems) throw new Error(`${fits}: ${keyProblems}`);
   try {
@@ -62,7 +80,7 @@ export function loadCheckpoint(bytes: Uint8Array, name: string): { model: Module
   } catch (error) {
     throw new Error(`${fits}: ${clip((error as Error).message)}`);
   }
-  return { model, info: checkpoint.info };
+  return { model, info: checkpoint.info, preprocessing };
 }
 
 /** A short account of missing and unexpected keys (counts, the first few names), or "" when they match. */

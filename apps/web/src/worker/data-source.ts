@@ -1,6 +1,7 @@
 /**
- * The worker's data: a generated asset fetched from the page's own origin (the binary data cache), or
- * IDX files the user dropped (optionally gzipped). Decoded once per source and kept.
+ * The worker's data: a generated asset fetched from the page's own origin (the binary data cache), IDX
+ * files the user dropped (optionally gzipped), or the user's images (class folders, image-folder.ts).
+ * Decoded once per source and kept.
  */
 import {
   type DataSplits,
@@ -9,16 +10,54 @@ import {
   type IdxFileKey,
   splitsFromIdx,
 } from "@resnet-ts/data";
-import type { DataChoice } from "../protocol.js";
+import type { DataChoice, ImagesReport, ImagesRequest } from "../protocol.js";
+import { type ImageEntry, loadImageEntries, unzipEntries } from "./image-folder.js";
 
 let cached: { key: string; splits: DataSplits } | null = null;
+/** The user's images as last loaded (kept apart from `cached`, so that another data set does not drop them). */
+let images: { key: string; splits: DataSplits } | null = null;
 
-const keyOf = (choice: DataChoice) =>
+const keyOf = (choice: Exclude<DataChoice, { kind: "images" }>) =>
   choice.kind === "asset"
     ? `asset:${choice.url}`
     : `idx:${choice.files.map((f) => `${f.name}:${f.bytes.byteLength}`).join()}`;
 
+/**
+ * Decodes the user's images (a folder's files, or the entries of one `.zip`) and keeps them under
+ * `request.key`; returns what the page shows. Throws a one-line message naming the bad file or folder.
+ */
+export async function loadImages(
+  request: ImagesRequest,
+  onProgress: (done: number, total: number) => void,
+): Promise<ImagesReport> {
+  images = null;
+  const { files, source } = request;
+  if (files.length === 0) throw new Error(`${source}: no files in it; expected class folders of images`);
+  const zip = files.length === 1 && files[0]!.path.toLowerCase().endsWith(".zip");
+  const entries: ImageEntry[] = zip
+    ? unzipEntries(new Uint8Array(files[0]!.bytes), source)
+    : files.map((f) => ({ path: f.path, bytes: new Uint8Array(f.bytes) }));
+  const { splits, preview } = await loadImageEntries(source, entries, {
+    imageSize: request.imageSize,
+    valFraction: request.valFraction,
+    seed: request.seed,
+    onProgress,
+  });
+  images = { key: request.key, splits };
+  const { samples, ...rest } = preview;
+  return {
+    ...rest,
+    key: request.key,
+    samples: { ...samples, classNames: preview.classNames, invert: false },
+  };
+}
+
 export async function loadData(choice: DataChoice): Promise<DataSplits> {
+  if (choice.kind === "images") {
+    if (images?.key !== choice.key)
+      throw new Error("your images are not loaded (yet): pick the folder or zip again");
+    return images.splits;
+  }
   const key = keyOf(choice);
   if (cached?.key === key) return cached.splits;
   const splits = choice.kind === "asset" ? await fetchAsset(choice.url) : await fromIdxFiles(choice.files);

@@ -35,6 +35,9 @@ scope.onmessage = ({ data: msg }) => {
     case "save-checkpoint":
       session.saveCheckpoint();
       break;
+    case "load-images":
+      void session.loadImages(msg.request);
+      break;
     case "compare":
       void session.compare(msg.settings, msg.data);
       break;

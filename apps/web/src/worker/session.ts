@@ -3,7 +3,15 @@
  * evaluated or trained further), the active backend, the trainer of the run in progress and its
  * pause/stop control. Every result goes back to the page through `post`.
  */
-import { type DataSplits, type Dataset, takeFirst } from "@resnet-ts/data";
+import {
+  CLASS_NAMES,
+  type Channels,
+  type DataSplits,
+  type Dataset,
+  type Preprocessing,
+  preprocessingOf,
+  takeFirst,
+} from "@resnet-ts/data";
 import { formatSummary, type Module, summary } from "@resnet-ts/layers";
 import {
   createModel,
@@ -20,13 +28,14 @@ import type {
   DataChoice,
   EvalReport,
   FromWorker,
+  ImagesRequest,
   RunState,
   SampleGrid,
 } from "../protocol.js";
 import { activateBackend, probeBackends } from "./backend-choice.js";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import { nameOf, trainVariant } from "./compare.js";
-import { loadData } from "./data-source.js";
+import { loadData, loadImages } from "./data-source.js";
 
 /** Test images shown in the page's grid. */
 const GRID_SIZE = 24;
@@ -39,6 +48,10 @@ export class Session {
   /** What the model was built from: rebuilding it (on another backend) needs the same architecture. */
   #modelSpec: Pick<TrainConfig, "init" | "seed" | "block" | "plain"> | null = null;
   #modelNote = "";
+  /** The data the model was built for (or, for an uploaded model, what its file says). */
+  #modelData: ModelData = FASHION_MNIST;
+  /** What the current model's data went through, as its checkpoint records it (metadata `preprocessing`). */
+  #preprocessing: (Preprocessing & { valFraction?: number }) | null = null;
   #backend: string | null = null;
   #recommended: string | null = null;
   #trainer: Trainer | null = null;
@@ -49,6 +62,10 @@ export class Session {
   #testAccuracy: number | null = null;
   #step = 0;
   #compareStopped = false;
+  #imagesLoading = false;
+  /** The validation fraction the user's images were split with. */
+  #valFraction = 0.1;
+  #nextImages: ImagesRequest | null = null;
 
   constructor(post: Post) {
     this.#post = post;
@@ -101,28 +118,96 @@ export class Session {
     this.#post({ type: "backend", name });
   }
 
-  #ensureModel(config: TrainConfig, fresh: boolean): Module {
+  /** A fresh model for `splits` (its channels and classes), or the current one when it fits them. */
+  #ensureModel(config: TrainConfig, fresh: boolean, splits: DataSplits): Module {
+    const data: ModelData = {
+      channels: splits.channels,
+      classNames: [...splits.classNames],
+      imageSize: splits.train.rows,
+    };
     if (fresh || !this.#model) {
-      this.#model = createModel(config);
+      this.#model = createModel(config, { inChannels: data.channels, numClasses: data.classNames.length });
       this.#modelSpec = config;
+      this.#modelData = data;
       this.#testAccuracy = null;
       this.#modelNote = `new model: ${architecture(config)} (seed ${config.seed}, ${config.init} init)`;
+    } else {
+      const have = this.#modelData;
+      if (have.channels !== data.channels || have.classNames.length !== data.classNames.length) {
+        throw new Error(
+          `the loaded model takes ${have.channels}-channel images of ${have.classNames.length} classes, ` +
+            `the data (${splits.source}) has ${data.channels} channel(s) and ${data.classNames.length} classes; ` +
+            "untick 'continue from the loaded model' to train a new one",
+        );
+      }
+      this.#modelData = { ...have, imageSize: data.imageSize, classNames: data.classNames };
     }
-    const side = config.resize ?? 28;
+    const side = config.resize ?? splits.train.rows;
     this.#post({
       type: "summary",
-      text: `${this.#modelNote}\n${formatSummary(summary(this.#model, [1, 1, side, side]))}`,
+      text: `${this.#modelNote}\n${formatSummary(summary(this.#model, [1, data.channels, side, side]))}`,
     });
     return this.#model;
   }
 
+  /** Decodes the user's images; the page shows their classes, counts and samples before training. */
+  loadImages(request: ImagesRequest): Promise<void> {
+    // A newer pick (or new settings) while one loads: decoded next, after the current one.
+    if (this.#imagesLoading) {
+      this.#nextImages = request;
+      return Promise.resolve();
+    }
+    if (this.#busy) {
+      const message = `${request.source}: the worker is busy with a run; stop it first, then pick the images again`;
+      this.#post({ type: "images-failed", key: request.key, message });
+      return Promise.resolve();
+    }
+    this.#imagesLoading = true;
+    return this.#loadImagesNow(request).finally(() => {
+      this.#imagesLoading = false;
+      const next = this.#nextImages;
+      this.#nextImages = null;
+      if (next) void this.loadImages(next);
+    });
+  }
+
+  #loadImagesNow(request: ImagesRequest): Promise<void> {
+    return this.#exclusive("your images", async () => {
+      this.#state("loading", `decoding ${request.source}`);
+      let last = 0;
+      try {
+        const report = await loadImages(request, (done, total) => {
+          const now = performance.now();
+          if (done === total || now - last > 100) {
+            last = now;
+            this.#post({ type: "images-progress", key: request.key, done, total });
+          }
+        });
+        this.#valFraction = request.valFraction;
+        this.#post({ type: "images-loaded", report }, [report.samples.pixels.buffer as ArrayBuffer]);
+        this.#state("idle", report.line);
+      } catch (error) {
+        // Shown beside the folder picker; nothing else changed (the last data and model are as they were).
+        this.#post({ type: "images-failed", key: request.key, message: (error as Error).message });
+        this.#state("idle", "your images did not load");
+      }
+    });
+  }
+
   start(config: TrainConfig, data: DataChoice, fromLoaded: boolean): Promise<void> {
     return this.#exclusive("training", async () => {
-      const c = parseConfig(config);
-      this.#state("loading", "starting the backend and loading the data");
+      const c = forData(parseConfig(config), data);
+      this.#state("loading", "loading the data");
+      const splits = firstN(await loadData(data), c);
+      this.#state("loading", "starting the backend");
       await this.#useBackend(c.backend);
-      const model = this.#ensureModel(c, !fromLoaded);
-      const trainer = new Trainer(model, firstN(await loadData(data), c), c, {
+      const model = this.#ensureModel(c, !fromLoaded, splits);
+      // The web app trains without normalisation (pixels / 255).
+      this.#preprocessing = {
+        ...preprocessingOf(splits, "none", null),
+        ...(data.kind === "images" ? { valFraction: this.#valFraction } : {}),
+      };
+      const trainer = new Trainer(model, splits, c, {
         evaluation: { predictions: true, confusion: true },
       });
       this.#trainer = trainer;
@@ -133,7 +218,7 @@ export class Session {
         plain: this.#modelSpec?.plain ?? c.plain,
       };
       const grid = gridIndices(trainer.testSet);
-      this.#postGrid(trainer.testSet, grid);
+      this.#postGrid(trainer.testSet, grid, splits, data);
       trainer.on("batchEnd", async (e) => {
         this.#step = e.step;
         this.#post({
@@ -203,7 +288,14 @@ export class Session {
       this.#compareStopped = false;
       this.#state("loading", "compare: starting the backend and loading the data");
       await this.#useBackend(settings.backend);
-      const train = takeFirst((await loadData(data)).train, settings.trainLimit);
+      const splits = await loadData(data);
+      if (splits.channels !== 1 || splits.classNames.length !== 10) {
+        throw new Error(
+          `the comparison trains nets for 1-channel images of 10 classes (Fashion-MNIST, IDX files); ` +
+            `${splits.source} has ${splits.channels} channel(s) and ${splits.classNames.length} classes`,
+        );
+      }
+      const train = takeFirst(splits.train, settings.trainLimit);
       let completed = 0;
       for (let i = 0; i < settings.variants.length && !this.#compareStopped; i++) {
         const name = nameOf(settings.variants[i]!);
@@ -225,13 +317,21 @@ export class Session {
   /** Evaluates the current model on the test set, or its first `testLimit` examples (as `resnet-ts eval` does). */
   evaluate(config: TrainConfig, data: DataChoice): Promise<void> {
     return this.#exclusive("evaluate", async () => {
-      const c = parseConfig(config);
+      const c = forData(parseConfig(config), data);
       if (!this.#model) throw new Error("there is no model yet: train one or upload a checkpoint");
       this.#state("evaluating", "loading the data");
+      const splits = firstN(await loadData(data), c);
+      const { channels, classNames } = this.#modelData;
+      if (channels !== splits.channels || classNames.length !== splits.classNames.length) {
+        throw new Error(
+          `the model takes ${channels}-channel images of ${classNames.length} classes, the data ` +
+            `(${splits.source}) has ${splits.channels} channel(s) and ${splits.classNames.length} classes`,
+        );
+      }
       await this.#useBackend(c.backend);
-      const { test } = firstN(await loadData(data), c);
+      const { test } = splits;
       const grid = gridIndices(test);
-      this.#postGrid(test, grid);
+      this.#postGrid(test, grid, splits, data);
       this.#state("evaluating", `testing on ${test.count} examples`);
       const result = await evaluate(this.#model, test, {
         batchSize: c.batchSize,
@@ -248,7 +348,15 @@ export class Session {
   loadCheckpoint(name: string, bytes: Uint8Array): Promise<void> {
     return this.#exclusive("checkpoint", async () => {
       // Loaded into a fresh model first, so that a bad file leaves the current model as it was.
-      const { model, info } = loadCheckpoint(bytes, name);
+      const { model, info, preprocessing } = loadCheckpoint(bytes, name);
+      this.#modelData = preprocessing
+        ? {
+            channels: preprocessing.channels,
+            classNames: [...preprocessing.classNames],
+            imageSize: preprocessing.imageSize,
+          }
+        : FASHION_MNIST;
+      this.#preprocessing = preprocessing;
       this.#model = model;
       this.#modelSpec = info.config ?? DEFAULT_CONFIG;
       this.#modelNote = `loaded from ${name}: ${architecture(this.#modelSpec)}`;
@@ -263,7 +371,7 @@ export class Session {
       ].filter(Boolean);
       this.#post({
         type: "summary",
-        text: `${this.#modelNote}\n${formatSummary(summary(model, [1, 1, 28, 28]))}`,
+        text: `${this.#modelNote}\n${formatSummary(summary(model, [1, this.#modelData.channels, this.#modelData.imageSize, this.#modelData.imageSize]))}`,
       });
       this.#post({ type: "checkpoint-loaded", name, message: `loaded ${name} (${facts.join(", ")})` });
     });
@@ -282,6 +390,7 @@ export class Session {
       progress: this.#trainer?.progress ?? this.#lastProgress,
       backend: this.#backend ?? "cpu",
       testAccuracy: this.#testAccuracy,
+      preprocessing: this.#preprocessing,
     });
     const buffer = bytes.buffer as ArrayBuffer;
     this.#post({ type: "checkpoint", bytes: buffer, fileName: `resnet18-step${this.#step}.safetensors` }, [
@@ -289,15 +398,39 @@ export class Session {
     ]);
   }
 
-  #postGrid(test: Dataset, grid: number[]): void {
-    const pixels = test.rows * test.cols;
+  #postGrid(test: Dataset, grid: number[], splits: DataSplits, data: DataChoice): void {
+    const pixels = test.channels * test.rows * test.cols;
     const out = new Uint8Array(grid.length * pixels);
     grid.forEach((index, k) => {
       out.set(test.images.subarray(index * pixels, (index + 1) * pixels), k * pixels);
     });
-    const sample: SampleGrid = { pixels: out, labels: grid.map((i) => test.labels[i]!), side: test.rows };
+    const sample: SampleGrid = {
+      pixels: out,
+      labels: grid.map((i) => test.labels[i]!),
+      side: test.rows,
+      channels: test.channels,
+      classNames: splits.classNames,
+      invert: data.kind !== "images",
+    };
     this.#post({ type: "samples", grid: sample }, [out.buffer]);
   }
+}
+
+/** What a model was built for: image channels, class names and the stored image side. */
+interface ModelData {
+  channels: Channels;
+  classNames: string[];
+  imageSize: number;
+}
+
+const FASHION_MNIST: ModelData = { channels: 1, classNames: [...CLASS_NAMES], imageSize: 28 };
+
+/**
+ * The config as it applies to `data`: the user's images are stored at the chosen image size and train
+ * at it (the resolution field, an upsampling for Fashion-MNIST, does not apply).
+ */
+function forData(c: TrainConfig, data: DataChoice): TrainConfig {
+  return data.kind === "images" ? { ...c, resize: null } : c;
 }
 
 /**

@@ -8,6 +8,7 @@ import { type ConvGeometry, convGeometry, type KernelConfig } from "@resnet-ts/t
 import type { WasmBackend } from "../backend.js";
 import { KC, MR, NC, NR, packA, roundUp, threadScratch } from "./gemm.js";
 import { cropDeadTaps, type TapClass, tapClasses, wholeClass } from "./taps.js";
+import { winogradFilterGrad, winogradFits, winogradForward } from "./winograd.js";
 
 /** Largest dcols block of the input gradient, in floats (ckk x nc), before col2im empties it. */
 const DCOLS_FLOATS = 1 << 18;
@@ -126,6 +127,10 @@ function forwardConv(
   bias: number,
   y: number,
 ): void {
+  if (winogradFits(backend, g)) {
+    winogradForward(backend, x, g, wt.w, wt.flip, bias, y);
+    return;
+  }
   const [scratch, stride_] = threadScratch(backend, (5 * NC + MR * NR + KC * NC + roundUp(g.o, MR) * NC) * 4);
   const run = plan(backend, x, g);
   const taps = run.parts.reduce((sum, { c }) => sum + c.khc * c.kwc, 0);
@@ -223,6 +228,10 @@ export const conv2DBackpropFilter: KernelConfig<"Conv2DBackpropFilter", WasmBack
     const g = convGeometry(x.shape, wShape, stride, pad);
     const len = g.o * g.c * g.kh * g.kw;
     const dw = backend.make(len);
+    if (winogradFits(backend, g)) {
+      winogradFilterGrad(backend, backend.ptr(x.dataId), backend.ptr(dy.dataId), g, dw.ptr);
+      return { dataId: dw, shape: [...wShape] };
+    }
     const threads = backend.runtime.threads;
     const byImages = threads > 1 && g.c * g.kh * g.kw <= g.n * g.oh * g.ow;
     const partials = byImages ? backend.scratch("partials", (threads - 1) * len * 4) : 0;
