@@ -108,7 +108,9 @@ const firstLine = (error: unknown) =>
 
 async function header(root: string, path: string): Promise<Header> {
   try {
-    const m = await sharp(join(root, path)).metadata();
+    // From bytes, not a path: libvips caches loads by file name, so a file rewritten within its mtime's
+    // resolution would be read stale.
+    const m = await sharp(await readFile(join(root, path))).metadata();
     if (!m.width || !m.height) throw new Error("no image size");
     return { width: m.width, height: m.height, colour: (m.channels ?? 3) >= 3 };
   } catch (error) {
@@ -121,7 +123,9 @@ async function header(root: string, path: string): Promise<Header> {
 /** Decodes one image file into raw interleaved uint8 pixels (errors name the file). */
 export async function decodeImageFile(path: string): Promise<RawImage> {
   try {
-    const { data, info } = await sharp(path).raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(await readFile(path))
+      .raw({ depth: "uchar" })
+      .toBuffer({ resolveWithObject: true });
     return {
       data: new Uint8Array(data.buffer, data.byteOffset, data.length),
       width: info.width,
