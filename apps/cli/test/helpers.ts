@@ -1,34 +1,16 @@
 /** Running the built `resnet-ts` binary in tests, and writing tiny IDX data sets and checkpoints for it. */
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
+import { bin, type Result } from "./run-cli.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { writeIdxDir } from "@resnet-ts/data/node";
 import { writeFile } from "node:fs/promises";
 import type { StateDict } from "@resnet-ts/layers";
 import { createModel, DEFAULT_CONFIG, encodeSafetensors } from "@resnet-ts/trainer";
 import { afterAll } from "vitest";
 
-export const bin = fileURLToPath(new URL("../dist/main.js", import.meta.url));
-const run = promisify(execFile);
-
-export interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export async function cli(...args: string[]): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { maxBuffer: 1 << 24 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+export { bin, cli, type Result } from "./run-cli.js";
 
 /** Starts the CLI, sends SIGINT once its stderr matches `when`, and waits for it to exit. */
 export function cliInterrupted(when: RegExp, ...args: string[]): Promise<Result> {
