@@ -95,12 +95,14 @@ export {
   fitPretrained,
   headName,
   loadPretrained,
+  loadWeightsFile,
   matchKnownModel,
   PretrainedError,
   readWeights,
   type WeightsFile,
+  type WeightsFileLoad,
 } from "./pretrained.js";
-export { applyFreeze, type FrozenParts, frozenPrefixes, trainMode } from "./freeze.js";
+export { applyFreeze, describeFrozen, type FrozenParts, frozenPrefixes, trainMode } from "./freeze.js";
 export {
   type PlannedRun,
   plannedRuns,
@@ -120,4 +122,10 @@ export {
   type VariantSummary,
 } from "./study.js";
 export { studyNet, studyNetLayers } from "./study-net.js";
-export { estimateTrainingMemory, type MemoryEstimate, memoryError, WASM_MAX_BYTES } from "./memory.js";
+export {
+  batchMemoryError,
+  estimateTrainingMemory,
+  type MemoryEstimate,
+  memoryError,
+  WASM_MAX_BYTES,
+} from "./memory.js";
