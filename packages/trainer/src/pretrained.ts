@@ -27,10 +27,14 @@ export interface WeightsFile {
   notes: string[];
 }
 
-/** Reads a state dict from a torch.save zip or a safetensors file (told apart by their first bytes). */
+/**
+ * Reads a state dict from a torch.save zip or a safetensors file, told apart by their first bytes (a file
+ * named .pth/.pt that is neither is read as .pth, so that its error says what a .pth should be).
+ */
 export function readWeights(bytes: Uint8Array, fileName = "the file"): WeightsFile {
-  if (isZip(bytes)) return { format: "pth", ...decodePth(bytes, fileName) };
-  if (bytes[0] === 0x80) return { format: "pth", ...decodePth(bytes, fileName) };
+  if (isZip(bytes) || bytes[0] === 0x80 || /\.pth?$/i.test(fileName)) {
+    return { format: "pth", ...decodePth(bytes, fileName) };
+  }
   return { format: "safetensors", stateDict: decodeSafetensors(bytes).tensors, notes: [] };
 }
 

@@ -50,6 +50,15 @@ describe("loadWeightsFile", () => {
     expect(weightsOf(target, "conv1.weight")).toEqual(before);
   });
 
+  it("a file named .pth that is not a torch.save file says what a .pth should be", () => {
+    expect(() => readWeights(new TextEncoder().encode("not weights"), "junk.pth")).toThrow(
+      /^pth: junk\.pth is not a torch\.save zip \(it does not start with PK\\x03\\x04\)$/,
+    );
+    expect(() => readWeights(new TextEncoder().encode("not weights"), "junk.safetensors")).toThrow(
+      /safetensors/,
+    );
+  });
+
   describe.skipIf(!hasTorch())("a torch.save file (needs /usr/bin/python3 with torch)", () => {
     let dir = "";
     afterAll(() => {
