@@ -1,8 +1,8 @@
 /**
  * Checkpoints in the worker: the trainer's weights file (the safetensors file the CLI writes: the
- * model's state dict plus the run's metadata), and loading one (from the CLI, from PyTorch's
- * `safetensors.torch.save_file(net.state_dict())`, or from this page) with a message that says what is
- * wrong with a bad file.
+ * model's state dict plus the run's metadata, whose config names the model), and loading one (from the
+ * CLI, from PyTorch's `safetensors.torch.save_file(net.state_dict())`, or from this page) into the model
+ * its config names, with a message that says what is wrong with a bad file.
  */
 import { type Preprocessing, parsePreprocessing } from "@resnet-ts/data";
 import type { Module } from "@resnet-ts/layers";
@@ -13,6 +13,7 @@ import {
   DEFAULT_CONFIG,
   decodeCheckpoint,
   encodeCheckpoint,
+  matchKnownModel,
   type TrainConfig,
   type TrainProgress,
 } from "@resnet-ts/trainer";
@@ -72,9 +73,20 @@ export function loadCheckpoint(
     config.block === "original" && !config.plain
       ? ""
       : ` in the ${config.plain ? "plain " : ""}${config.block} arrangement`;
-  const fits = `${name} does not fit the d2l ResNet-18${variant} (${channels} channel(s), ${classes} classes)`;
-  const keyProblems = compareKeys(Object.keys(model.stateDict()), Object.keys(checkpoint.stateDict));
-  if (keyProblems) throw new Error(`${fits}: ${keyProblems}`);
+  const net =
+    config.model === "d2l-resnet18" ? `the d2l ResNet-18${variant}` : `torchvision's ${config.model}`;
+  const fits = `${name} does not fit ${net} (${channels} channel(s), ${classes} classes)`;
+  const keys = Object.keys(checkpoint.stateDict);
+  const keyProblems = compareKeys(Object.keys(model.stateDict()), keys);
+  if (keyProblems) {
+    // PyTorch's own state dict of a torchvision net has no config: it is for fine-tuning, not continuing.
+    const known = matchKnownModel(keys);
+    const hint =
+      known && known !== config.model
+        ? `; they are ${known}'s weights: upload them as pretrained weights to fine-tune them`
+        : "";
+    throw new Error(`${fits}: ${keyProblems}${hint}`);
+  }
   try {
     applyStateDict(model, checkpoint.stateDict);
   } catch (error) {
