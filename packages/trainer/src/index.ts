@@ -53,6 +53,13 @@ export {
   train,
 } from "./trainer.js";
 export { createModel, type ModelConfig } from "./model.js";
+export {
+  CheckpointFitError,
+  checkHead,
+  checkpointShape,
+  modelDescription,
+  modelFromCheckpoint,
+} from "./checkpoint-model.js";
 export { FREEZE_PATTERN, MODEL_NAMES, type ModelName } from "./model-names.js";
 export {
   decodeSafetensors,

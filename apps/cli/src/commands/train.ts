@@ -5,6 +5,7 @@
  */
 import {
   batchMemoryError,
+  checkpointShape,
   createModel,
   describeFrozen,
   type EpochEndEvent,
@@ -24,7 +25,6 @@ import { loadSplits } from "../data.js";
 import {
   checkFitsData,
   loadWeights,
-  modelShape,
   readCheckpoint,
   readPreprocessing,
   readPretrained,
@@ -148,7 +148,7 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
   const model = createModel(config, { inChannels: record.channels, numClasses: record.classes });
   if (init) {
     const pre = readPreprocessing(init, raw.init!);
-    checkFitsData(modelShape(init.stateDict), data, "--init", raw.init!, pre);
+    checkFitsData(checkpointShape(init.stateDict), data, "--init", raw.init!, pre);
     loadWeights(model, init.stateDict, "--init", raw.init!, record.classes);
     out.info(`init: weights from ${raw.init}`);
   }
