@@ -74,6 +74,33 @@ const waitForStep = (page: Page, atLeast: number, timeout = 60_000) =>
     },
   );
 
+/** Clicks Download and saves the weights file to `path`; returns its suggested name and the decoded checkpoint. */
+async function download(page: Page, path: string) {
+  const [file] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download").click()]);
+  await file.saveAs(path);
+  return {
+    name: file.suggestedFilename(),
+    checkpoint: decodeCheckpoint(new Uint8Array(await readFile(path))),
+  };
+}
+
+/** Chooses "Your images" at 16x16 (a new model, not continuing) and picks `root`; returns the load's end state. */
+async function pickImages(page: Page, root: string): Promise<string | null> {
+  await page.setChecked("#from-loaded", false);
+  await page.selectOption("#data", "images");
+  await page.fill("#image-size", "16");
+  await page.setInputFiles("#image-folder", root);
+  await page.waitForFunction(
+    () =>
+      ["loaded", "failed"].includes(
+        document.querySelector<HTMLElement>('[data-testid="images-status"]')?.dataset.state ?? "",
+      ),
+    undefined,
+    { timeout: 60_000 },
+  );
+  return page.getByTestId("images-status").getAttribute("data-state");
+}
+
 describe.skipIf(missing)("web app in headless Chromium", () => {
   let server: Awaited<ReturnType<typeof serveApp>>;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -164,13 +191,7 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
 
   it("downloads the model as a weights file the trainer reads back", async () => {
     const shown = await step(page);
-    const [download] = await Promise.all([
-      page.waitForEvent("download"),
-      page.getByTestId("download").click(),
-    ]);
-    const path = join(dir, "downloaded.safetensors");
-    await download.saveAs(path);
-    const checkpoint = decodeCheckpoint(new Uint8Array(await readFile(path)));
+    const { checkpoint } = await download(page, join(dir, "downloaded.safetensors"));
     expect(Object.keys(checkpoint.stateDict)).toHaveLength(127);
     expect(checkpoint.info.format).toBe(CHECKPOINT_FORMAT);
     expect(checkpoint.info.step).toBe(shown);
@@ -370,20 +391,9 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
   );
   it("trains on a picked folder of colour class folders: classes shown first, named in the grid and the matrix", async () => {
     const root = await writeClassFolders(join(dir, "colours"), 6, { "red/notes.txt": "not an image" });
-    await page.setChecked("#from-loaded", false);
-    await page.selectOption("#data", "images");
-    await page.fill("#image-size", "16");
-    await page.setInputFiles("#image-folder", root);
-    await page.waitForFunction(
-      () =>
-        ["loaded", "failed"].includes(
-          document.querySelector<HTMLElement>('[data-testid="images-status"]')?.dataset.state ?? "",
-        ),
-      undefined,
-      { timeout: 60_000 },
-    );
+    const state = await pickImages(page, root);
     const status = await text(page, "images-status");
-    expect(await page.getByTestId("images-status").getAttribute("data-state"), status).toBe("loaded");
+    expect(state, status).toBe("loaded");
     expect(status).toMatch(
       /^colours: class folders, 3 classes \(blue, green, red\), 15 train \/ 3 test images/,
     );
@@ -417,13 +427,7 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
     expect(header).toEqual(Object.keys(COLOUR_CLASSES));
 
     // The weights file records the data's preprocessing as `resnet-ts train` does.
-    const [download] = await Promise.all([
-      page.waitForEvent("download"),
-      page.getByTestId("download").click(),
-    ]);
-    const path = join(dir, "colours.safetensors");
-    await download.saveAs(path);
-    const checkpoint = decodeCheckpoint(new Uint8Array(await readFile(path)));
+    const { checkpoint } = await download(page, join(dir, "colours.safetensors"));
     expect(JSON.parse(checkpoint.metadata.preprocessing ?? "null")).toEqual({
       layout: "image-folder",
       classNames: ["blue", "green", "red"],
@@ -480,16 +484,7 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
       const pth = join(dir, "resnet18-10.pth");
       const written = savePth(pth, "resnet18", 10);
       const root = await writeClassFolders(join(dir, "ft"), 5);
-      await page.setChecked("#from-loaded", false);
-      await page.selectOption("#data", "images");
-      await page.fill("#image-size", "16");
-      await page.setInputFiles("#image-folder", root);
-      await page.waitForFunction(
-        () =>
-          document.querySelector<HTMLElement>('[data-testid="images-status"]')?.dataset.state === "loaded",
-        undefined,
-        { timeout: 60_000 },
-      );
+      expect(await pickImages(page, root), await text(page, "images-status")).toBe("loaded");
       const info = () => text(page, "pretrained-info");
       const infoState = () => page.getByTestId("pretrained-info").getAttribute("data-state");
 
@@ -550,14 +545,9 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
         .evaluate((el) => ({ ...(el as HTMLElement).dataset }));
 
       // The checkpoint names its model and has torchvision's keys.
-      const [download] = await Promise.all([
-        page.waitForEvent("download"),
-        page.getByTestId("download").click(),
-      ]);
-      expect(download.suggestedFilename()).toBe("resnet18-step2.safetensors");
       const path = join(dir, "fine-tuned.safetensors");
-      await download.saveAs(path);
-      const checkpoint = decodeCheckpoint(new Uint8Array(await readFile(path)));
+      const { name, checkpoint } = await download(page, path);
+      expect(name).toBe("resnet18-step2.safetensors");
       expect(checkpoint.info.config).toMatchObject({ model: "resnet18", freeze: "stem", headLrMult: 10 });
       const torchKeys = Object.keys(decodePth(new Uint8Array(await readFile(pth))).stateDict).sort();
       expect(Object.keys(checkpoint.stateDict).sort()).toEqual(torchKeys);
