@@ -115,7 +115,9 @@ describe("compareKernel finds broken kernels", () => {
   it("a wrong running-variance update is caught in the in-place result only", async () => {
     for (const { c, mismatches } of await check("BatchNormTrain")) {
       const whats = mismatches.map((m) => m.what);
-      expect(whats, c.name).toEqual(c.attrs.momentum > 0 ? ["runningVar after the kernel"] : []);
+      // Values spread over 0.2 have a batch variance too small (~0.003) for the 1/(n-1) factor to show.
+      const visible = c.attrs.momentum > 0 && !c.name.includes("999.9");
+      expect(whats, c.name).toEqual(visible ? ["runningVar after the kernel"] : []);
     }
   });
 
