@@ -53,7 +53,7 @@ try {
   } else {
     const rows = results.map((r) => [
       r.backend,
-      r.error ? "-" : r.imagesPerSec.toFixed(2),
+      r.error ? "-" : r.imagesPerSecond.toFixed(2),
       r.error ? "-" : (r.stepSeconds.reduce((a, b) => a + b, 0) / r.stepSeconds.length).toFixed(2),
       String(r.stepSeconds.length),
       r.error ? `failed: ${r.error}` : r.detail,

@@ -1,6 +1,6 @@
 /** The messages between the page and the training worker (both directions), and the shared view types. */
 import type { BlockArrangement } from "@resnet-ts/layers";
-import type { TrainConfig } from "@resnet-ts/trainer";
+import type { TrainConfig, VariantRunResult } from "@resnet-ts/trainer";
 
 /**
  * Where the worker takes its data from: a generated asset (by URL), IDX files the user dropped, or the
@@ -100,21 +100,8 @@ export interface CompareSettings {
   backend: string | null;
 }
 
-/** A finished variant, as the results table shows it. */
-export interface CompareResult {
-  variant: string;
-  layers: number;
-  parameters: number;
-  /** Mean training loss over the last 10% of the steps. */
-  finalLoss: number;
-  /** Stage names (top-level children with parameters) and their gradient norms, mean over the recorded steps. */
-  stages: string[];
-  gradNorms: number[];
-  /** The first block stage's ("1") mean gradient norm. */
-  lowerGradNorm: number;
-  imagesPerSec: number;
-  steps: number;
-}
+/** A finished variant, as the results table shows it: the trainer's result without the loss curve. */
+export type CompareResult = Omit<VariantRunResult, "losses" | "testAccuracy" | "stopped"> & { steps: number };
 
 export type ToWorker =
   | { type: "probe" }

@@ -84,6 +84,15 @@ export {
   gradientNorms,
 } from "./diagnostics.js";
 export { type ComparisonOptions, type ComparisonRun, trainForComparison } from "./compare.js";
+export {
+  type BenchStep,
+  type BenchStepOptions,
+  benchStep,
+  median,
+  type TimeStepsOptions,
+  timeSteps,
+} from "./bench-step.js";
+export { trainVariant, type VariantRunOptions, type VariantRunResult } from "./variant-run.js";
 export { type DataRecord, DataRecordSchema, parseDataRecord } from "./data-record.js";
 export { yieldToEventLoop } from "./yield.js";
 export { type PthFile, PthError, decodePth, isZip } from "./pth.js";

@@ -2,13 +2,15 @@
  * `resnet-ts bench`: times full training steps (forward, loss, backward, SGD update) of the d2l ResNet-18
  * on synthetic data after warm-up, and reports images/s, ms/step, effective GFLOP/s and peak RSS.
  */
-import { fromArray, getBackend, Rng, softmaxCrossEntropy, tidy } from "@resnet-ts/tensor";
+import { getBackend } from "@resnet-ts/tensor";
 import {
+  benchStep,
   createModel,
   DEFAULT_CONFIG,
   estimateTrainingMemory,
   MODEL_NAMES,
-  SGD,
+  median,
+  timeSteps,
   WASM_MAX_BYTES,
 } from "@resnet-ts/trainer";
 import type { Command } from "commander";
@@ -54,25 +56,6 @@ export function registerBench(program: Command, output: () => Output): void {
       const largestBatch = memory.largestBatch(WASM_MAX_BYTES);
       // Counted on a separate instance: the count patches forward methods, which would slow this one down.
       const macs = forwardMacs(build(), [1, c, h, h]);
-      const rng = new Rng(0);
-      const x = fromArray(
-        Float32Array.from({ length: b * c * h * h }, () => rng.next()),
-        [b, c, h, h],
-      );
-      const y = fromArray(
-        Float32Array.from({ length: b }, () => rng.int(10)),
-        [b],
-      );
-      const optimizer = new SGD(model.parameters(), { lr: 0.05 });
-      model.train();
-      const step = () =>
-        tidy(() => {
-          const loss = softmaxCrossEntropy(model.forward(x), y);
-          loss.backward();
-          optimizer.step();
-          optimizer.zeroGrad();
-          return loss.item();
-        });
       out.info(
         `bench: ${opts.model} on backend ${backend}, batch ${b}, ${c}x${h}x${h}, ${opts.warmup} warm-up + ${opts.steps} timed steps`,
       );
@@ -85,15 +68,8 @@ export function registerBench(program: Command, output: () => Output): void {
           `--batch-size: ${b} does not fit the 4 GiB WebAssembly heap; at most ${largestBatch} does`,
         );
       }
-      for (let i = 0; i < opts.warmup; i++) step();
-      const times: number[] = [];
-      for (let i = 0; i < opts.steps; i++) {
-        const t0 = performance.now();
-        step();
-        times.push(performance.now() - t0);
-      }
-      times.sort((p, q) => p - q);
-      const msPerStep = times[Math.floor(times.length / 2)]!;
+      const { step } = benchStep(model, { batchSize: b, channels: c, side: h });
+      const msPerStep = median(await timeSteps(step, { warmup: opts.warmup, steps: opts.steps }));
       const imagesPerSecond = (b * 1000) / msPerStep;
       // A training step costs about three forwards (forward, input gradient, weight gradient); 2 FLOPs per MAC.
       const gflops = (imagesPerSecond * macs * 3 * 2) / 1e9;

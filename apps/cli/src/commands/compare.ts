@@ -30,6 +30,7 @@ import {
 import { type Command, Option } from "commander";
 import { z } from "zod";
 import { selectBackend } from "../backends.js";
+import { childArgs } from "../compare/child-args.js";
 import { studyChart, formatTable } from "../compare/report.js";
 import { studyProgress, type StudyProgress } from "../compare/progress.js";
 import { finishedKeys, loadRun, openStudy, removeTemporaries, saveRun } from "../compare/store.js";
@@ -184,7 +185,7 @@ ${presetNames.map((n) => `  ${n.padEnd(13)} ${STUDY_PRESETS[n].description}`).jo
           if (command.getOptionValueSource(key) !== "cli") merged[key] = value;
         }
       }
-      await runCompare(parseOptions(CompareOptions, merged), output());
+      await runCompare(parseOptions(CompareOptions, merged), command.options, output());
     });
 }
 
@@ -202,7 +203,7 @@ const trainingSettings = (c: CompareConfig): TrainingSettings => ({
 
 const describeRun = (r: PlannedRun, layers: number) => `${r.variant} ${layers} layers seed ${r.seed}`;
 
-async function runCompare(config: CompareConfig, out: Output): Promise<void> {
+async function runCompare(config: CompareConfig, flags: readonly Option[], out: Output): Promise<void> {
   const settings = trainingSettings(config);
   const plan: StudyPlan = { variants: config.variants, depths: config.depth, seeds: config.seeds };
   const planned = plannedRuns(plan);
@@ -243,7 +244,7 @@ async function runCompare(config: CompareConfig, out: Output): Promise<void> {
       todo.reduce((a, r) => a + weight(r), 0),
     );
     try {
-      if (config.jobs > 1 && todo.length > 1) await trainInChildren(config, todo, progress, weight);
+      if (config.jobs > 1 && todo.length > 1) await trainInChildren(config, flags, todo, progress, weight);
       else await trainHere(config, settings, todo, progress);
     } finally {
       progress.stop();
@@ -316,6 +317,7 @@ function childProgress(): StudyProgress {
 /** Runs each planned run in a child process (this command with --child), at most `jobs` at a time. */
 async function trainInChildren(
   config: CompareConfig,
+  flags: readonly Option[],
   todo: readonly PlannedRun[],
   progress: StudyProgress,
   weight: (r: PlannedRun) => number,
@@ -338,7 +340,7 @@ async function trainInChildren(
   const worker = async () => {
     while (next < todo.length && !failure) {
       const r = todo[next++]!;
-      const child = spawn(process.execPath, [...prefix, ...childArgs(config, r)], {
+      const child = spawn(process.execPath, [...prefix, ...childArgs(flags, config, r)], {
         stdio: ["ignore", "pipe", "inherit"],
       });
       children.add(child);
@@ -372,27 +374,4 @@ async function trainInChildren(
     process.off("SIGTERM", interrupt);
   }
   if (failure) throw failure;
-}
-
-function childArgs(config: CompareConfig, r: PlannedRun): string[] {
-  const pass: Record<string, string | number | undefined> = {
-    variants: r.variant,
-    depth: String(r.depth),
-    seeds: r.seed,
-    steps: config.steps,
-    "batch-size": config.batchSize,
-    lr: config.lr,
-    "train-limit": config.trainLimit,
-    "test-limit": config.testLimit,
-    widths: config.widths.join(","),
-    "record-every": config.recordEvery,
-    data: config.data,
-    backend: config.backend,
-    resize: config.resize,
-    jobs: 1,
-    out: config.out,
-  };
-  const args = ["--child"];
-  for (const [k, v] of Object.entries(pass)) if (v !== undefined) args.push(`--${k}`, String(v));
-  return args;
 }

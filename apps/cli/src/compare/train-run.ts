@@ -1,14 +1,12 @@
-/** One run of a study: builds the variant at its depth with the run's seed, trains it and evaluates it. */
+/** One run of a study: the trainer's `trainVariant` at the run's variant, depth and seed, as a saved run. */
 import type { Dataset } from "@resnet-ts/data";
 import { parseVariant } from "@resnet-ts/layers";
 import {
-  evaluate,
   type PlannedRun,
   type StudyRun,
-  studyNet,
   studyNetLayers,
   type TrainingSettings,
-  trainForComparison,
+  trainVariant,
 } from "@resnet-ts/trainer";
 
 /** Layers of a planned run's net (to weigh its cost in the progress display). */
@@ -22,30 +20,27 @@ export async function trainRun(
   test: Dataset,
   onStep: (step: number, loss: number) => void,
 ): Promise<StudyRun> {
-  const { model, layers } = studyNet(parseVariant(run.variant), run.depth, settings.widths, run.seed);
-  try {
-    const result = await trainForComparison(model, train, {
-      ...settings,
-      seed: run.seed,
-      label: `${run.variant} depth ${run.depth} seed ${run.seed}`,
-      onStep: (step, loss) => void onStep(step, loss),
-    });
-    const evaluation = await evaluate(model, test, { resize: settings.resize });
-    return {
-      variant: run.variant,
-      depthSpec: run.depth,
-      seed: run.seed,
-      layers,
-      parameters: model.numParameters(),
-      losses: result.losses,
-      finalLoss: result.finalLoss,
-      testAccuracy: evaluation.accuracy,
-      stages: result.stages,
-      gradNorms: result.gradNorms,
-      lowerGradNorm: result.gradNorms[result.stages.indexOf("1")] ?? Number.NaN,
-      imagesPerSecond: result.imagesPerSecond,
-    };
-  } finally {
-    for (const t of [...model.parameters(), ...model.buffers()]) t.dispose();
-  }
+  const r = await trainVariant(train, {
+    ...settings,
+    variant: parseVariant(run.variant),
+    depth: run.depth,
+    seed: run.seed,
+    test,
+    onStep: (step, loss) => void onStep(step, loss),
+  });
+  return {
+    variant: r.variant,
+    depthSpec: run.depth,
+    seed: run.seed,
+    layers: r.layers,
+    parameters: r.parameters,
+    losses: r.losses,
+    finalLoss: r.finalLoss,
+    // Evaluated: a test set was given and nothing stops a CLI run early.
+    testAccuracy: r.testAccuracy!,
+    stages: r.stages,
+    gradNorms: r.gradNorms,
+    lowerGradNorm: r.lowerGradNorm,
+    imagesPerSecond: r.imagesPerSecond,
+  };
 }

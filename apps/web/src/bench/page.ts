@@ -20,7 +20,7 @@ function runOne(request: BenchRequest): Promise<BenchResult> {
         ...request,
         detail: "",
         stepSeconds: [],
-        imagesPerSec: 0,
+        imagesPerSecond: 0,
         error: event.message || "worker failed",
       });
     worker.postMessage(request);
@@ -50,7 +50,7 @@ export async function startBench(root: HTMLElement): Promise<void> {
     const r = await runOne({ backend, ...base, maxSeconds });
     results.push(r);
     console.log(
-      `bench: ${backend}: ${r.error ? `failed: ${r.error}` : `${r.imagesPerSec.toFixed(2)} images/s (${r.detail})`}`,
+      `bench: ${backend}: ${r.error ? `failed: ${r.error}` : `${r.imagesPerSecond.toFixed(2)} images/s (${r.detail})`}`,
     );
     const perStep = r.stepSeconds.length
       ? r.stepSeconds.reduce((a, b) => a + b, 0) / r.stepSeconds.length
@@ -58,7 +58,7 @@ export async function startBench(root: HTMLElement): Promise<void> {
     row.innerHTML = "";
     for (const cell of [
       backend,
-      r.error ? "-" : r.imagesPerSec.toFixed(2),
+      r.error ? "-" : r.imagesPerSecond.toFixed(2),
       r.error ? "-" : perStep.toFixed(2),
       r.error ? `failed: ${r.error}` : r.detail,
     ]) {

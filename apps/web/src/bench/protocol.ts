@@ -19,6 +19,6 @@ export interface BenchResult {
   side: number;
   /** Seconds of each timed training step. */
   stepSeconds: number[];
-  imagesPerSec: number;
+  imagesPerSecond: number;
   error: string | null;
 }

@@ -1,4 +1,5 @@
 /** The benchmark worker: prepares one backend's training step, warms it up, then times it. */
+import { timeSteps } from "@resnet-ts/trainer";
 import type { BenchRequest, BenchResult } from "./protocol.js";
 
 const scope = self as unknown as {
@@ -18,22 +19,15 @@ scope.onmessage = async ({ data: r }) => {
     batch: r.batch,
     side: r.side,
     stepSeconds: [],
-    imagesPerSec: 0,
+    imagesPerSecond: 0,
     error: null,
   };
   try {
     const { step, detail } = await prepare(r);
     result.detail = detail;
-    for (let i = 0; i < r.warmup; i++) await step();
-    let total = 0;
-    while (result.stepSeconds.length < r.steps && (result.stepSeconds.length === 0 || total < r.maxSeconds)) {
-      const t0 = performance.now();
-      await step();
-      const seconds = (performance.now() - t0) / 1000;
-      result.stepSeconds.push(seconds);
-      total += seconds;
-    }
-    result.imagesPerSec = (r.batch * result.stepSeconds.length) / total;
+    const times = await timeSteps(step, r);
+    result.stepSeconds = times.map((ms) => ms / 1000);
+    result.imagesPerSecond = (r.batch * times.length * 1000) / times.reduce((a, t) => a + t, 0);
   } catch (error) {
     result.error = (error as Error).message;
   }

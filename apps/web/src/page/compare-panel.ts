@@ -278,7 +278,7 @@ export class ComparePanel {
       r.parameters.toLocaleString("en"),
       r.finalLoss.toFixed(4),
       r.lowerGradNorm.toFixed(4),
-      r.imagesPerSec.toFixed(1),
+      r.imagesPerSecond.toFixed(1),
     ];
     for (const text of cells) row.insertCell().textContent = text;
   }

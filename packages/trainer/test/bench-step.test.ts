@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { benchStep, median, timeSteps } from "../src/index.js";
+import { tinyModel } from "./tiny.js";
+
+describe("benchStep", () => {
+  it("trains the model on one fixed seeded batch: the loss falls, and the same seed repeats it", () => {
+    const losses = (seed: number) => {
+      const { step, dispose } = benchStep(tinyModel(1, 3), {
+        batchSize: 8,
+        channels: 1,
+        side: 6,
+        classes: 3,
+        seed,
+        lr: 0.5,
+      });
+      try {
+        return Array.from({ length: 20 }, step);
+      } finally {
+        dispose();
+      }
+    };
+    const a = losses(0);
+    expect(a.every(Number.isFinite)).toBe(true);
+    expect(a.at(-1)!).toBeLessThan(a[0]!);
+    expect(losses(0)).toEqual(a);
+    expect(losses(1)[0]).not.toBe(a[0]);
+  });
+
+  it("puts the model in training mode and leaves it undisposed", () => {
+    const model = tinyModel();
+    model.eval();
+    const { step, dispose } = benchStep(model, { batchSize: 2, channels: 1, side: 6, classes: 3 });
+    expect(model.training).toBe(true);
+    step();
+    dispose();
+    expect(model.parameters().every((p) => !p.isDisposed)).toBe(true);
+  });
+});
+
+describe("timeSteps", () => {
+  it("warms up, then times `steps` runs", async () => {
+    let calls = 0;
+    const times = await timeSteps(() => calls++, { warmup: 2, steps: 3 });
+    expect(calls).toBe(5);
+    expect(times).toHaveLength(3);
+    expect(times.every((t) => t >= 0)).toBe(true);
+  });
+
+  it("awaits an asynchronous step and stops after maxSeconds (timing at least one step)", async () => {
+    const sleep = () => new Promise((resolve) => setTimeout(resolve, 20));
+    const times = await timeSteps(sleep, { warmup: 0, steps: 100, maxSeconds: 0.05 });
+    expect(times.length).toBeGreaterThanOrEqual(1);
+    expect(times.length).toBeLessThan(10);
+    expect(times[0]).toBeGreaterThanOrEqual(15);
+    expect(await timeSteps(sleep, { warmup: 0, steps: 5, maxSeconds: 0 })).toHaveLength(1);
+  });
+});
+
+describe("median", () => {
+  it("takes the middle value of an unsorted list (the upper middle one of an even count)", () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(3);
+  });
+});
