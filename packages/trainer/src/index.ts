@@ -36,6 +36,7 @@ export {
   TrainConfigInputSchema,
   TrainConfigSchema,
 } from "./config.js";
+export { CROP_MAX_SIDE, dataDefaults } from "./data-defaults.js";
 export { epochShuffleSeed } from "./sampling.js";
 export { type EvalResult, type EvaluateOptions, evaluate } from "./evaluate.js";
 export type { Listener } from "./events.js";

@@ -7,6 +7,7 @@ import {
   batchMemoryError,
   checkpointShape,
   createModel,
+  dataDefaults,
   describeFrozen,
   type EpochEndEvent,
   loadWeightsFile,
@@ -136,10 +137,11 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
   const images = data.layout === "image-folder" || data.layout === "cifar10";
   if (images && !resumed) {
     // Photos: augmentation and the training split's normalisation unless the flags say otherwise.
+    const defaults = dataDefaults(data.layout, data.train.rows);
     config = resolveFlags({
       ...input,
-      augment: input.augment ?? (data.train.rows <= 64 ? "crop" : "resized-crop"),
-      normalize: input.normalize ?? "dataset",
+      augment: input.augment ?? defaults.augment,
+      normalize: input.normalize ?? defaults.normalize,
     });
   }
   const workers = intFlag("--workers", raw.workers, 0, 64) ?? (images ? 1 : 0);
