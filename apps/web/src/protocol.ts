@@ -103,10 +103,23 @@ export interface CompareSettings {
 /** A finished variant, as the results table shows it: the trainer's result without the loss curve. */
 export type CompareResult = Omit<VariantRunResult, "losses" | "testAccuracy" | "stopped"> & { steps: number };
 
+/** The settings the form leaves to "auto": the worker takes them from the data (`dataDefaults`), as the CLI. */
+export interface AutoSettings {
+  augment: boolean;
+  normalize: boolean;
+}
+
 export type ToWorker =
   | { type: "probe" }
   /** `pretrained`: fine-tune from the weights of the last `load-pretrained` (a new model, the head replaced as needed). */
-  | { type: "start"; config: TrainConfig; data: DataChoice; fromLoaded: boolean; pretrained: boolean }
+  | {
+      type: "start";
+      config: TrainConfig;
+      data: DataChoice;
+      fromLoaded: boolean;
+      pretrained: boolean;
+      auto: AutoSettings;
+    }
   | { type: "pause" }
   | { type: "resume" }
   | { type: "stop" }

@@ -91,6 +91,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
       data: choice,
       fromLoaded: $<HTMLInputElement>("from-loaded").checked && hasModel,
       pretrained: $<HTMLInputElement>("use-pretrained").checked && hasPretrained,
+      auto: form.auto(),
     });
     setState("loading", "starting");
   });

@@ -4,6 +4,7 @@
  */
 import { BLOCK_ARRANGEMENTS } from "@resnet-ts/layers";
 import { ConfigError, type PresetName, resolveConfig, type TrainConfig } from "@resnet-ts/trainer";
+import type { AutoSettings } from "../protocol.js";
 
 const REQUIRED = [
   "epochs",
@@ -19,6 +20,8 @@ const REQUIRED = [
 const OPTIONAL = ["steps", "trainLimit", "testLimit"] as const;
 const CHECKBOXES = ["plain", "smallStem", "zeroInitResidual", "freezeBn"] as const;
 const SELECTS = ["schedule", "block", "model", "freeze"] as const;
+/** Selects whose "auto" leaves the choice to the data (the worker's `dataDefaults`); presets do not set them. */
+const AUTO_SELECTS = ["augment", "normalize"] as const;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -39,7 +42,7 @@ export class ConfigForm {
     this.fill(resolveConfig({ preset: "quick" }));
   }
 
-  /** Shows `config`'s values in the fields (the backend choice is left as it is). */
+  /** Shows `config`'s values in the fields (the backend choice and the "auto" selects are left as they are). */
   fill(config: TrainConfig): void {
     this.#preset.value = config.preset ?? "";
     for (const key of REQUIRED) $<HTMLInputElement>(key).value = String(config[key]);
@@ -60,9 +63,19 @@ export class ConfigForm {
     }
     input.resize = this.#resize.value === "28" ? null : Number(this.#resize.value);
     for (const key of SELECTS) input[key] = $<HTMLSelectElement>(key).value;
+    for (const key of AUTO_SELECTS) {
+      const value = $<HTMLSelectElement>(key).value;
+      if (value !== "auto") input[key] = value;
+    }
     for (const key of CHECKBOXES) input[key] = $<HTMLInputElement>(key).checked;
     input.backend = this.#backend.value || null;
     return input;
+  }
+
+  /** Which of the "auto" selects say auto (their config values are the defaults until the worker sees the data). */
+  auto(): AutoSettings {
+    const auto = (key: (typeof AUTO_SELECTS)[number]) => $<HTMLSelectElement>(key).value === "auto";
+    return { augment: auto("augment"), normalize: auto("normalize") };
   }
 
   /** The validated config, or null after showing the issues (returned as text too). */

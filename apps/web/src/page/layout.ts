@@ -1,6 +1,7 @@
 /** The page's static markup; every element the code touches has an id (and a data-testid where tests need it). */
+import { AUGMENT_NAMES, NORMALIZE_NAMES } from "@resnet-ts/data";
 import { BLOCK_ARRANGEMENTS } from "@resnet-ts/layers";
-import { MODEL_NAMES, PRESET_NAMES, SCHEDULE_NAMES, STUDY_PRESETS } from "@resnet-ts/trainer";
+import { CROP_MAX_SIDE, MODEL_NAMES, PRESET_NAMES, SCHEDULE_NAMES, STUDY_PRESETS } from "@resnet-ts/trainer";
 
 const field = (id: string, label: string, input: string, hint = "") =>
   `<label class="field" for="${id}"><span>${label}</span>${input}<small class="hint">${hint}</small>` +
@@ -12,6 +13,9 @@ const number = (id: string, attrs: string) => `<input id="${id}" name="${id}" ty
 const check = (id: string, label: string, text: string) =>
   `<div class="field"><span>${label}</span><label class="check"><input id="${id}" data-testid="${id}" type="checkbox" /> ${text}</label>` +
   `<small class="issue" data-issue-for="${id}"></small></div>`;
+
+/** The first entry of the Augment and Normalize selects: the data's defaults, as `resnet-ts train` chooses them. */
+const AUTO_OPTION = `<option value="auto" selected>auto</option>`;
 
 const FREEZE_OPTIONS = ["none", "backbone", "stem", "layers:1", "layers:2", "layers:3", "layers:4"]
   .map((f) => `<option value="${f}">${f}</option>`)
@@ -139,6 +143,10 @@ export const LAYOUT = `
       <div class="row">
         ${field("weightDecay", "Weight decay", number("weightDecay", 'step="any" min="0" max="1"'))}
         ${field("labelSmoothing", "Label smoothing", number("labelSmoothing", 'step="any" min="0" max="1"'))}
+      </div>
+      <div class="row">
+        ${field("augment", "Augment", `<select id="augment" data-testid="augment">${AUTO_OPTION}${AUGMENT_NAMES.map((a) => `<option value="${a}">${a}</option>`).join("")}</select>`, `auto: your images crop (up to ${CROP_MAX_SIDE} px) or resized-crop, others none`)}
+        ${field("normalize", "Normalize", `<select id="normalize" data-testid="normalize">${AUTO_OPTION}${NORMALIZE_NAMES.map((n) => `<option value="${n}">${n}</option>`).join("")}</select>`, "auto: your images dataset (the training split's mean/std), others none")}
       </div>
       <div class="row">
         ${field("resize", "Resolution", `<select id="resize"><option value="28">28 x 28</option><option value="96">96 x 96 (d2l)</option></select>`)}

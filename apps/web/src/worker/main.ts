@@ -15,7 +15,7 @@ scope.onmessage = ({ data: msg }) => {
       void session.probe();
       break;
     case "start":
-      void session.start(msg.config, msg.data, msg.fromLoaded, msg.pretrained);
+      void session.start(msg.config, msg.data, msg.fromLoaded, msg.pretrained, msg.auto);
       break;
     case "pause":
       session.pause();

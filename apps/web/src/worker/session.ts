@@ -17,6 +17,7 @@ import {
   batchMemoryError,
   createModel,
   DEFAULT_CONFIG,
+  dataDefaults,
   describeFrozen,
   type EvalResult,
   evaluate,
@@ -31,6 +32,7 @@ import {
   type WeightsFile,
 } from "@resnet-ts/trainer";
 import type {
+  AutoSettings,
   CompareSettings,
   DataChoice,
   EvalReport,
@@ -219,7 +221,13 @@ export class Session {
     });
   }
 
-  start(config: TrainConfig, data: DataChoice, fromLoaded: boolean, pretrained: boolean): Promise<void> {
+  start(
+    config: TrainConfig,
+    data: DataChoice,
+    fromLoaded: boolean,
+    pretrained: boolean,
+    auto: AutoSettings,
+  ): Promise<void> {
     return this.#exclusive("training", async () => {
       if (fromLoaded && pretrained) {
         throw new Error(
@@ -227,23 +235,24 @@ export class Session {
             "fine-tuning starts a new model from those weights",
         );
       }
-      const c = forData(parseConfig(config), data);
+      const given = forData(parseConfig(config), data);
       this.#state("loading", "loading the data");
-      const splits = firstN(await loadData(data), c);
+      const splits = firstN(await loadData(data), given);
+      const c = withAuto(given, auto, splits);
       this.#state("loading", "starting the backend");
       await this.#useBackend(c.backend);
       const model = this.#ensureModel(c, !fromLoaded, splits, pretrained);
       // As the CLI: a batch that cannot fit the WebAssembly heap fails before the first step.
       const tooBig = batchMemoryError(model, c, splits.channels, splits.train.rows, splits.train.cols);
       if (tooBig) throw new Error(`batch size: ${tooBig}`);
-      // The web app trains without normalisation (pixels / 255).
-      this.#preprocessing = {
-        ...preprocessingOf(splits, "none", null),
-        ...(data.kind === "images" ? { valFraction: this.#valFraction } : {}),
-      };
       const trainer = new Trainer(model, splits, c, {
         evaluation: { predictions: true, confusion: true },
       });
+      // What training used (the Trainer's mean/std of the training split for `dataset`), as the CLI records it.
+      this.#preprocessing = {
+        ...preprocessingOf(splits, c.normalize, trainer.normalization),
+        ...(data.kind === "images" ? { valFraction: this.#valFraction } : {}),
+      };
       this.#trainer = trainer;
       const frozen = describeFrozen(trainer.frozen, c.freeze, c.freezeBn);
       if (frozen) this.#post({ type: "pretrained-notes", lines: [frozen] });
@@ -290,7 +299,10 @@ export class Session {
         });
         if (!e.partial) this.#state("training", `epoch ${e.epoch + 1}`);
       });
-      this.#state("training", `epoch 1 of ${c.epochs}, ${trainer.totalSteps} steps`);
+      this.#state(
+        "training",
+        `epoch 1 of ${c.epochs}, ${trainer.totalSteps} steps, augment ${c.augment}, normalize ${c.normalize}`,
+      );
       const end = await trainer.run().finally(() => {
         this.#lastProgress = trainer.progress;
       });
@@ -368,6 +380,14 @@ export class Session {
             `(${splits.source}) has ${splits.channels} channel(s) and ${splits.classNames.length} classes`,
         );
       }
+      // The model's recorded preprocessing (as `resnet-ts eval`): its stored size and normalisation.
+      const pre = this.#preprocessing;
+      if (data.kind === "images" && pre && pre.imageSize !== splits.train.rows) {
+        throw new Error(
+          `the model was trained on images stored at ${pre.imageSize}x${pre.imageSize}, your images are ` +
+            `stored at ${splits.train.rows}x${splits.train.rows}; set the image size to ${pre.imageSize}`,
+        );
+      }
       await this.#useBackend(c.backend);
       const { test } = splits;
       const grid = gridIndices(test);
@@ -376,6 +396,7 @@ export class Session {
       const result = await evaluate(this.#model, test, {
         batchSize: c.batchSize,
         resize: c.resize,
+        normalization: pre?.normalization ?? null,
         predictions: true,
         confusion: true,
       });
@@ -493,6 +514,19 @@ const FASHION_MNIST: ModelData = { channels: 1, classNames: [...CLASS_NAMES], im
  */
 function forData(c: TrainConfig, data: DataChoice): TrainConfig {
   return data.kind === "images" ? { ...c, resize: null } : c;
+}
+
+/**
+ * The config with the settings left to "auto" taken from the data, as `resnet-ts train` chooses them
+ * (photos: augmentation and the training split's mean/std; Fashion-MNIST and IDX files: neither).
+ */
+function withAuto(c: TrainConfig, auto: AutoSettings, splits: DataSplits): TrainConfig {
+  const defaults = dataDefaults(splits.layout, splits.train.rows);
+  return {
+    ...c,
+    ...(auto.augment ? { augment: defaults.augment } : {}),
+    ...(auto.normalize ? { normalize: defaults.normalize } : {}),
+  };
 }
 
 /**
