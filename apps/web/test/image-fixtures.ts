@@ -33,15 +33,17 @@ export function colourPng(
 
 /**
  * `root/<class>/<k>.png` for each of `classes` (default: the three colours), `perClass` images each,
- * plus `extra` files (path relative to root -> contents). Returns root.
+ * plus `extra` files (path relative to root -> contents); the noise seeds count up from `firstSeed`.
+ * Returns root.
  */
 export async function writeClassFolders(
   root: string,
   perClass: number,
   extra: Record<string, Buffer | string> = {},
   classes: Record<string, [number, number, number]> = COLOUR_CLASSES,
+  firstSeed = 1,
 ): Promise<string> {
-  let seed = 1;
+  let seed = firstSeed;
   for (const [name, rgb] of Object.entries(classes)) {
     await mkdir(join(root, name), { recursive: true });
     for (let k = 0; k < perClass; k++) {

@@ -5,8 +5,10 @@
  * browser with the same accuracy on the same test examples, reports bad files on the page, and trains
  * on the user's IDX files at 96x96 from the uploaded model, trains a block arrangement chosen in the form,
  * runs a small comparison of a residual net and its plain twin, and fills in a study preset whose recorded
- * results (docs/compare/study) get a live run's result beside them; trains on the user's images, and
- * fine-tunes torchvision's ResNet-18 from a `.pth` that PyTorch wrote, into a checkpoint that the CLI
+ * results (docs/compare/study) get a live run's result beside them; trains on the user's images,
+ * evaluates a checkpoint `resnet-ts train` wrote on them with the CLI's accuracy and predicted classes, and
+ * trains on them with the CLI's default augmentation and normalisation into a checkpoint that records
+ * both as the CLI's does and that the CLI predicts alike; fine-tunes torchvision's ResNet-18 from a `.pth` that PyTorch wrote, into a checkpoint that the CLI
  * evaluates and torchvision loads strictly.
  * Skipped (with a message) when Chromium is missing; the fine-tuning test also when torchvision is.
  */
@@ -51,6 +53,8 @@ if (noRecordedStudy) {
 const noTorchvision = missing ? null : torchvisionMissing();
 if (noTorchvision) console.warn(`apps/web e2e: the fine-tuning test is skipped: ${noTorchvision}`);
 const CLI = fileURLToPath(new URL("../../cli/dist/main.js", import.meta.url));
+/** Runs `resnet-ts` with `args`. */
+const run = (args: string[]) => promisify(execFile)(process.execPath, [CLI, ...args]);
 
 const ARTIFACTS = fileURLToPath(new URL("../../../artifacts/", import.meta.url));
 const TEST_LIMIT = 200;
@@ -426,17 +430,21 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
     const header = await page.locator("#confusion thead th").allTextContents();
     expect(header).toEqual(Object.keys(COLOUR_CLASSES));
 
-    // The weights file records the data's preprocessing as `resnet-ts train` does.
+    // The weights file records the data's preprocessing as `resnet-ts train` does (augment and normalize
+    // auto: RandomCrop at 16 px and the training split's mean/std; checked against the CLI's below).
     const { checkpoint } = await download(page, join(dir, "colours.safetensors"));
-    expect(JSON.parse(checkpoint.metadata.preprocessing ?? "null")).toEqual({
+    expect(checkpoint.info.config?.augment).toBe("crop");
+    const pre = JSON.parse(checkpoint.metadata.preprocessing ?? "null");
+    expect(pre).toMatchObject({
       layout: "image-folder",
       classNames: ["blue", "green", "red"],
       channels: 3,
       imageSize: 16,
-      normalize: "none",
-      normalization: null,
+      normalize: "dataset",
       valFraction: 0.1,
     });
+    expect(pre.normalization.mean).toHaveLength(3);
+    expect(pre.normalization.std).toHaveLength(3);
   }, 180_000);
 
   it("says in one line what is wrong with a folder of images, and trains nothing", async () => {
@@ -478,6 +486,111 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
       expect(await step(page)).toBe(before);
     }
   }, 120_000);
+  describe("checkpoints of your images between the CLI and the page", () => {
+    // train/ + val/ folders: the test split is val/, in the loaders' order (class by class, round-robin).
+    let root: string;
+    const valFiles = () =>
+      [0, 1].flatMap((k) => Object.keys(COLOUR_CLASSES).map((name) => join(root, "val", name, `${k}.png`)));
+    const cliCheckpoint = () => join(dir, "cli-colours.safetensors");
+    /** The CLI's top-1 class name for each of `files` under `checkpoint`. */
+    const cliPredict = async (checkpoint: string, files: string[]) => {
+      const { stdout } = await run([
+        "--json",
+        "predict",
+        "--checkpoint",
+        checkpoint,
+        "--image",
+        ...files,
+        "--top",
+        "1",
+      ]);
+      const lines = stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      return lines.filter((l) => l.image).map((l) => l.top[0].name as string);
+    };
+    /** The grid's predicted class names (captions "predicted / true"). */
+    const pagePredictions = async () =>
+      (await page.locator("#samples figcaption").allTextContents()).map((c) => c.split(" / ")[0]);
+
+    beforeAll(async () => {
+      root = join(dir, "cli-colours");
+      await writeClassFolders(join(root, "train"), 8);
+      await writeClassFolders(join(root, "val"), 2, {}, COLOUR_CLASSES, 100);
+    });
+
+    it("evaluates a checkpoint resnet-ts train wrote (normalize dataset): the CLI's accuracy and predicted classes", async () => {
+      await run([
+        "train",
+        "--data",
+        root,
+        "--image-size",
+        "16",
+        "--batch-size",
+        "8",
+        "--epochs",
+        "1",
+        "--steps",
+        "3",
+        "--out",
+        cliCheckpoint(),
+      ]);
+      const written = decodeCheckpoint(new Uint8Array(await readFile(cliCheckpoint())));
+      const pre = JSON.parse(written.metadata.preprocessing ?? "null");
+      expect(pre.normalize).toBe("dataset");
+      const { stdout } = await run(["--json", "eval", "--checkpoint", cliCheckpoint()]);
+      const cli = JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, number>;
+
+      expect(await pickImages(page, root), await text(page, "images-status")).toBe("loaded");
+      await page.setInputFiles('[data-testid="upload"]', cliCheckpoint());
+      await expect
+        .poll(() => text(page, "checkpoint-info"), { timeout: 30_000 })
+        .toMatch(/^loaded cli-colours\.safetensors/);
+      await page.fill("#testLimit", "");
+      await page.getByTestId("evaluate").click();
+      await waitForState(page, "done", 120_000);
+      expect(await text(page, "error")).toBe("");
+      const shown = await page
+        .getByTestId("test-accuracy")
+        .evaluate((el) => ({ ...(el as HTMLElement).dataset }));
+      expect(Number(shown.examples)).toBe(cli.examples);
+      expect(Number(shown.value)).toBe(cli.accuracy);
+      // Without the recorded mean/std the inputs differ and so does the loss, far beyond this.
+      expect(Math.abs(Number(shown.loss) - cli.loss!) / Math.max(1, cli.loss!)).toBeLessThan(1e-4);
+      expect(await pagePredictions()).toEqual(await cliPredict(cliCheckpoint(), valFiles()));
+    }, 180_000);
+
+    it("trains with augment and normalize auto: the checkpoint records them as resnet-ts train does, the CLI predicts the page's classes", async () => {
+      expect(await pickImages(page, root), await text(page, "images-status")).toBe("loaded");
+      await page.selectOption("#augment", "auto");
+      await page.selectOption("#normalize", "auto");
+      await page.selectOption("#block", "original");
+      await page.setChecked("#plain", false);
+      await page.fill("#batchSize", "8");
+      await page.fill("#epochs", "1");
+      await page.fill("#steps", "3");
+      await page.fill("#trainLimit", "");
+      await page.fill("#testLimit", "");
+      await page.getByTestId("start").click();
+      await waitForState(page, "done", 120_000);
+      expect(await text(page, "error")).toBe("");
+      expect(await step(page)).toBe(3);
+
+      const path = join(dir, "page-colours.safetensors");
+      const { checkpoint } = await download(page, path);
+      const cli = decodeCheckpoint(new Uint8Array(await readFile(cliCheckpoint())));
+      expect(checkpoint.info.config?.augment).toBe("crop");
+      expect(checkpoint.info.config?.augment).toBe(cli.info.config?.augment);
+      expect(checkpoint.info.config?.normalize).toBe(cli.info.config?.normalize);
+      // The same training images (PNG decodes exactly), so the same mean/std as the CLI computed.
+      expect(JSON.parse(checkpoint.metadata.preprocessing ?? "null")).toEqual(
+        JSON.parse(cli.metadata.preprocessing ?? "null"),
+      );
+      expect(await pagePredictions()).toEqual(await cliPredict(path, valFiles()));
+    }, 180_000);
+  });
+
   it.skipIf(noTorchvision)(
     "fine-tunes torchvision's resnet18 from a .pth on your images: notes, one-line errors, a checkpoint the CLI and torchvision load",
     async () => {
@@ -553,15 +666,7 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
       expect(Object.keys(checkpoint.stateDict).sort()).toEqual(torchKeys);
 
       // The CLI rebuilds that model from the checkpoint alone and scores the same held-out images alike.
-      const { stdout } = await promisify(execFile)(process.execPath, [
-        CLI,
-        "--json",
-        "eval",
-        "--checkpoint",
-        path,
-        "--data",
-        root,
-      ]);
+      const { stdout } = await run(["--json", "eval", "--checkpoint", path, "--data", root]);
       const cli = JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, number>;
       expect(cli.examples).toBe(Number(shown.examples));
       expect(cli.accuracy).toBe(Number(shown.value));
