@@ -190,6 +190,8 @@ export async function startApp(root: HTMLElement): Promise<void> {
         hasModel = true;
         $("checkpoint-info").textContent = msg.message;
         $<HTMLInputElement>("from-loaded").checked = true;
+        // Continuing the uploaded model excludes fine-tuning a new one from pretrained weights.
+        $<HTMLInputElement>("use-pretrained").checked = false;
         setState(state, $("state-message").textContent ?? "");
         break;
       case "pretrained-read": {
