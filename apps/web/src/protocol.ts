@@ -44,6 +44,14 @@ export interface BackendOption {
   usable: boolean;
 }
 
+/** One backend's timed training steps (measured backend choice); null figures with the error when it failed. */
+export interface BackendTiming {
+  name: string;
+  imagesPerSecond: number | null;
+  msPerStep: number | null;
+  error: string | null;
+}
+
 export type RunState =
   | "idle"
   | "loading"
@@ -104,7 +112,8 @@ export interface CompareSettings {
 export type CompareResult = Omit<VariantRunResult, "losses" | "testAccuracy" | "stopped"> & { steps: number };
 
 export type ToWorker =
-  | { type: "probe" }
+  /** `measureBackends`: time the backends before training even without a hardware GPU (`?measure-backends`). */
+  | { type: "probe"; measureBackends?: boolean }
   | { type: "start"; config: TrainConfig; data: DataChoice; fromLoaded: boolean }
   | { type: "pause" }
   | { type: "resume" }
@@ -119,6 +128,8 @@ export type FromWorker =
   | { type: "backends"; options: BackendOption[]; recommended: string }
   | { type: "state"; state: RunState; message: string }
   | { type: "backend"; name: string }
+  /** The measured choice: training steps timed at `side` x `side`, batch `batchSize`; `chosen` is the fastest. */
+  | { type: "backend-timings"; side: number; batchSize: number; timings: BackendTiming[]; chosen: string }
   | { type: "summary"; text: string }
   | { type: "samples"; grid: SampleGrid }
   | { type: "images-progress"; key: string; done: number; total: number }

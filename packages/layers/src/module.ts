@@ -102,7 +102,10 @@ export abstract class Module {
   /** Parameters and buffers as host arrays under PyTorch's keys (module by module, parameters first). */
   stateDict(): StateDict {
     const { entries, tensors } = this.#stateEntries();
-    return stateDictOf(entries, tensors.map((t) => t.dataSync()));
+    return stateDictOf(
+      entries,
+      tensors.map((t) => t.dataSync()),
+    );
   }
 
   /** `stateDict()` read asynchronously: works on a backend whose reads are asynchronous (gpu.js on WebGPU). */
