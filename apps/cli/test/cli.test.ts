@@ -275,7 +275,9 @@ describe("resnet-ts", () => {
     for (const row of rows) expect(row.error ?? row.imagesPerSecond, String(row.backend)).toBeTruthy();
     const rates = Object.fromEntries(ran.map((row) => [row.backend, row.imagesPerSecond as number]));
     expect(summary.imagesPerSecond).toEqual(rates);
-    expect(rates[summary.fastest as string]).toBe(Math.max(...Object.values(rates)));
+    expect(rates[summary.fastest as string]).toBe(
+      Math.max(...ran.map((row) => row.imagesPerSecond as number)),
+    );
     expect(r.stderr).toMatch(new RegExp(`fastest: ${summary.fastest}\\n?`));
     expect(r.stderr).toMatch(/backend\s+img\/s\s+ms\/step/);
   }, 240_000);
