@@ -589,4 +589,39 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
     },
     240_000,
   );
+  it("with ?measure-backends, times the training step on each usable backend before training and shows the figures", async () => {
+    // No hardware GPU here, so the app only times when forced; SwiftShader's WebGL2 is then a candidate too.
+    const forced = await context.newPage();
+    try {
+      await forced.goto(`${server.url}?measure-backends`);
+      await forced.waitForFunction(
+        () =>
+          (document.querySelector('[data-testid="backend"]')?.textContent ?? "probing...") !== "probing...",
+      );
+      await forced.selectOption("#preset", "quick");
+      await forced.fill("#batchSize", "4");
+      await forced.fill("#steps", "1");
+      await forced.fill("#trainLimit", "16");
+      await forced.fill("#testLimit", "8");
+      await forced.getByTestId("start").click();
+      await waitForState(forced, "done", 300_000);
+      expect(await text(forced, "error")).toBe("");
+      const shown = forced.getByTestId("backend-timings");
+      const timings = JSON.parse((await shown.getAttribute("data-timings")) ?? "{}") as Record<
+        string,
+        number | null
+      >;
+      console.log(`measured choice: ${await text(forced, "backend-timings")}`);
+      expect(Object.keys(timings)).toContain("wasm");
+      expect(Object.keys(timings)).not.toContain("cpu");
+      const rates = Object.entries(timings).filter((e): e is [string, number] => e[1] !== null);
+      expect(rates.length).toBeGreaterThan(0);
+      const fastest = rates.reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+      expect(await shown.getAttribute("data-chosen")).toBe(fastest);
+      expect(await text(forced, "backend")).toBe(fastest);
+      expect(await text(forced, "backend-timings")).toMatch(/^timed at 28x28, batch 4: .*; training on /);
+    } finally {
+      await forced.close();
+    }
+  }, 320_000);
 });
