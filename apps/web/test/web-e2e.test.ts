@@ -7,7 +7,8 @@
  * runs a small comparison of a residual net and its plain twin, and fills in a study preset whose recorded
  * results (docs/compare/study) get a live run's result beside them; trains on the user's images, and
  * fine-tunes torchvision's ResNet-18 from a `.pth` that PyTorch wrote, into a checkpoint that the CLI
- * evaluates and torchvision loads strictly.
+ * evaluates and torchvision loads strictly; and, forced with `?measure-backends`, times the training step on
+ * each usable backend before training, shows the figures and trains on the fastest.
  * Skipped (with a message) when Chromium is missing; the fine-tuning test also when torchvision is.
  */
 import { execFile } from "node:child_process";
