@@ -82,7 +82,9 @@ export {
 } from "./transforms.js";
 export {
   type LayoutKind,
+  LAYOUT_KINDS,
   type Preprocessing,
+  PreprocessingSchema,
   parsePreprocessing,
   preprocessImage,
   preprocessingOf,
