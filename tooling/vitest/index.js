@@ -10,6 +10,7 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
  */
 export const workspaceAliases = [
   { find: /^@resnet-ts\/kernel-tests$/, replacement: `${root}tooling/kernel-tests/src/index.ts` },
+  { find: /^@resnet-ts\/kernel-tests\/core$/, replacement: `${root}tooling/kernel-tests/src/core.ts` },
   { find: /^@resnet-ts\/browser-harness$/, replacement: `${root}tooling/browser-harness/src/index.ts` },
   {
     find: /^@resnet-ts\/browser-harness\/chromium$/,

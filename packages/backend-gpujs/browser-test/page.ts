@@ -1,22 +1,24 @@
 /**
- * The browser page: runs every kernel parity case, the small-network check and a memory check on
- * the gpujs modes named in `?modes=` (default webgl2) against the cpu backend, then the automatic
- * mode choice, and leaves the results in `window.__gpujsResults` for the driver (test/browser.test.ts).
+ * The browser page: runs every kernel parity case of @resnet-ts/kernel-tests, the small-network
+ * check and a memory check on the gpujs modes named in `?modes=` (default webgl2) against the cpu
+ * backend, then the automatic mode choice, and leaves the results in `window.__gpujsResults` for the
+ * driver (test/browser.test.ts).
  */
-import { setBackend } from "@resnet-ts/tensor";
+import { compareKernel, compareTraining, kernelCases, smallNetwork } from "@resnet-ts/kernel-tests/core";
+import { KERNEL_NAMES, setBackend } from "@resnet-ts/tensor";
 import type { GpujsBackend } from "../src/index.js";
 import "../src/index.js";
 import { type BenchResult, benchTraining, resnet18, smallNet } from "../bench/steps.mjs";
-import { kernelCases } from "../test/cases.js";
-import { disposeNet, makeNet, SMALL, trainFresh, trainStep } from "../test/network.js";
-import { maxRelError, parityErrors } from "../test/parity.js";
+import { GPU_SKIPPED_CASES } from "../test/gpujs-known.js";
 
 export interface ModeResults {
   started: string | null;
   renderer: string;
   software: boolean;
-  cases: Record<string, Record<string, number>>;
-  network: Record<string, number>;
+  /** The mismatch messages of every case, by `"<kernel> [<case>]"` (skipped cases left out). */
+  cases: Record<string, string[]>;
+  /** compareTraining's report on the small network. */
+  network: { mismatches: string[]; tensors: number; moved: number };
   memory: {
     handlesAfterOne: number;
     handlesAfterAll: number;
@@ -58,26 +60,29 @@ async function runMode(mode: string): Promise<ModeResults> {
   const { renderer, software } = backend;
   await setBackend("cpu");
   const cases: ModeResults["cases"] = {};
-  for (const c of kernelCases()) {
-    try {
-      cases[c.name] = await parityErrors(name, c.kernel, c.inputs, c.attrs);
-    } catch (error) {
-      cases[c.name] = { [`threw: ${(error as Error).message.slice(0, 300)}`]: Number.POSITIVE_INFINITY };
+  for (const kernel of KERNEL_NAMES) {
+    for (const c of kernelCases(kernel)) {
+      const key = `${kernel} [${c.name}]`;
+      if (key in GPU_SKIPPED_CASES) continue;
+      try {
+        const found = await compareKernel(name, c);
+        cases[key] = found.map((m) => m.message);
+      } catch (error) {
+        cases[key] = [`threw: ${(error as Error).message.slice(0, 300)}`];
+      }
     }
   }
   log(`${name}: ${Object.keys(cases).length} kernel cases`);
-  const want = await trainFresh(3);
+  const network = await compareTraining(name, smallNetwork, { steps: 3 });
   await setBackend(name);
-  const got = await trainFresh(3);
-  const network = Object.fromEntries(Object.keys(want).map((k) => [k, maxRelError(got[k]!, want[k]!)]));
-  const net = makeNet(SMALL);
+  const net = smallNetwork();
   const steps = 30;
-  trainStep(net, 0.05);
+  net.step().dispose();
   const one = backend.memory();
-  for (let i = 1; i < steps; i++) trainStep(net, 0.05);
-  await net.params.w1!.data();
+  for (let i = 1; i < steps; i++) net.step().dispose();
+  await net.state.w1!.data();
   const all = backend.memory();
-  disposeNet(net);
+  net.dispose();
   await setBackend("cpu");
   log(`${name}: network and memory done`);
   return {

@@ -1,14 +1,16 @@
 /**
  * Proof in a real browser: bundles browser-test/page.ts, serves it on localhost and runs it in
- * headless Chromium, where every kernel parity case, the small-network check and the memory check
- * run on gpu.js's WebGL2 mode (ANGLE / SwiftShader here) against the cpu backend.
+ * headless Chromium, where every kernel parity case of @resnet-ts/kernel-tests, the small-network
+ * check and the memory check run on gpu.js's WebGL2 mode (ANGLE / SwiftShader here) against the cpu backend.
  * Skipped, with a message, when Chromium is missing (`apt-get install -y chromium`, or CHROMIUM_PATH).
  */
 import { existsSync } from "node:fs";
+import { kernelCases } from "@resnet-ts/kernel-tests";
+import { KERNEL_NAMES } from "@resnet-ts/tensor";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ModeResults, PageResults } from "../browser-test/page.js";
 import { CHROMIUM_PATH, runPage } from "../browser-test/serve.js";
-import { kernelCases } from "./cases.js";
+import { GPU_SKIPPED_CASES } from "./gpujs-known.js";
 
 const available = existsSync(CHROMIUM_PATH);
 if (!available) {
@@ -52,20 +54,22 @@ describe.skipIf(!available)("headless Chromium", () => {
         console.info(`gpujs:${mode} renderer: ${get().renderer} (software: ${get().software})`);
       });
 
-      for (const c of kernelCases()) {
-        it(c.name, () => {
-          const errors = get().cases[c.name];
-          expect(errors, "case missing from the page's results").toBeDefined();
-          for (const [name, err] of Object.entries(errors!)) {
-            expect(err, `${name}: relative error ${err}`).toBeLessThanOrEqual(c.tolerance ?? 2e-5);
-          }
-        });
+      for (const kernel of KERNEL_NAMES) {
+        for (const c of kernelCases(kernel)) {
+          const key = `${kernel} [${c.name}]`;
+          const reason = GPU_SKIPPED_CASES[key];
+          it.skipIf(reason !== undefined)(reason === undefined ? key : `${key} (skipped: ${reason})`, () => {
+            const mismatches = get().cases[key];
+            expect(mismatches, "case missing from the page's results").toBeDefined();
+            expect(mismatches).toEqual([]);
+          });
+        }
       }
 
-      it("matches cpu on a small network's weights after 3 SGD steps", () => {
-        for (const [name, err] of Object.entries(get().network)) {
-          expect(err, `${name}: relative error ${err}`).toBeLessThan(1e-4);
-        }
+      it("matches cpu on a small network's losses, weights and running statistics after 3 SGD steps", () => {
+        const { mismatches, tensors, moved } = get().network;
+        expect(mismatches).toEqual([]);
+        expect(moved).toBeGreaterThan(tensors / 2);
       });
 
       it("keeps textures and storages flat over training steps", () => {

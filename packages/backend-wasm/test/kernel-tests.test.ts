@@ -1,8 +1,9 @@
-/** The shared parity suite (@resnet-ts/kernel-tests) on the wasm backend: its edge-case shapes and ResNet-18's own. */
+/**
+ * The shared parity suite (@resnet-ts/kernel-tests) on the wasm backend: its edge-case shapes on every
+ * instance of ./instances.ts, ResNet-18's own shapes on the default one.
+ */
 import { describeBackendParity } from "@resnet-ts/kernel-tests";
-import { registerWasmBackend } from "../src/index.js";
+import { WASM_INSTANCES } from "./instances.js";
 
-registerWasmBackend();
-
-describeBackendParity("wasm");
+for (const name of WASM_INSTANCES) describeBackendParity(name);
 describeBackendParity("wasm", { shapes: "full", timeout: 60_000 });

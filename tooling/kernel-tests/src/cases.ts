@@ -1,7 +1,10 @@
 /**
  * Inputs for every kernel of the contract: seeded host arrays with the shapes ResNet-18 uses
- * (`full`) or small ones with the same edge cases (`small`): stride 2, padding, 1x1 / 3x3 / 7x7
- * filters, batch 1, non-square and non-divisible sizes, ties for max pool, in-place kernels.
+ * (`full`) or small ones with the edge cases (`small`): stride 2, padding, 1x1 / 3x3 / 7x7
+ * filters, batch 1, non-square and non-divisible sizes, ties for max pool, in-place kernels, NaN,
+ * infinities and signed zeros, and the shapes where a fast backend changes path (SIMD tails, blocked
+ * depths, tap classes, Winograd tiles, work split between threads). Inputs are scaled by fan-in so
+ * that outputs are of order 1 (see `Tolerance`).
  */
 import { type KernelAttrs, type KernelName, Rng, windowOutSize } from "@resnet-ts/tensor";
 
@@ -39,18 +42,28 @@ class Data {
   uniform(shape: readonly number[], low: number, high: number): HostTensor {
     return this.#make(shape, () => this.#rng.uniform(low, high));
   }
+  /** Normal values rounded to halves: windows with tied maxima. */
+  halves(shape: readonly number[]): HostTensor {
+    return this.#make(shape, () => Math.round(this.#rng.normal() * 2) / 2);
+  }
+  /** `pattern` repeated with stride `step` (coprime with its length): NaN, infinities, zeros placed everywhere. */
+  pattern(shape: readonly number[], pattern: readonly number[], step: number): HostTensor {
+    let i = 0;
+    return this.#make(shape, () => pattern[(i++ * step) % pattern.length]!);
+  }
   /** Small integers in [0, n): many exact ties. */
   ints(shape: readonly number[], n: number): HostTensor {
     return this.#make(shape, () => this.#rng.int(n));
   }
   #make(shape: readonly number[], draw: () => number): HostTensor {
-    const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    const values = new Float32Array(sizeOf(shape));
     for (let i = 0; i < values.length; i++) values[i] = draw();
     return { shape, values };
   }
 }
 
 const dims = (shape: readonly number[]) => shape.join("x");
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 interface ConvGeometry {
   x: [number, number, number, number];
@@ -68,6 +81,43 @@ const convGeometries: Record<CaseSize, ConvGeometry[]> = {
     { x: [2, 4, 6, 6], w: [6, 4, 1, 1], stride: [2, 2], pad: [0, 0], bias: false },
     { x: [1, 1, 5, 7], w: [2, 1, 3, 3], stride: [1, 1], pad: [0, 0], bias: true },
     { x: [1, 2, 6, 7], w: [3, 2, 3, 2], stride: [1, 2], pad: [0, 1], bias: false },
+    { x: [2, 5, 7, 7], w: [6, 5, 1, 1], stride: [1, 1], pad: [0, 0], bias: true },
+    { x: [3, 4, 9, 9], w: [5, 4, 1, 1], stride: [2, 2], pad: [0, 0], bias: false },
+    { x: [2, 6, 9, 11], w: [10, 6, 3, 3], stride: [2, 2], pad: [1, 1], bias: true },
+    { x: [1, 2, 1, 1], w: [3, 2, 1, 1], stride: [1, 1], pad: [0, 0], bias: true },
+    { x: [2, 3, 7, 6], w: [5, 3, 3, 2], stride: [2, 1], pad: [1, 0], bias: true },
+    { x: [1, 2, 6, 5], w: [2, 2, 3, 3], stride: [2, 1], pad: [0, 1], bias: true },
+    // Filters larger than the padded input's live part, and maps of 1 and 2 pixels: taps that only
+    // ever read padding.
+    { x: [2, 3, 1, 2], w: [4, 3, 5, 3], stride: [1, 1], pad: [2, 1], bias: true },
+    { x: [2, 4, 3, 3], w: [5, 4, 7, 7], stride: [2, 2], pad: [3, 3], bias: false },
+    { x: [4, 8, 1, 1], w: [4, 8, 3, 3], stride: [1, 1], pad: [1, 1], bias: true },
+    { x: [2, 4, 2, 2], w: [8, 4, 3, 3], stride: [2, 2], pad: [1, 1], bias: false },
+    { x: [3, 5, 2, 2], w: [7, 5, 3, 3], stride: [2, 2], pad: [1, 1], bias: true },
+    // Channels and positions in multiples of 4 and 8 (whole SIMD vectors) and just past them.
+    { x: [4, 8, 6, 6], w: [8, 8, 3, 3], stride: [1, 1], pad: [1, 1], bias: true },
+    { x: [4, 4, 8, 8], w: [8, 4, 3, 3], stride: [2, 2], pad: [1, 1], bias: false },
+    { x: [5, 17, 4, 4], w: [66, 17, 3, 3], stride: [2, 2], pad: [1, 1], bias: true },
+    // Depths past one block of the GEMM (c * taps > 256), on late-stage map sizes (tap classes).
+    { x: [3, 40, 12, 12], w: [35, 40, 3, 3], stride: [1, 1], pad: [1, 1], bias: true },
+    { x: [4, 64, 3, 3], w: [20, 64, 3, 3], stride: [2, 2], pad: [1, 1], bias: true },
+    { x: [3, 40, 5, 5], w: [9, 40, 3, 3], stride: [1, 1], pad: [1, 1], bias: true },
+    { x: [2, 300, 1, 1], w: [6, 300, 3, 3], stride: [1, 1], pad: [1, 1], bias: false },
+    { x: [3, 70, 2, 2], w: [9, 70, 3, 3], stride: [1, 1], pad: [1, 1], bias: true },
+    { x: [2, 33, 4, 4], w: [6, 33, 3, 3], stride: [1, 1], pad: [1, 1], bias: true },
+    { x: [2, 30, 7, 7], w: [5, 30, 3, 3], stride: [1, 1], pad: [1, 1], bias: false },
+    // Stride-1 3x3 convs that a backend may run by Winograd F(2x2, 3x3): several tiles at once, odd
+    // sizes (partial tiles), padding 0 and 2, depths past one block in the forward and input gradient.
+    { x: [2, 9, 12, 12], w: [10, 9, 3, 3], stride: [1, 1], pad: [1, 1], bias: true },
+    { x: [2, 5, 13, 12], w: [7, 5, 3, 3], stride: [1, 1], pad: [1, 1], bias: false },
+    { x: [1, 4, 8, 8], w: [5, 4, 3, 3], stride: [1, 1], pad: [0, 0], bias: true },
+    { x: [2, 3, 8, 8], w: [4, 3, 3, 3], stride: [1, 1], pad: [2, 2], bias: true },
+    { x: [1, 260, 6, 6], w: [6, 260, 3, 3], stride: [1, 1], pad: [1, 1], bias: true },
+    { x: [2, 6, 6, 8], w: [300, 6, 3, 3], stride: [1, 1], pad: [1, 1], bias: false },
+    // Enough work that every thread gets a share, and N * OH * OW > 8192 (a backend may split the
+    // filter gradient's batch into groups).
+    { x: [4, 16, 16, 16], w: [64, 16, 3, 3], stride: [1, 1], pad: [1, 1], bias: true },
+    { x: [3, 1, 64, 64], w: [2, 1, 3, 3], stride: [1, 1], pad: [1, 1], bias: false },
   ],
   // ResNet-18 at 28x28 (batch 2) and the 96x96 stem (batch 1).
   full: [
@@ -99,6 +149,10 @@ const bnShapes: Record<CaseSize, number[][]> = {
     [4, 3, 5, 5],
     [1, 3, 4, 4],
     [6, 5],
+    [4, 3, 5, 7],
+    [8, 64, 9, 9],
+    [2, 5, 1, 1],
+    [1, 2, 3, 3],
   ],
   full: [
     [8, 64, 14, 14],
@@ -112,6 +166,8 @@ interface PoolGeometry {
   kernel: Pair;
   stride: Pair;
   pad: Pair;
+  /** Values rounded to halves: windows with tied maxima. */
+  ties?: boolean;
 }
 
 const poolGeometries: Record<CaseSize, PoolGeometry[]> = {
@@ -120,6 +176,11 @@ const poolGeometries: Record<CaseSize, PoolGeometry[]> = {
     { x: [1, 2, 7, 5], kernel: [3, 3], stride: [2, 2], pad: [1, 1] },
     { x: [2, 2, 6, 6], kernel: [2, 2], stride: [2, 2], pad: [0, 0] },
     { x: [1, 2, 6, 7], kernel: [3, 2], stride: [2, 1], pad: [1, 0] },
+    { x: [2, 3, 9, 9], kernel: [3, 3], stride: [2, 2], pad: [1, 1], ties: true },
+    { x: [1, 2, 8, 7], kernel: [2, 2], stride: [2, 2], pad: [0, 0], ties: true },
+    { x: [3, 64, 14, 14], kernel: [3, 3], stride: [2, 2], pad: [1, 1], ties: true },
+    { x: [2, 2, 5, 6], kernel: [3, 2], stride: [1, 2], pad: [1, 1], ties: true },
+    { x: [2, 3, 7, 7], kernel: [3, 3], stride: [2, 2], pad: [1, 1], ties: true },
   ],
   full: [
     { x: [2, 64, 14, 14], kernel: [3, 3], stride: [2, 2], pad: [1, 1] },
@@ -128,7 +189,19 @@ const poolGeometries: Record<CaseSize, PoolGeometry[]> = {
 };
 
 const poolName = (g: PoolGeometry) =>
-  `x ${dims(g.x)} kernel ${g.kernel.join("x")} stride ${g.stride.join("x")} pad ${g.pad.join("x")}`;
+  `x ${dims(g.x)}${g.ties ? " with ties" : ""} kernel ${g.kernel.join("x")} stride ${g.stride.join("x")} pad ${g.pad.join("x")}`;
+
+/** NaN, infinities and signed zeros among ordinary values, for ReLU and max pooling. */
+const SPECIAL = [Number.NaN, 0, -0, 1, -1, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2];
+/** The same mixed differently, in rows wide enough for four pooling windows at once. */
+const SPECIAL_WIDE = [Number.NaN, 1, Number.NEGATIVE_INFINITY, 2, -0, Number.POSITIVE_INFINITY, 0, 3, -1];
+const specialPools: PoolGeometry[] = [
+  { x: [2, 2, 6, 6], kernel: [3, 3], stride: [2, 2], pad: [1, 1] },
+  { x: [1, 2, 5, 19], kernel: [3, 3], stride: [1, 1], pad: [1, 1] },
+  { x: [1, 2, 5, 19], kernel: [3, 3], stride: [2, 2], pad: [1, 1] },
+];
+const specialValues = (g: PoolGeometry, d: Data) =>
+  g.x[3] === 19 ? d.pattern(g.x, SPECIAL_WIDE, 7) : d.pattern(g.x, SPECIAL, 5);
 
 const poolOut = (g: PoolGeometry): number[] => [
   g.x[0]!,
@@ -155,6 +228,22 @@ const adaptiveGeometries: Record<CaseSize, [number[], Pair][]> = {
       [1, 2, 3, 4],
       [5, 6],
     ],
+    [
+      [2, 3, 7, 5],
+      [3, 2],
+    ],
+    [
+      [4, 512, 1, 1],
+      [1, 1],
+    ],
+    [
+      [1, 2, 4, 4],
+      [6, 5],
+    ],
+    [
+      [2, 3, 5, 7],
+      [5, 7],
+    ],
   ],
   full: [
     [
@@ -177,6 +266,10 @@ const matmulSizes: Record<CaseSize, [number, number, number][]> = {
     [3, 5, 4],
     [1, 7, 3],
     [6, 1, 2],
+    [5, 7, 9],
+    [1, 13, 1],
+    [67, 300, 45],
+    [3, 0, 4],
   ],
   full: [
     [64, 512, 10],
@@ -186,7 +279,7 @@ const matmulSizes: Record<CaseSize, [number, number, number][]> = {
 };
 
 const elementwiseShapes: Record<CaseSize, number[][]> = {
-  small: [[2, 3, 4, 5], [37], [1]],
+  small: [[2, 3, 4, 5], [37], [1], [3, 7], [4, 64, 9, 17]],
   full: [
     [8, 64, 14, 14],
     [1, 512],
@@ -198,6 +291,8 @@ const channelShapes: Record<CaseSize, number[][]> = {
     [2, 3, 4, 5],
     [4, 3],
     [1, 5, 1, 1],
+    [3, 7],
+    [4, 64, 9, 17],
   ],
   full: [
     [8, 64, 14, 14],
@@ -210,6 +305,8 @@ const logitShapes: Record<CaseSize, Pair[]> = {
     [5, 7],
     [1, 10],
     [4, 3],
+    [7, 3],
+    [256, 10],
   ],
   full: [
     [256, 10],
@@ -234,6 +331,22 @@ const resizeGeometries: Record<CaseSize, [number[], Pair][]> = {
     [
       [1, 2, 4, 6],
       [9, 5],
+    ],
+    [
+      [2, 1, 28, 28],
+      [96, 96],
+    ],
+    [
+      [1, 3, 9, 7],
+      [4, 5],
+    ],
+    [
+      [1, 1, 1, 1],
+      [3, 2],
+    ],
+    [
+      [1, 2, 5, 7],
+      [3, 2],
     ],
   ],
   full: [
@@ -265,6 +378,8 @@ const sgdConfigs: SgdConfig[] = [
   { lr: 0.1, momentum: 0.9, dampening: 0.3, weightDecay: 0, nesterov: false, firstStep: false },
   { lr: 0.01, momentum: 0.8, dampening: 0, weightDecay: 1e-3, nesterov: true, firstStep: true },
   { lr: 0.01, momentum: 0.8, dampening: 0, weightDecay: 1e-3, nesterov: true, firstStep: false },
+  { lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 5e-4, nesterov: true, firstStep: true },
+  { lr: 0.1, momentum: 0.9, dampening: 0.1, weightDecay: 1e-3, nesterov: false, firstStep: false },
 ];
 
 const sgdName = (c: SgdConfig) =>
@@ -297,23 +412,30 @@ const builders: { [K in KernelName]: Builder<K> } = {
     convGeometries[s].map((g) => ({
       kernel: "Conv2DBackpropInput",
       name: convName(g).replace(" bias", ""),
-      inputs: { dy: d.normal(convOut(g)), w: d.normal(g.w) },
+      inputs: { dy: d.normal(convOut(g)), w: d.normal(g.w, 1 / Math.sqrt(g.w[0] * g.w[2] * g.w[3])) },
       attrs: { xShape: g.x, stride: g.stride, pad: g.pad },
     })),
   Conv2DBackpropFilter: (s, d) =>
     convGeometries[s].map((g) => ({
       kernel: "Conv2DBackpropFilter",
       name: convName(g).replace(" bias", ""),
-      inputs: { x: d.normal(g.x), dy: d.normal(convOut(g)) },
+      inputs: { x: d.normal(g.x), dy: d.normal(convOut(g), 1 / Math.sqrt(sizeOf(convOut(g)) / g.w[0])) },
       attrs: { wShape: g.w, stride: g.stride, pad: g.pad },
     })),
-  BatchNormTrain: (s, d) =>
-    bnShapes[s].flatMap((shape, i) => {
+  BatchNormTrain: (s, d) => [
+    ...bnShapes[s].flatMap((shape, i) => {
       const p = bnParams(shape[1]!, d);
-      const momentum = i === 0 ? [0.1, 0] : [0.1];
-      return momentum.map((m) => ({
+      const variants =
+        i === 0
+          ? [
+              [0.1, 1e-5],
+              [0, 1e-5],
+              [0.1, 1e-3],
+            ]
+          : [[0.1, 1e-5]];
+      return variants.map(([momentum, eps]) => ({
         kernel: "BatchNormTrain" as const,
-        name: `x ${dims(shape)} momentum ${m}`,
+        name: `x ${dims(shape)} momentum ${momentum} eps ${eps}`,
         inputs: {
           x: d.normal(shape, 2, 0.5),
           gamma: p.gamma,
@@ -321,9 +443,26 @@ const builders: { [K in KernelName]: Builder<K> } = {
           runningMean: p.mean,
           runningVar: p.variance,
         },
-        attrs: { eps: 1e-5, momentum: m },
+        attrs: { eps: eps!, momentum: momentum! },
       }));
     }),
+    // Values far from zero with a small spread: a one-pass variance must shift first.
+    ...(s === "small" ? [[16, 4, 6, 6]] : []).map((shape) => {
+      const p = bnParams(shape[1]!, d);
+      return {
+        kernel: "BatchNormTrain" as const,
+        name: `x ${dims(shape)} in [999.9, 1000.1)`,
+        inputs: {
+          x: d.uniform(shape, 999.9, 1000.1),
+          gamma: p.gamma,
+          beta: p.beta,
+          runningMean: p.mean,
+          runningVar: p.variance,
+        },
+        attrs: { eps: 1e-5, momentum: 0.1 },
+      };
+    }),
+  ],
   BatchNormInfer: (s, d) =>
     bnShapes[s].map((shape) => {
       const p = bnParams(shape[1]!, d);
@@ -356,7 +495,13 @@ const builders: { [K in KernelName]: Builder<K> } = {
     ...poolGeometries[s].map((g) => ({
       kernel: "MaxPool" as const,
       name: poolName(g),
-      inputs: { x: d.normal(g.x) },
+      inputs: { x: g.ties ? d.halves(g.x) : d.normal(g.x) },
+      attrs: { kernel: g.kernel, stride: g.stride, pad: g.pad },
+    })),
+    ...(s === "small" ? specialPools : []).map((g) => ({
+      kernel: "MaxPool" as const,
+      name: `${poolName(g)} NaN, infinities, signed zeros`,
+      inputs: { x: specialValues(g, d) },
       attrs: { kernel: g.kernel, stride: g.stride, pad: g.pad },
     })),
     // All negative: padding must count as -Infinity, not 0.
@@ -371,7 +516,13 @@ const builders: { [K in KernelName]: Builder<K> } = {
     ...poolGeometries[s].map((g) => ({
       kernel: "MaxPoolGrad" as const,
       name: poolName(g),
-      inputs: { dy: d.normal(poolOut(g)), x: d.normal(g.x) },
+      inputs: { dy: d.normal(poolOut(g)), x: g.ties ? d.halves(g.x) : d.normal(g.x) },
+      attrs: { kernel: g.kernel, stride: g.stride, pad: g.pad },
+    })),
+    ...(s === "small" ? specialPools : []).map((g) => ({
+      kernel: "MaxPoolGrad" as const,
+      name: `${poolName(g)} NaN, infinities, signed zeros`,
+      inputs: { dy: d.normal(poolOut(g)), x: specialValues(g, d) },
       attrs: { kernel: g.kernel, stride: g.stride, pad: g.pad },
     })),
     // Many exact ties: the gradient goes to each window's first maximum in row-major order.
@@ -436,25 +587,40 @@ const builders: { [K in KernelName]: Builder<K> } = {
         attrs: { scalar },
       })),
     ),
-  Relu: (s, d) =>
-    elementwiseShapes[s].map((shape) => ({
-      kernel: "Relu",
+  Relu: (s, d) => [
+    ...elementwiseShapes[s].map((shape) => ({
+      kernel: "Relu" as const,
       name: `x ${dims(shape)}`,
       inputs: { x: withZeros(d.normal(shape)) },
       attrs: {},
     })),
-  ReluGrad: (s, d) =>
-    elementwiseShapes[s].map((shape) => {
+    {
+      kernel: "Relu",
+      name: "x 2x2x6x6 NaN, infinities, signed zeros",
+      inputs: { x: d.pattern([2, 2, 6, 6], SPECIAL, 5) },
+      attrs: {},
+    },
+  ],
+  ReluGrad: (s, d) => [
+    ...elementwiseShapes[s].map((shape) => {
       const y = withZeros(d.normal(shape));
       return {
-        kernel: "ReluGrad",
+        kernel: "ReluGrad" as const,
         name: `y ${dims(shape)}`,
         inputs: { dy: d.normal(shape), y: { shape, values: y.values.map((v) => Math.max(v, 0)) } },
         attrs: {},
       };
     }),
+    {
+      kernel: "ReluGrad",
+      name: "y 2x2x6x6 NaN, infinities, signed zeros",
+      inputs: { dy: d.normal([2, 2, 6, 6]), y: d.pattern([2, 2, 6, 6], SPECIAL, 5) },
+      attrs: {},
+    },
+  ],
   Sum: (s, d) =>
-    [...elementwiseShapes[s], ...(s === "full" ? [[100_000]] : [])].map((shape) => ({
+    // [6000]: past one block of a blocked sum; []: a scalar.
+    [...elementwiseShapes[s], ...(s === "full" ? [[100_000]] : [[6000], []])].map((shape) => ({
       kernel: "Sum",
       name: `x ${dims(shape)}`,
       inputs: { x: d.normal(shape, 1, 0.25) },
@@ -469,27 +635,27 @@ const builders: { [K in KernelName]: Builder<K> } = {
     })),
   SoftmaxCrossEntropy: (s, d) =>
     logitShapes[s].flatMap((shape) =>
-      [0, 0.1, 1].map((labelSmoothing) => ({
+      [0, 0.1, 0.5, 1].map((labelSmoothing) => ({
         kernel: "SoftmaxCrossEntropy" as const,
         name: `logits ${dims(shape)} label smoothing ${labelSmoothing}`,
         inputs: { logits: d.normal(shape, 4), labels: d.ints([shape[0]], shape[1]) },
         attrs: { labelSmoothing },
       })),
     ),
-  SgdUpdate: (s, d) => {
-    const shape = s === "small" ? [3, 5] : [64, 64, 3, 3];
-    return sgdConfigs.map((c) => ({
-      kernel: "SgdUpdate",
-      name: `${dims(shape)} ${sgdName(c)}`,
-      inputs: {
-        param: d.normal(shape),
-        grad: d.normal(shape),
-        // On a first step the buffer's old contents must be ignored, so it holds garbage then.
-        ...(c.momentum > 0 ? { momentumBuf: d.normal(shape) } : {}),
-      },
-      attrs: c,
-    }));
-  },
+  SgdUpdate: (s, d) =>
+    (s === "small" ? [[3, 5], [7], [64, 3, 3, 3]] : [[64, 64, 3, 3]]).flatMap((shape) =>
+      sgdConfigs.map((c) => ({
+        kernel: "SgdUpdate" as const,
+        name: `${dims(shape)} ${sgdName(c)}`,
+        inputs: {
+          param: d.normal(shape),
+          grad: d.normal(shape),
+          // On a first step the buffer's old contents must be ignored, so it holds garbage then.
+          ...(c.momentum > 0 ? { momentumBuf: d.normal(shape) } : {}),
+        },
+        attrs: c,
+      })),
+    ),
   ResizeBilinear: (s, d) =>
     resizeGeometries[s].map(([shape, out]) => ({
       kernel: "ResizeBilinear",

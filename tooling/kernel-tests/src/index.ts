@@ -1,14 +1,8 @@
 /**
- * @resnet-ts/kernel-tests: a parity suite for backends. `describeBackendParity('wasm')` inside a
+ * @resnet-ts/kernel-tests: the backends' one parity suite. `describeBackendParity('wasm')` inside a
  * vitest file checks every kernel of the contract against the reference `cpu` backend;
- * `compareKernel` and `kernelCases` do the same for one case, outside `describe`.
+ * `compareKernel` and `kernelCases` do the same for one case, outside `describe`; `compareTraining`
+ * checks a whole network's training steps. `@resnet-ts/kernel-tests/core` is the same without vitest.
  */
-export { type CaseSize, type HostTensor, type KernelCase, kernelCases } from "./cases.js";
-export {
-  type CompareOptions,
-  DEFAULT_TOLERANCE,
-  type Mismatch,
-  type Tolerance,
-  compareKernel,
-} from "./compare.js";
+export * from "./core.js";
 export { type ParityOptions, describeBackendParity } from "./parity.js";
