@@ -8,14 +8,15 @@ import { type DataSplits, type Preprocessing, parsePreprocessing } from "@resnet
 import type { ImageLoadOptions } from "@resnet-ts/data/node";
 import type { Module, StateDict } from "@resnet-ts/layers";
 import {
-  readWeights,
-  type WeightsFile,
   applyStateDict,
   type Checkpoint,
   CheckpointError,
+  CheckpointFitError,
   type CheckpointInfo,
-  createModel,
-  DEFAULT_CONFIG,
+  checkHead,
+  modelFromCheckpoint as buildModel,
+  readWeights,
+  type WeightsFile,
 } from "@resnet-ts/trainer";
 import { CheckpointFileError, loadCheckpoint } from "@resnet-ts/trainer/node";
 import { type Output, UsageError } from "./output.js";
@@ -45,30 +46,13 @@ export function loadWeights(
   path: string,
   classes: number,
 ): void {
-  const expected = model.stateDict();
-  const head = Object.keys(expected).findLast(
-    (k) => k.endsWith(".weight") && expected[k]!.shape.length === 2,
-  );
-  const found = head === undefined ? undefined : dict[head];
-  const want = head === undefined ? undefined : expected[head];
-  // A head of the right width with another number of rows: a checkpoint for other classes.
-  if (
-    head &&
-    want &&
-    found?.shape.length === 2 &&
-    found.shape[1] === want.shape[1] &&
-    found.shape[0] !== classes
-  ) {
-    throw new UsageError(
-      `${flag}: ${path} has a ${found.shape[0]}-class head (${head} [${found.shape}]), ` +
-        `the data has ${classes} classes (expected ${head} [${want.shape}])`,
-    );
-  }
   try {
+    checkHead(model, dict, classes);
     applyStateDict(model, dict);
   } catch (error) {
-    if (!(error instanceof CheckpointError)) throw error;
-    throw new UsageError(`${flag}: ${path}: ${error.message}`);
+    if (error instanceof CheckpointFitError) throw new UsageError(`${flag}: ${path} ${error.message}`);
+    if (error instanceof CheckpointError) throw new UsageError(`${flag}: ${path}: ${error.message}`);
+    throw error;
   }
 }
 
@@ -108,13 +92,13 @@ export function modelFromCheckpoint(
   out: Output,
 ): LoadedModel {
   const { stateDict, info } = checkpoint;
-  const config = info.config ?? DEFAULT_CONFIG;
-  let model = createModel(config, { numClasses: classes });
-  // The input channels are the first convolution's (the first 4-D weight in the model's key order).
-  const firstConv = Object.entries(model.stateDict()).find(([, t]) => t.shape.length === 4)?.[0];
-  const inChannels = (firstConv && stateDict[firstConv]?.shape[1]) || 1;
-  if (inChannels !== 1) model = createModel(config, { inChannels, numClasses: classes });
-  loadWeights(model, stateDict, "--checkpoint", path, classes);
+  let model: Module;
+  try {
+    model = buildModel(checkpoint, { classes });
+  } catch (error) {
+    if (!(error instanceof CheckpointFitError)) throw error;
+    throw new UsageError(`--checkpoint: ${path} ${error.message}`);
+  }
   model.eval();
   const bad = nonFinite(stateDict);
   if (bad.count > 0) {
@@ -137,14 +121,6 @@ export async function readPretrained(path: string): Promise<WeightsFile> {
     throw new UsageError(`--pretrained ${path}: ${(error as Error).message}`);
   }
 }
-/** The input channels and classes a state dict's model has (d2l's net or torchvision's). */
-export function modelShape(stateDict: StateDict): { inChannels: number; classes: number } {
-  // The classifier: "7.weight" in d2l's net, "8.weight" with pre-activation blocks, "fc.weight" in torchvision's.
-  const classes = (stateDict["7.weight"] ?? stateDict["8.weight"] ?? stateDict["fc.weight"])?.shape[0] ?? 10;
-  const inChannels = (stateDict["0.0.weight"] ?? stateDict["conv1.weight"])?.shape[1] ?? 1;
-  return { inChannels, classes };
-}
-
 /** Throws unless a model of `shape` (from checkpoint `path`, given by `flag`) takes `data`'s images and class names. */
 export function checkFitsData(
   shape: { inChannels: number },

@@ -106,12 +106,15 @@ export type CompareResult = Omit<VariantRunResult, "losses" | "testAccuracy" | "
 
 export type ToWorker =
   | { type: "probe" }
-  | { type: "start"; config: TrainConfig; data: DataChoice; fromLoaded: boolean }
+  /** `pretrained`: fine-tune from the weights of the last `load-pretrained` (a new model, the head replaced as needed). */
+  | { type: "start"; config: TrainConfig; data: DataChoice; fromLoaded: boolean; pretrained: boolean }
   | { type: "pause" }
   | { type: "resume" }
   | { type: "stop" }
   | { type: "evaluate"; config: TrainConfig; data: DataChoice }
   | { type: "load-checkpoint"; name: string; bytes: ArrayBuffer }
+  /** PyTorch weights to fine-tune from (.pth/.pt from torch.save, or .safetensors): read now, fitted at start. */
+  | { type: "load-pretrained"; name: string; bytes: ArrayBuffer }
   | { type: "save-checkpoint" }
   | { type: "load-images"; request: ImagesRequest }
   | { type: "compare"; settings: CompareSettings; data: DataChoice };
@@ -137,6 +140,10 @@ export type FromWorker =
   | { type: "epoch"; epoch: number; trainLoss: number; trainAccuracy: number; eval: EvalReport | null }
   | { type: "eval"; eval: EvalReport }
   | { type: "checkpoint-loaded"; name: string; message: string }
+  /** A pretrained weights file read (`ok`: its one line and the reader's notes) or refused (`ok: false`: why, one line). */
+  | { type: "pretrained-read"; name: string; ok: boolean; message: string }
+  /** What fine-tuning from the pretrained weights did: the loaded line, the loader's notes, what is frozen. */
+  | { type: "pretrained-notes"; lines: string[] }
   | { type: "checkpoint"; bytes: ArrayBuffer; fileName: string }
   | { type: "error"; message: string }
   | { type: "compare-begin"; index: number; variant: string; layers: number; parameters: number }

@@ -5,20 +5,25 @@
  * browser with the same accuracy on the same test examples, reports bad files on the page, and trains
  * on the user's IDX files at 96x96 from the uploaded model, trains a block arrangement chosen in the form,
  * runs a small comparison of a residual net and its plain twin, and fills in a study preset whose recorded
- * results (docs/compare/study) get a live run's result beside them.
- * Skipped (with a message) when Chromium is missing.
+ * results (docs/compare/study) get a live run's result beside them; trains on the user's images, and
+ * fine-tunes torchvision's ResNet-18 from a `.pth` that PyTorch wrote, into a checkpoint that the CLI
+ * evaluates and torchvision loads strictly.
+ * Skipped (with a message) when Chromium is missing; the fine-tuning test also when torchvision is.
  */
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { encodeIdxImages, encodeIdxLabels } from "@resnet-ts/data";
 import { Rng } from "@resnet-ts/tensor";
 import {
   CHECKPOINT_FORMAT,
   decodeCheckpoint,
+  decodePth,
   encodeSafetensors,
   type RecordedStudy,
   STUDY_PRESETS,
@@ -29,6 +34,7 @@ import { browserMissing, buildApp, launchBrowser, serveApp } from "../scripts/br
 import { checkpointPath, makeReference, type Reference } from "./checkpoint-reference.js";
 import { COLOUR_CLASSES, writeClassFolders } from "./image-fixtures.js";
 import { traceMainThread } from "./main-thread-trace.js";
+import { savePth, torchvisionLogits, torchvisionMissing } from "./torchvision-weights.js";
 
 const missing = browserMissing();
 if (missing) console.warn(`apps/web e2e tests skipped: ${missing}`);
@@ -41,6 +47,10 @@ if (noRecordedStudy) {
     `apps/web e2e: the study preset test is skipped: ${RECORDED_DEPTH} is missing (run resnet-ts compare --preset depth --out docs/compare/study)`,
   );
 }
+
+const noTorchvision = missing ? null : torchvisionMissing();
+if (noTorchvision) console.warn(`apps/web e2e: the fine-tuning test is skipped: ${noTorchvision}`);
+const CLI = fileURLToPath(new URL("../../cli/dist/main.js", import.meta.url));
 
 const ARTIFACTS = fileURLToPath(new URL("../../../artifacts/", import.meta.url));
 const TEST_LIMIT = 200;
@@ -63,6 +73,33 @@ const waitForStep = (page: Page, atLeast: number, timeout = 60_000) =>
       timeout,
     },
   );
+
+/** Clicks Download and saves the weights file to `path`; returns its suggested name and the decoded checkpoint. */
+async function download(page: Page, path: string) {
+  const [file] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download").click()]);
+  await file.saveAs(path);
+  return {
+    name: file.suggestedFilename(),
+    checkpoint: decodeCheckpoint(new Uint8Array(await readFile(path))),
+  };
+}
+
+/** Chooses "Your images" at 16x16 (a new model, not continuing) and picks `root`; returns the load's end state. */
+async function pickImages(page: Page, root: string): Promise<string | null> {
+  await page.setChecked("#from-loaded", false);
+  await page.selectOption("#data", "images");
+  await page.fill("#image-size", "16");
+  await page.setInputFiles("#image-folder", root);
+  await page.waitForFunction(
+    () =>
+      ["loaded", "failed"].includes(
+        document.querySelector<HTMLElement>('[data-testid="images-status"]')?.dataset.state ?? "",
+      ),
+    undefined,
+    { timeout: 60_000 },
+  );
+  return page.getByTestId("images-status").getAttribute("data-state");
+}
 
 describe.skipIf(missing)("web app in headless Chromium", () => {
   let server: Awaited<ReturnType<typeof serveApp>>;
@@ -154,13 +191,7 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
 
   it("downloads the model as a weights file the trainer reads back", async () => {
     const shown = await step(page);
-    const [download] = await Promise.all([
-      page.waitForEvent("download"),
-      page.getByTestId("download").click(),
-    ]);
-    const path = join(dir, "downloaded.safetensors");
-    await download.saveAs(path);
-    const checkpoint = decodeCheckpoint(new Uint8Array(await readFile(path)));
+    const { checkpoint } = await download(page, join(dir, "downloaded.safetensors"));
     expect(Object.keys(checkpoint.stateDict)).toHaveLength(127);
     expect(checkpoint.info.format).toBe(CHECKPOINT_FORMAT);
     expect(checkpoint.info.step).toBe(shown);
@@ -360,20 +391,9 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
   );
   it("trains on a picked folder of colour class folders: classes shown first, named in the grid and the matrix", async () => {
     const root = await writeClassFolders(join(dir, "colours"), 6, { "red/notes.txt": "not an image" });
-    await page.setChecked("#from-loaded", false);
-    await page.selectOption("#data", "images");
-    await page.fill("#image-size", "16");
-    await page.setInputFiles("#image-folder", root);
-    await page.waitForFunction(
-      () =>
-        ["loaded", "failed"].includes(
-          document.querySelector<HTMLElement>('[data-testid="images-status"]')?.dataset.state ?? "",
-        ),
-      undefined,
-      { timeout: 60_000 },
-    );
+    const state = await pickImages(page, root);
     const status = await text(page, "images-status");
-    expect(await page.getByTestId("images-status").getAttribute("data-state"), status).toBe("loaded");
+    expect(state, status).toBe("loaded");
     expect(status).toMatch(
       /^colours: class folders, 3 classes \(blue, green, red\), 15 train \/ 3 test images/,
     );
@@ -407,13 +427,7 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
     expect(header).toEqual(Object.keys(COLOUR_CLASSES));
 
     // The weights file records the data's preprocessing as `resnet-ts train` does.
-    const [download] = await Promise.all([
-      page.waitForEvent("download"),
-      page.getByTestId("download").click(),
-    ]);
-    const path = join(dir, "colours.safetensors");
-    await download.saveAs(path);
-    const checkpoint = decodeCheckpoint(new Uint8Array(await readFile(path)));
+    const { checkpoint } = await download(page, join(dir, "colours.safetensors"));
     expect(JSON.parse(checkpoint.metadata.preprocessing ?? "null")).toEqual({
       layout: "image-folder",
       classNames: ["blue", "green", "red"],
@@ -464,4 +478,115 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
       expect(await step(page)).toBe(before);
     }
   }, 120_000);
+  it.skipIf(noTorchvision)(
+    "fine-tunes torchvision's resnet18 from a .pth on your images: notes, one-line errors, a checkpoint the CLI and torchvision load",
+    async () => {
+      const pth = join(dir, "resnet18-10.pth");
+      const written = savePth(pth, "resnet18", 10);
+      const root = await writeClassFolders(join(dir, "ft"), 5);
+      expect(await pickImages(page, root), await text(page, "images-status")).toBe("loaded");
+      const info = () => text(page, "pretrained-info");
+      const infoState = () => page.getByTestId("pretrained-info").getAttribute("data-state");
+
+      // A file that is not torch.save's: one line, nothing to fine-tune from.
+      const junk = join(dir, "junk.pth");
+      await writeFile(junk, "not a weights file");
+      await page.setInputFiles('[data-testid="pretrained"]', junk);
+      await expect.poll(infoState, { timeout: 20_000 }).toBe("failed");
+      expect(await info()).toMatch(/^junk\.pth: pth: junk\.pth is not a torch\.save zip/);
+      expect(await page.isDisabled('[data-testid="use-pretrained"]')).toBe(true);
+
+      await written;
+      await page.setInputFiles('[data-testid="pretrained"]', pth);
+      await expect.poll(infoState, { timeout: 30_000 }).toBe("loaded");
+      expect(await info()).toBe("read resnet18-10.pth (pth, 122 tensors, resnet18's keys)");
+      expect(await page.isChecked('[data-testid="use-pretrained"]')).toBe(true);
+
+      // Weights of another architecture: the loader's one-line error, no training. (Block arrangements
+      // are d2l's: an earlier test left full-preact, plain, which the schema refuses for torchvision's nets.)
+      await page.selectOption("#block", "original");
+      await page.setChecked("#plain", false);
+      await page.selectOption("#model", "resnet34");
+      await page.fill("#batchSize", "4");
+      await page.fill("#epochs", "1");
+      await page.fill("#steps", "2");
+      await page.fill("#trainLimit", "");
+      await page.fill("#testLimit", "");
+      const before = await step(page);
+      await page.getByTestId("start").click();
+      await waitForState(page, "failed", 60_000);
+      expect(await text(page, "error")).toMatch(
+        /^training: pretrained: the weights do not fit resnet34: missing layer1\.2\.conv1\.weight.*; they are resnet18's weights \(choose that model\)$/,
+      );
+      expect(await step(page)).toBe(before);
+
+      // resnet18 with the knobs: the head is replaced (10 classes in the file, 3 here), the stem frozen.
+      await page.getByTestId("error").evaluate((e) => e.replaceChildren());
+      await page.selectOption("#model", "resnet18");
+      await page.selectOption("#freeze", "stem");
+      await page.setChecked("#freezeBn", true);
+      await page.fill("#headLrMult", "10");
+      await page.getByTestId("start").click();
+      await waitForState(page, "done", 120_000);
+      expect(await text(page, "error")).toBe("");
+      expect(await step(page)).toBe(2);
+      expect(Number.isFinite(Number(await text(page, "loss")))).toBe(true);
+      const notes = await page.locator('[data-testid="pretrained-notes"] li').allTextContents();
+      expect(notes[0]).toBe("pth weights from resnet18-10.pth loaded into resnet18");
+      expect(notes).toContain("head: fc replaced (10 classes in the file, 3 here), freshly initialised");
+      expect(notes.at(-1)).toMatch(
+        /^freeze stem: 9,536 parameters frozen \(conv1, bn1\), [\d,]+ trained; their BatchNorm layers in eval mode$/,
+      );
+      const summary = await text(page, "summary");
+      expect(summary).toMatch(/^new model: torchvision resnet18 \(fine-tuned from resnet18-10\.pth\)/);
+      expect(summary).toContain("input [1, 3, 16, 16]");
+      const shown = await page
+        .getByTestId("test-accuracy")
+        .evaluate((el) => ({ ...(el as HTMLElement).dataset }));
+
+      // The checkpoint names its model and has torchvision's keys.
+      const path = join(dir, "fine-tuned.safetensors");
+      const { name, checkpoint } = await download(page, path);
+      expect(name).toBe("resnet18-step2.safetensors");
+      expect(checkpoint.info.config).toMatchObject({ model: "resnet18", freeze: "stem", headLrMult: 10 });
+      const torchKeys = Object.keys(decodePth(new Uint8Array(await readFile(pth))).stateDict).sort();
+      expect(Object.keys(checkpoint.stateDict).sort()).toEqual(torchKeys);
+
+      // The CLI rebuilds that model from the checkpoint alone and scores the same held-out images alike.
+      const { stdout } = await promisify(execFile)(process.execPath, [
+        CLI,
+        "--json",
+        "eval",
+        "--checkpoint",
+        path,
+        "--data",
+        root,
+      ]);
+      const cli = JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, number>;
+      expect(cli.examples).toBe(Number(shown.examples));
+      expect(cli.accuracy).toBe(Number(shown.value));
+      expect(Math.abs(cli.loss! - Number(shown.loss)) / Math.max(1, cli.loss!)).toBeLessThan(1e-4);
+
+      // torchvision.models.resnet18(num_classes=3).load_state_dict(..., strict=True) takes it.
+      const input = join(dir, "x.safetensors");
+      const x = Float32Array.from({ length: 2 * 3 * 16 * 16 }, (_, i) => ((i * 37) % 101) / 101);
+      await writeFile(input, encodeSafetensors({ x: { dtype: "float32", shape: [2, 3, 16, 16], data: x } }));
+      const logits = await torchvisionLogits("resnet18", 3, path, input);
+      expect(logits).toHaveLength(6);
+      for (const v of logits) expect(Number.isFinite(v)).toBe(true);
+
+      // A batch that cannot fit the 4 GiB WebAssembly heap is refused before training, as by the CLI.
+      await page.setChecked('[data-testid="use-pretrained"]', false);
+      await page.selectOption("#model", "resnet50");
+      await page.selectOption("#freeze", "none");
+      await page.fill("#batchSize", "4096");
+      await page.getByTestId("start").click();
+      await waitForState(page, "failed", 60_000);
+      expect(await text(page, "error")).toMatch(
+        /^training: batch size: batch 4096 of resnet50 at 3x16x16 needs about \d+\.\d\d GiB, the WebAssembly heap holds 4\.00 GiB; the largest batch that fits is \d+$/,
+      );
+      expect(await step(page)).toBe(2);
+    },
+    240_000,
+  );
 });

@@ -65,8 +65,9 @@ export interface Checkpoint {
 
 /** A checkpoint that is valid safetensors but not a usable checkpoint (wrong format, mismatched pair). */
 export class CheckpointError extends Error {
-  constructor(message: string) {
-    super(`checkpoint: ${message}`);
+  /** The message without its "checkpoint: " prefix. */
+  constructor(readonly detail: string) {
+    super(`checkpoint: ${detail}`);
     this.name = "CheckpointError";
   }
 }

@@ -62,3 +62,14 @@ export function trainMode(model: Module, parts: FrozenParts | null, freezeBn: bo
   model.train();
   if (freezeBn && parts) for (const bn of parts.batchNorms) bn.eval();
 }
+
+/** One line on what `spec` froze (null when nothing is), as the CLI and the web app report it. */
+export function describeFrozen(parts: FrozenParts, spec: string, freezeBn: boolean): string | null {
+  if (parts.frozenParameters === 0) return null;
+  const n = (count: number) => count.toLocaleString("en-US");
+  return (
+    `freeze ${spec}: ${n(parts.frozenParameters)} parameters frozen (${parts.prefixes.join(", ")}), ` +
+    `${n(parts.trainableParameters)} trained` +
+    (freezeBn ? "; their BatchNorm layers in eval mode" : "")
+  );
+}

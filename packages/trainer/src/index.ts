@@ -53,6 +53,13 @@ export {
   train,
 } from "./trainer.js";
 export { createModel, type ModelConfig } from "./model.js";
+export {
+  CheckpointFitError,
+  checkHead,
+  checkpointShape,
+  modelDescription,
+  modelFromCheckpoint,
+} from "./checkpoint-model.js";
 export { FREEZE_PATTERN, MODEL_NAMES, type ModelName } from "./model-names.js";
 export {
   decodeSafetensors,
@@ -104,12 +111,14 @@ export {
   fitPretrained,
   headName,
   loadPretrained,
+  loadWeightsFile,
   matchKnownModel,
   PretrainedError,
   readWeights,
   type WeightsFile,
+  type WeightsFileLoad,
 } from "./pretrained.js";
-export { applyFreeze, type FrozenParts, frozenPrefixes, trainMode } from "./freeze.js";
+export { applyFreeze, describeFrozen, type FrozenParts, frozenPrefixes, trainMode } from "./freeze.js";
 export {
   type PlannedRun,
   plannedRuns,
@@ -129,4 +138,10 @@ export {
   type VariantSummary,
 } from "./study.js";
 export { studyNet, studyNetLayers } from "./study-net.js";
-export { estimateTrainingMemory, type MemoryEstimate, memoryError, WASM_MAX_BYTES } from "./memory.js";
+export {
+  batchMemoryError,
+  estimateTrainingMemory,
+  type MemoryEstimate,
+  memoryError,
+  WASM_MAX_BYTES,
+} from "./memory.js";

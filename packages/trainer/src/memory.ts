@@ -5,7 +5,8 @@
  * per-image count comes from one batch-1 forward pass that records every layer's output size.
  */
 import { type Module, Sequential } from "@resnet-ts/layers";
-import { noGrad, tidy, zeros } from "@resnet-ts/tensor";
+import { getBackend, noGrad, tidy, zeros } from "@resnet-ts/tensor";
+import type { TrainConfig } from "./config.js";
 
 export const WASM_MAX_BYTES = 4 * 1024 ** 3;
 
@@ -68,4 +69,22 @@ export function memoryError(
     `batch ${batch} of ${what} needs about ${gib(needed)}, the WebAssembly heap holds ${gib(available)}; ` +
     (largest > 0 ? `the largest batch that fits is ${largest}` : "not even one image fits")
   );
+}
+
+/**
+ * The pre-training check on the wasm backend (null elsewhere, or when the batch fits): `config`'s batch of
+ * `channels` x `rows` x `cols` images (or the configured resize) against the 4 GiB heap, `memoryError`'s line.
+ */
+export function batchMemoryError(
+  model: Module,
+  config: Pick<TrainConfig, "batchSize" | "resize" | "model">,
+  channels: number,
+  rows: number,
+  cols: number,
+): string | null {
+  if (!getBackend().name.startsWith("wasm")) return null;
+  const h = config.resize ?? rows;
+  const w = config.resize ?? cols;
+  const estimate = estimateTrainingMemory(model, [channels, h, w]);
+  return memoryError(estimate, config.batchSize, WASM_MAX_BYTES, `${config.model} at ${channels}x${h}x${w}`);
 }

@@ -4,7 +4,9 @@
  * usual ways, each reported as a note: a `module.` prefix (DataParallel) stripped, 3-channel conv1 weights
  * summed over the input channels for a 1-channel model, and the classifier head left freshly initialised
  * when its class count differs (`replaceHead`). Keys of another architecture are an error that names a few
- * missing and unexpected keys and the known model they match.
+ * missing and unexpected keys and the known model they match. `loadWeightsFile` is what both apps call: the
+ * fit and load plus the lines they show. Browser-safe (no node: imports): the CLI reads the file from disk,
+ * the web worker from an upload.
  */
 import { Linear, type Module, resnet, type StateDict, TorchvisionResNet } from "@resnet-ts/layers";
 import { applyStateDict } from "./checkpoint.js";
@@ -25,10 +27,14 @@ export interface WeightsFile {
   notes: string[];
 }
 
-/** Reads a state dict from a torch.save zip or a safetensors file (told apart by their first bytes). */
+/**
+ * Reads a state dict from a torch.save zip or a safetensors file, told apart by their first bytes (a file
+ * named .pth/.pt that is neither is read as .pth, so that its error says what a .pth should be).
+ */
 export function readWeights(bytes: Uint8Array, fileName = "the file"): WeightsFile {
-  if (isZip(bytes)) return { format: "pth", ...decodePth(bytes, fileName) };
-  if (bytes[0] === 0x80) return { format: "pth", ...decodePth(bytes, fileName) };
+  if (isZip(bytes) || bytes[0] === 0x80 || /\.pth?$/i.test(fileName)) {
+    return { format: "pth", ...decodePth(bytes, fileName) };
+  }
   return { format: "safetensors", stateDict: decodeSafetensors(bytes).tensors, notes: [] };
 }
 
@@ -145,6 +151,29 @@ export function loadPretrained(model: Module, file: StateDict, options: FitOptio
   const fit = fitPretrained(model, file, options);
   applyStateDict(model, fit.stateDict);
   return fit;
+}
+
+export interface WeightsFileLoad extends FitResult {
+  /** One line: the file's format and name and the model it went into. */
+  line: string;
+}
+
+/**
+ * Loads a file `readWeights` read into `model` (`loadPretrained`), with what the CLI and the web app report:
+ * one line naming the format, the file and the model (`modelName`, e.g. the config's `model`), and the
+ * reader's notes followed by the fit's. Errors are one line and leave the model unchanged.
+ */
+export function loadWeightsFile(
+  model: Module,
+  file: WeightsFile,
+  { fileName, modelName, ...options }: FitOptions & { fileName: string; modelName: string },
+): WeightsFileLoad {
+  const fit = loadPretrained(model, file.stateDict, options);
+  return {
+    ...fit,
+    notes: [...file.notes, ...fit.notes],
+    line: `${file.format} weights from ${fileName} loaded into ${modelName}`,
+  };
 }
 
 const firstConv = (dict: StateDict) => Object.keys(dict).find((k) => dict[k]!.shape.length === 4);

@@ -1,6 +1,6 @@
 /** `resnet-ts eval`: accuracy and mean cross-entropy of a checkpoint on the test split. */
 import { takeFirst } from "@resnet-ts/data";
-import { evaluate } from "@resnet-ts/trainer";
+import { checkpointShape, evaluate } from "@resnet-ts/trainer";
 import type { Command } from "commander";
 import { z } from "zod";
 import { selectBackend } from "../backends.js";
@@ -9,7 +9,6 @@ import {
   checkFitsData,
   dataOptions,
   modelFromCheckpoint,
-  modelShape,
   readCheckpoint,
   readPreprocessing,
 } from "../model-io.js";
@@ -56,7 +55,7 @@ export function registerEval(program: Command, output: () => Output): void {
         out,
         dataOptions(pre, checkpoint.info.config?.seed ?? 0),
       );
-      checkFitsData(modelShape(checkpoint.stateDict), data, "--checkpoint", opts.checkpoint, pre);
+      checkFitsData(checkpointShape(checkpoint.stateDict), data, "--checkpoint", opts.checkpoint, pre);
       const { model, resize, nonFinite } = modelFromCheckpoint(
         checkpoint,
         opts.checkpoint,

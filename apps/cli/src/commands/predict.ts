@@ -12,6 +12,7 @@ import {
 } from "@resnet-ts/data";
 import { decodeImageFile } from "@resnet-ts/data/node";
 import { fromArray, noGrad, resizeBilinear, softmax, type Tensor, tidy } from "@resnet-ts/tensor";
+import { checkpointShape } from "@resnet-ts/trainer";
 import type { Command } from "commander";
 import { z } from "zod";
 import { selectBackend } from "../backends.js";
@@ -21,7 +22,6 @@ import {
   checkFitsData,
   dataOptions,
   modelFromCheckpoint,
-  modelShape,
   readCheckpoint,
   readPreprocessing,
 } from "../model-io.js";
@@ -70,7 +70,7 @@ export function registerPredict(program: Command, output: () => Output): void {
       const seed = checkpoint.info.config?.seed ?? 0;
       const splits = opts.data ? await loadSplits(opts.data, out, dataOptions(pre, seed)) : null;
       if (splits)
-        checkFitsData(modelShape(checkpoint.stateDict), splits, "--checkpoint", opts.checkpoint, pre);
+        checkFitsData(checkpointShape(checkpoint.stateDict), splits, "--checkpoint", opts.checkpoint, pre);
       const names = pre?.classNames ?? splits?.classNames ?? CLASS_NAMES;
       // The head must match the data's classes (with --image: the classes it was trained on).
       const classes =

@@ -4,9 +4,12 @@
  * (weights + training state, atomically) after each epoch, at the end, and on Ctrl-C.
  */
 import {
+  batchMemoryError,
+  checkpointShape,
   createModel,
+  describeFrozen,
   type EpochEndEvent,
-  loadPretrained,
+  loadWeightsFile,
   NonFiniteLossError,
   Trainer,
   type TrainingState,
@@ -19,11 +22,9 @@ import type { Command } from "commander";
 import { selectBackend } from "../backends.js";
 import { addConfigFlags, configInput, resolveFlags } from "../config-flags.js";
 import { loadSplits } from "../data.js";
-import { checkMemory } from "../memory.js";
 import {
   checkFitsData,
   loadWeights,
-  modelShape,
   readCheckpoint,
   readPreprocessing,
   readPretrained,
@@ -147,22 +148,26 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
   const model = createModel(config, { inChannels: record.channels, numClasses: record.classes });
   if (init) {
     const pre = readPreprocessing(init, raw.init!);
-    checkFitsData(modelShape(init.stateDict), data, "--init", raw.init!, pre);
+    checkFitsData(checkpointShape(init.stateDict), data, "--init", raw.init!, pre);
     loadWeights(model, init.stateDict, "--init", raw.init!, record.classes);
     out.info(`init: weights from ${raw.init}`);
   }
   if (resumed) loadWeights(model, resumed.stateDict, "--resume", raw.resume!, record.classes);
   if (pretrained) {
-    let fit: ReturnType<typeof loadPretrained>;
+    let loaded: ReturnType<typeof loadWeightsFile>;
     try {
-      fit = loadPretrained(model, pretrained.stateDict, { replaceHead: raw.replaceHead !== false });
+      loaded = loadWeightsFile(model, pretrained, {
+        fileName: raw.pretrained!,
+        modelName: config.model,
+        replaceHead: raw.replaceHead !== false,
+      });
     } catch (error) {
       throw new UsageError(`--pretrained ${raw.pretrained}: ${(error as Error).message}`);
     }
-    out.info(`pretrained: ${pretrained.format} weights from ${raw.pretrained} loaded into ${config.model}`);
-    for (const note of [...pretrained.notes, ...fit.notes]) out.info(`pretrained: ${note}`);
+    for (const line of [loaded.line, ...loaded.notes]) out.info(`pretrained: ${line}`);
   }
-  checkMemory(model, config, record.channels, data.train.rows, data.train.cols);
+  const tooBig = batchMemoryError(model, config, record.channels, data.train.rows, data.train.cols);
+  if (tooBig) throw new UsageError(`--batch-size: ${tooBig}`);
   const loader = workers > 0 ? new WorkerLoader(workers) : null;
   const trainer = new Trainer(model, data, config, {
     resume: resumed?.training ?? undefined,
@@ -172,13 +177,8 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
     ...preprocessingOf(data, config.normalize, trainer.normalization),
     ...(data.layout === "image-folder" ? { valFraction } : {}),
   };
-  if (trainer.frozen.frozenParameters > 0) {
-    out.info(
-      `freeze ${config.freeze}: ${trainer.frozen.frozenParameters.toLocaleString("en-US")} parameters frozen ` +
-        `(${trainer.frozen.prefixes.join(", ")}), ${trainer.frozen.trainableParameters.toLocaleString("en-US")} trained` +
-        (config.freezeBn ? "; their BatchNorm layers in eval mode" : ""),
-    );
-  }
+  const frozen = describeFrozen(trainer.frozen, config.freeze, config.freezeBn);
+  if (frozen) out.info(frozen);
   const p = trainer.progress;
   const side = config.resize ? `${config.resize}x${config.resize}` : `${data.train.rows}x${data.train.cols}`;
   out.info(

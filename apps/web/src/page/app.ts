@@ -31,6 +31,8 @@ export async function startApp(root: HTMLElement): Promise<void> {
   let running = false;
   let state: RunState = "idle";
   let hasModel = false;
+  /** Pretrained weights the worker has read (the fine-tune checkbox is usable only then). */
+  let hasPretrained = false;
   const form = new ConfigForm(() => {
     const { problems } = form.validate();
     $<HTMLButtonElement>("start").disabled = Boolean(problems) || running;
@@ -60,6 +62,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
     $<HTMLButtonElement>("evaluate").disabled = running;
     $<HTMLButtonElement>("download").disabled = !hasModel || (running && next !== "paused");
     form.setEnabled(!running);
+    $<HTMLInputElement>("use-pretrained").disabled = running || !hasPretrained;
     compare.setRunning(running);
     if (next === "failed") compare.failed(message);
   };
@@ -81,11 +84,13 @@ export async function startApp(root: HTMLElement): Promise<void> {
     if (!choice) return;
     charts.clear();
     $("test-accuracy").textContent = "-";
+    $("pretrained-notes").replaceChildren();
     send({
       type: "start",
       config,
       data: choice,
       fromLoaded: $<HTMLInputElement>("from-loaded").checked && hasModel,
+      pretrained: $<HTMLInputElement>("use-pretrained").checked && hasPretrained,
     });
     setState("loading", "starting");
   });
@@ -118,6 +123,17 @@ export async function startApp(root: HTMLElement): Promise<void> {
     clearErrors();
     const bytes = await file.arrayBuffer();
     worker.postMessage({ type: "load-checkpoint", name: file.name, bytes } satisfies ToWorker, [bytes]);
+  });
+
+  $<HTMLInputElement>("pretrained").addEventListener("change", async (event) => {
+    const file = (event.target as HTMLInputElement).files?.[0];
+    if (!file) return;
+    clearErrors();
+    const info = $("pretrained-info");
+    info.textContent = `reading ${file.name}`;
+    info.dataset.state = "loading";
+    const bytes = await file.arrayBuffer();
+    worker.postMessage({ type: "load-pretrained", name: file.name, bytes } satisfies ToWorker, [bytes]);
   });
 
   worker.onerror = (event) => showError(`worker: ${event.message || "failed to start"}`);
@@ -174,7 +190,28 @@ export async function startApp(root: HTMLElement): Promise<void> {
         hasModel = true;
         $("checkpoint-info").textContent = msg.message;
         $<HTMLInputElement>("from-loaded").checked = true;
+        // Continuing the uploaded model excludes fine-tuning a new one from pretrained weights.
+        $<HTMLInputElement>("use-pretrained").checked = false;
         setState(state, $("state-message").textContent ?? "");
+        break;
+      case "pretrained-read": {
+        const info = $("pretrained-info");
+        info.textContent = msg.message;
+        info.dataset.state = msg.ok ? "loaded" : "failed";
+        hasPretrained = msg.ok;
+        const use = $<HTMLInputElement>("use-pretrained");
+        use.checked = msg.ok;
+        use.disabled = running || !msg.ok;
+        // Fine-tuning starts a new model from the weights, so it does not continue the current one.
+        if (msg.ok) $<HTMLInputElement>("from-loaded").checked = false;
+        break;
+      }
+      case "pretrained-notes":
+        for (const line of msg.lines) {
+          const item = document.createElement("li");
+          item.textContent = line;
+          $("pretrained-notes").append(item);
+        }
         break;
       case "checkpoint":
         download(msg.bytes, msg.fileName);

@@ -14,8 +14,11 @@ const REQUIRED = [
   "warmupEpochs",
   "labelSmoothing",
   "seed",
+  "headLrMult",
 ] as const;
 const OPTIONAL = ["steps", "trainLimit", "testLimit"] as const;
+const CHECKBOXES = ["plain", "smallStem", "zeroInitResidual", "freezeBn"] as const;
+const SELECTS = ["schedule", "block", "model", "freeze"] as const;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -23,10 +26,8 @@ export class ConfigForm {
   readonly form = $<HTMLFormElement>("config-form");
   readonly #preset = $<HTMLSelectElement>("preset");
   readonly #resize = $<HTMLSelectElement>("resize");
-  readonly #schedule = $<HTMLSelectElement>("schedule");
   readonly #backend = $<HTMLSelectElement>("backend-choice");
   readonly #block = $<HTMLSelectElement>("block");
-  readonly #plain = $<HTMLInputElement>("plain");
 
   constructor(onChange: () => void) {
     for (const name of BLOCK_ARRANGEMENTS) this.#block.add(new Option(name, name));
@@ -45,9 +46,8 @@ export class ConfigForm {
     for (const key of OPTIONAL)
       $<HTMLInputElement>(key).value = config[key] === null ? "" : String(config[key]);
     this.#resize.value = String(config.resize ?? 28);
-    this.#schedule.value = config.schedule;
-    this.#block.value = config.block;
-    this.#plain.checked = config.plain;
+    for (const key of SELECTS) $<HTMLSelectElement>(key).value = config[key];
+    for (const key of CHECKBOXES) $<HTMLInputElement>(key).checked = config[key];
   }
 
   /** The fields as a config input: empty optional fields mean "all" (null), empty required ones NaN. */
@@ -59,9 +59,8 @@ export class ConfigForm {
       input[key] = el.value === "" ? null : el.valueAsNumber;
     }
     input.resize = this.#resize.value === "28" ? null : Number(this.#resize.value);
-    input.schedule = this.#schedule.value;
-    input.block = this.#block.value;
-    input.plain = this.#plain.checked;
+    for (const key of SELECTS) input[key] = $<HTMLSelectElement>(key).value;
+    for (const key of CHECKBOXES) input[key] = $<HTMLInputElement>(key).checked;
     input.backend = this.#backend.value || null;
     return input;
   }

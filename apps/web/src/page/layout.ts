@@ -1,12 +1,21 @@
 /** The page's static markup; every element the code touches has an id (and a data-testid where tests need it). */
 import { BLOCK_ARRANGEMENTS } from "@resnet-ts/layers";
-import { PRESET_NAMES, SCHEDULE_NAMES, STUDY_PRESETS } from "@resnet-ts/trainer";
+import { MODEL_NAMES, PRESET_NAMES, SCHEDULE_NAMES, STUDY_PRESETS } from "@resnet-ts/trainer";
 
 const field = (id: string, label: string, input: string, hint = "") =>
   `<label class="field" for="${id}"><span>${label}</span>${input}<small class="hint">${hint}</small>` +
   `<small class="issue" data-issue-for="${id}"></small></label>`;
 
 const number = (id: string, attrs: string) => `<input id="${id}" name="${id}" type="number" ${attrs} />`;
+
+/** A checkbox field whose schema issues show under it. */
+const check = (id: string, label: string, text: string) =>
+  `<div class="field"><span>${label}</span><label class="check"><input id="${id}" data-testid="${id}" type="checkbox" /> ${text}</label>` +
+  `<small class="issue" data-issue-for="${id}"></small></div>`;
+
+const FREEZE_OPTIONS = ["none", "backbone", "stem", "layers:1", "layers:2", "layers:3", "layers:4"]
+  .map((f) => `<option value="${f}">${f}</option>`)
+  .join("");
 
 /** One checkbox per variant (arrangement x shortcuts); original with and without shortcuts checked. */
 const variantGrid = `<table class="variant-grid"><thead><tr><th>arrangement</th><th>residual</th><th>plain</th></tr></thead><tbody>${BLOCK_ARRANGEMENTS.map(
@@ -91,7 +100,7 @@ const COMPARE = `
 export const LAYOUT = `
 <header>
   <h1>ResNet-18 on Fashion-MNIST, in your browser</h1>
-  <p class="lede">d2l.ai's ResNet-18 (11.2M parameters) trained with resnet-ts in a Web Worker, on your own machine.</p>
+  <p class="lede">d2l.ai's ResNet-18 (11.2M parameters), or torchvision's ResNet-18/34/50 fine-tuned from PyTorch weights, trained with resnet-ts in a Web Worker on your own machine.</p>
   <p class="status">Backend: <strong data-testid="backend" id="backend">probing...</strong>
     <span class="sep">|</span> State: <strong data-testid="state" id="state">idle</strong> <span id="state-message"></span></p>
 </header>
@@ -135,6 +144,25 @@ export const LAYOUT = `
         ${field("resize", "Resolution", `<select id="resize"><option value="28">28 x 28</option><option value="96">96 x 96 (d2l)</option></select>`)}
         ${field("seed", "Seed", number("seed", 'min="0" step="1"'))}
       </div>
+      <div class="row">
+        ${field("model", "Model", `<select id="model" data-testid="model">${MODEL_NAMES.map((m) => `<option value="${m}">${m}</option>`).join("")}</select>`, "d2l's net, or torchvision's (its keys)")}
+        ${check("smallStem", "Stem", "small stem (3x3, no max pool)")}
+        ${check("zeroInitResidual", "Residual init", "zero-init residual")}
+      </div>
+      <fieldset class="pretrained-panel">
+        <legend>Fine-tune from PyTorch weights (<code>.pth</code> from <code>torch.save(model.state_dict())</code>, or <code>.safetensors</code>) of the chosen model</legend>
+        <div class="row">
+          <label class="upload">Pretrained weights <input id="pretrained" data-testid="pretrained" type="file" accept=".pth,.pt,.safetensors" /></label>
+          <label class="check"><input id="use-pretrained" data-testid="use-pretrained" type="checkbox" disabled /> fine-tune from them (the head is replaced for another class count)</label>
+        </div>
+        <p id="pretrained-info" data-testid="pretrained-info" class="muted">no weights uploaded</p>
+        <div class="row">
+          ${field("freeze", "Freeze", `<select id="freeze" data-testid="freeze">${FREEZE_OPTIONS}</select>`, "frozen parameters get no gradient, no update")}
+          ${check("freezeBn", "Frozen BatchNorm", "eval mode")}
+          ${field("headLrMult", "Head LR multiplier", number("headLrMult", 'step="any" min="0"'), "the classifier's learning rate x this")}
+        </div>
+        <ul id="pretrained-notes" data-testid="pretrained-notes" class="notes"></ul>
+      </fieldset>
       <div class="row">
         ${field("block", "Block arrangement", `<select id="block" data-testid="block"></select>`, "He et al. 2016; original is d2l's")}
         <div class="field"><span>Shortcuts</span><label class="check"><input id="plain" data-testid="plain" type="checkbox" /> plain net (none)</label>

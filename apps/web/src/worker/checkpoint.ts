@@ -1,18 +1,17 @@
 /**
  * Checkpoints in the worker: the trainer's weights file (the safetensors file the CLI writes: the
- * model's state dict plus the run's metadata), and loading one (from the CLI, from PyTorch's
- * `safetensors.torch.save_file(net.state_dict())`, or from this page) with a message that says what is
- * wrong with a bad file.
+ * model's state dict plus the run's metadata, whose config names the model), and loading one (from the
+ * CLI, from PyTorch's `safetensors.torch.save_file(net.state_dict())`, or from this page) into the model
+ * its config names, with a message that says what is wrong with a bad file.
  */
-import { type Preprocessing, parsePreprocessing } from "@resnet-ts/data";
+import { CLASS_NAMES, type Preprocessing, parsePreprocessing } from "@resnet-ts/data";
 import type { Module } from "@resnet-ts/layers";
 import {
-  applyStateDict,
+  CheckpointFitError,
   type CheckpointInfo,
-  createModel,
-  DEFAULT_CONFIG,
   decodeCheckpoint,
   encodeCheckpoint,
+  modelFromCheckpoint,
   type TrainConfig,
   type TrainProgress,
 } from "@resnet-ts/trainer";
@@ -42,8 +41,9 @@ export function saveCheckpoint(
 }
 
 /**
- * Decodes `bytes` and loads them into a fresh model of the architecture in the file's config (block
- * arrangement, plain; d2l's ResNet-18 when it has none). Throws a message for the page that names the file.
+ * Decodes `bytes` and loads them into a fresh model of the architecture in the file's config
+ * (`modelFromCheckpoint`: the model, block arrangement, plain; d2l's ResNet-18 when it has none) for the
+ * channels and classes its preprocessing records. Throws a message for the page that names the file.
  */
 export function loadCheckpoint(
   bytes: Uint8Array,
@@ -55,7 +55,6 @@ export function loadCheckpoint(
   } catch (error) {
     throw new Error(`${name} is not a readable checkpoint: ${clip((error as Error).message)}`);
   }
-  const config = checkpoint.info.config ?? DEFAULT_CONFIG;
   const recorded = checkpoint.metadata.preprocessing;
   let preprocessing: Preprocessing | null = null;
   if (recorded !== undefined) {
@@ -65,37 +64,17 @@ export function loadCheckpoint(
       throw new Error(clip((error as Error).message));
     }
   }
-  const channels = preprocessing?.channels ?? 1;
-  const classes = preprocessing?.classNames.length ?? 10;
-  const model = createModel(config, { inChannels: channels, numClasses: classes });
-  const variant =
-    config.block === "original" && !config.plain
-      ? ""
-      : ` in the ${config.plain ? "plain " : ""}${config.block} arrangement`;
-  const fits = `${name} does not fit the d2l ResNet-18${variant} (${channels} channel(s), ${classes} classes)`;
-  const keyProblems = compareKeys(Object.keys(model.stateDict()), Object.keys(checkpoint.stateDict));
-  if (keyProblems) throw new Error(`${fits}: ${keyProblems}`);
+  let model: Module;
   try {
-    applyStateDict(model, checkpoint.stateDict);
+    model = modelFromCheckpoint(checkpoint, {
+      inChannels: preprocessing?.channels ?? 1,
+      classes: preprocessing?.classNames.length ?? CLASS_NAMES.length,
+    });
   } catch (error) {
-    throw new Error(`${fits}: ${clip((error as Error).message)}`);
+    if (!(error instanceof CheckpointFitError)) throw error;
+    throw new Error(`${name} ${clip(error.message)}`);
   }
   return { model, info: checkpoint.info, preprocessing };
-}
-
-/** A short account of missing and unexpected keys (counts, the first few names), or "" when they match. */
-function compareKeys(expected: string[], found: string[]): string {
-  const have = new Set(found);
-  const want = new Set(expected);
-  const missing = expected.filter((k) => !have.has(k));
-  const unexpected = found.filter((k) => !want.has(k));
-  const list = (keys: string[]) => keys.slice(0, 4).join(", ") + (keys.length > 4 ? ", ..." : "");
-  return [
-    unexpected.length ? `${unexpected.length} unexpected keys (${list(unexpected)})` : "",
-    missing.length ? `${missing.length} of its ${expected.length} keys missing (${list(missing)})` : "",
-  ]
-    .filter(Boolean)
-    .join("; ");
 }
 
 const clip = (text: string) => (text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL)}...` : text);

@@ -15,7 +15,7 @@ scope.onmessage = ({ data: msg }) => {
       void session.probe();
       break;
     case "start":
-      void session.start(msg.config, msg.data, msg.fromLoaded);
+      void session.start(msg.config, msg.data, msg.fromLoaded, msg.pretrained);
       break;
     case "pause":
       session.pause();
@@ -31,6 +31,9 @@ scope.onmessage = ({ data: msg }) => {
       break;
     case "load-checkpoint":
       void session.loadCheckpoint(msg.name, new Uint8Array(msg.bytes));
+      break;
+    case "load-pretrained":
+      void session.loadPretrained(msg.name, new Uint8Array(msg.bytes));
       break;
     case "save-checkpoint":
       session.saveCheckpoint();

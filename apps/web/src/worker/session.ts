@@ -14,14 +14,21 @@ import {
 } from "@resnet-ts/data";
 import { formatSummary, type Module, summary } from "@resnet-ts/layers";
 import {
+  batchMemoryError,
   createModel,
   DEFAULT_CONFIG,
+  describeFrozen,
   type EvalResult,
   evaluate,
+  loadWeightsFile,
+  type ModelConfig,
+  matchKnownModel,
+  parseConfig,
+  readWeights,
   type TrainConfig,
   Trainer,
   type TrainProgress,
-  parseConfig,
+  type WeightsFile,
 } from "@resnet-ts/trainer";
 import type {
   CompareSettings,
@@ -46,7 +53,9 @@ export class Session {
   readonly #post: Post;
   #model: Module | null = null;
   /** What the model was built from: rebuilding it (on another backend) needs the same architecture. */
-  #modelSpec: Pick<TrainConfig, "init" | "seed" | "block" | "plain"> | null = null;
+  #modelSpec: ModelConfig | null = null;
+  /** The last pretrained weights file read (`load-pretrained`), to fine-tune from at the next start. */
+  #pretrained: { name: string; file: WeightsFile } | null = null;
   #modelNote = "";
   /** The data the model was built for (or, for an uploaded model, what its file says). */
   #modelData: ModelData = FASHION_MNIST;
@@ -111,26 +120,42 @@ export class Session {
     this.#backend = name;
     if (state && this.#model && this.#modelSpec) {
       const old = this.#model;
-      this.#model = createModel(this.#modelSpec);
+      this.#model = createModel(this.#modelSpec, {
+        inChannels: this.#modelData.channels,
+        numClasses: this.#modelData.classNames.length,
+      });
       this.#model.loadStateDict(state);
       for (const t of [...old.parameters(), ...old.buffers()]) t.dispose();
     }
     this.#post({ type: "backend", name });
   }
 
-  /** A fresh model for `splits` (its channels and classes), or the current one when it fits them. */
-  #ensureModel(config: TrainConfig, fresh: boolean, splits: DataSplits): Module {
+  /**
+   * A fresh model for `splits` (its channels and classes), fine-tuned from the pretrained weights when
+   * `pretrained` (their notes go to the page; weights that do not fit leave the current model as it was),
+   * or the current one when it fits them.
+   */
+  #ensureModel(config: TrainConfig, fresh: boolean, splits: DataSplits, pretrained: boolean): Module {
     const data: ModelData = {
       channels: splits.channels,
       classNames: [...splits.classNames],
       imageSize: splits.train.rows,
     };
     if (fresh || !this.#model) {
-      this.#model = createModel(config, { inChannels: data.channels, numClasses: data.classNames.length });
+      const model = createModel(config, { inChannels: data.channels, numClasses: data.classNames.length });
+      let origin = `seed ${config.seed}, ${config.init} init`;
+      if (pretrained) {
+        if (!this.#pretrained) throw new Error("upload the pretrained weights first (.pth or .safetensors)");
+        const { name, file } = this.#pretrained;
+        const loaded = loadWeightsFile(model, file, { fileName: name, modelName: config.model });
+        this.#post({ type: "pretrained-notes", lines: [loaded.line, ...loaded.notes] });
+        origin = `fine-tuned from ${name}`;
+      }
+      this.#model = model;
       this.#modelSpec = config;
       this.#modelData = data;
       this.#testAccuracy = null;
-      this.#modelNote = `new model: ${architecture(config)} (seed ${config.seed}, ${config.init} init)`;
+      this.#modelNote = `new model: ${architecture(config)} (${origin})`;
     } else {
       const have = this.#modelData;
       if (have.channels !== data.channels || have.classNames.length !== data.classNames.length) {
@@ -194,14 +219,23 @@ export class Session {
     });
   }
 
-  start(config: TrainConfig, data: DataChoice, fromLoaded: boolean): Promise<void> {
+  start(config: TrainConfig, data: DataChoice, fromLoaded: boolean, pretrained: boolean): Promise<void> {
     return this.#exclusive("training", async () => {
+      if (fromLoaded && pretrained) {
+        throw new Error(
+          "'start from the current model' and 'fine-tune from the pretrained weights' exclude each other: " +
+            "fine-tuning starts a new model from those weights",
+        );
+      }
       const c = forData(parseConfig(config), data);
       this.#state("loading", "loading the data");
       const splits = firstN(await loadData(data), c);
       this.#state("loading", "starting the backend");
       await this.#useBackend(c.backend);
-      const model = this.#ensureModel(c, !fromLoaded, splits);
+      const model = this.#ensureModel(c, !fromLoaded, splits, pretrained);
+      // As the CLI: a batch that cannot fit the WebAssembly heap fails before the first step.
+      const tooBig = batchMemoryError(model, c, splits.channels, splits.train.rows, splits.train.cols);
+      if (tooBig) throw new Error(`batch size: ${tooBig}`);
       // The web app trains without normalisation (pixels / 255).
       this.#preprocessing = {
         ...preprocessingOf(splits, "none", null),
@@ -211,11 +245,17 @@ export class Session {
         evaluation: { predictions: true, confusion: true },
       });
       this.#trainer = trainer;
+      const frozen = describeFrozen(trainer.frozen, c.freeze, c.freezeBn);
+      if (frozen) this.#post({ type: "pretrained-notes", lines: [frozen] });
       // A model trained further keeps its own architecture, whatever the form says; its checkpoint says so.
+      const spec = this.#modelSpec ?? c;
       this.#lastConfig = {
         ...c,
-        block: this.#modelSpec?.block ?? c.block,
-        plain: this.#modelSpec?.plain ?? c.plain,
+        block: spec.block,
+        plain: spec.plain,
+        model: spec.model ?? c.model,
+        smallStem: spec.smallStem ?? c.smallStem,
+        zeroInitResidual: spec.zeroInitResidual ?? c.zeroInitResidual,
       };
       const grid = gridIndices(trainer.testSet);
       this.#postGrid(trainer.testSet, grid, splits, data);
@@ -377,6 +417,27 @@ export class Session {
     });
   }
 
+  /** Reads pretrained weights for the next fine-tuning start; the page shows what was read, or why not. */
+  loadPretrained(name: string, bytes: Uint8Array): void {
+    try {
+      const file = readWeights(bytes, name);
+      this.#pretrained = { name, file };
+      const keys = Object.keys(file.stateDict);
+      const known = matchKnownModel(keys);
+      const facts = [`${file.format}`, `${keys.length} tensors`, ...(known ? [`${known}'s keys`] : [])];
+      const message = [`read ${name} (${facts.join(", ")})`, ...file.notes].join("; ");
+      this.#post({ type: "pretrained-read", name, ok: true, message });
+    } catch (error) {
+      this.#pretrained = null;
+      this.#post({
+        type: "pretrained-read",
+        name,
+        ok: false,
+        message: `${name}: ${(error as Error).message}`,
+      });
+    }
+  }
+
   saveCheckpoint(): void {
     if (!this.#model) {
       this.#post({
@@ -393,7 +454,8 @@ export class Session {
       preprocessing: this.#preprocessing,
     });
     const buffer = bytes.buffer as ArrayBuffer;
-    this.#post({ type: "checkpoint", bytes: buffer, fileName: `resnet18-step${this.#step}.safetensors` }, [
+    const model = this.#lastConfig?.model ?? this.#modelSpec?.model ?? "d2l-resnet18";
+    this.#post({ type: "checkpoint", bytes: buffer, fileName: `${model}-step${this.#step}.safetensors` }, [
       buffer,
     ]);
   }
@@ -446,8 +508,14 @@ function firstN(splits: DataSplits, c: TrainConfig): DataSplits {
   };
 }
 
-/** The network's name as the summary shows it, e.g. "ResNet-18, full-preact blocks, plain (no shortcuts)". */
-function architecture(c: Pick<TrainConfig, "block" | "plain">): string {
+/**
+ * The network's name as the summary shows it, e.g. "ResNet-18, full-preact blocks, plain (no shortcuts)"
+ * for d2l's net, "torchvision resnet18, small stem" for torchvision's.
+ */
+function architecture(c: ModelConfig): string {
+  if (c.model && c.model !== "d2l-resnet18") {
+    return `torchvision ${c.model}${c.smallStem ? ", small stem" : ""}${c.zeroInitResidual ? ", zero-init residual" : ""}`;
+  }
   return `ResNet-18, ${c.block} blocks${c.plain ? ", plain (no shortcuts)" : ""}`;
 }
 
