@@ -103,6 +103,20 @@ describe("resnet-ts on a folder of colour images", () => {
     expect(e.code, e.stderr).toBe(0);
     expect(JSON.parse(e.stdout.trim()).accuracy).toBeCloseTo(Number(/test acc ([\d.]+)/.exec(last)![1]), 4);
 
+    // predict --data on the colour folder: its held-out images, preprocessed as in training, with true labels.
+    const d = await cli("--json", "predict", "--checkpoint", out, "--data", data, "--limit", "6");
+    expect(d.code, d.stderr).toBe(0);
+    const records = d.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { truthName?: string; top?: { name: string }[]; accuracy?: number });
+    const shown = records.filter((r) => r.top);
+    expect(shown).toHaveLength(6);
+    for (const r of shown) expect(CLASSES).toContain(r.truthName);
+    const right = shown.filter((r) => r.top![0]!.name === r.truthName).length;
+    expect(records.at(-1)!.accuracy).toBeCloseTo(right / 6, 10);
+    expect(right).toBeGreaterThanOrEqual(5);
+
     // A grey 10-class data set does not fit this checkpoint: one line naming both.
     const idx = join(dir, "idx");
     const grey = (count: number) => ({

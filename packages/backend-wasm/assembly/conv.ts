@@ -5,15 +5,16 @@
 //   filter grad    dW[o, ckk]    = dY[o, (n,s)] * cols^T[(n,s), ckk]   (each thread sums its images)
 // Columns (n,s) run over every image of the batch, so small late layers still give long GEMMs.
 import { ai, ap, splitEnd, splitStart } from "./common";
-import { MR, NR, runBlock } from "./gemm";
+import {
+  ConvBwdFilter, ConvBwdInput, ConvFwd, ConvGeometry as G, Crop, Gemm, MR, NR, Pad, SumPartials, TapClass as T, Taps,
+} from "./generated/abi";
+import { runBlock } from "./gemm";
 
-// Geometry argument words shared by the three conv kernels (written by src/kernels/conv.ts).
-const N = 4, C = 5, H = 6, W = 7, O = 8, KH = 9, KW = 10, OH = 11, OW = 12, SH = 13, SW = 14, PH = 15, PW = 16;
-const SCRATCH = 17, SCRATCH_STRIDE = 18, KC = 19, NC = 20;
-// The tap class (see src/kernels/taps.ts): output rows [OY0, OY0+OHC) x columns [OX0, OX0+OWC) whose
-// windows start KY0 / KX0 taps in (KH x KW is then the class's tap count); FKH x FKW is the filter
-// layout of the weight gradient; ACC: the filter gradient adds to its (zeroed) output.
-const OY0 = 21, OHC = 22, OX0 = 23, OWC = 24, KY0 = 25, KX0 = 26, FKH = 27, FKW = 28, ACC = 29;
+// The three conv kernels share their geometry words (kernel-abi.json's convGeometry, written by
+// src/kernels/conv.ts) and the tap class (see src/kernels/taps.ts): output rows [oy0, oy0+ohc) x
+// columns [ox0, ox0+owc) whose windows start ky0 / kx0 taps in (kh x kw is then the class's tap
+// count); fkh x fkw is the filter layout of the weight gradient; acc: the filter gradient adds to its
+// (zeroed) output.
 
 // The current kernel's geometry, in globals: they are per module instance, so per thread
 // (memory is shared between threads, globals are not).
@@ -21,13 +22,15 @@ let g_n = 0, g_c = 0, g_h = 0, g_w = 0, g_o = 0, g_kh = 0, g_kw = 0, g_oh = 0, g
 let g_sh = 0, g_sw = 0, g_ph = 0, g_pw = 0, g_s = 0, g_ckk = 0, g_kk = 0, g_hw = 0;
 let g_oy0 = 0, g_ohc = 0, g_ox0 = 0, g_owc = 0, g_ky0 = 0, g_kx0 = 0, g_fkh = 0, g_fkw = 0, g_cs = 0;
 
-function readGeom(args: usize): void {
-  g_n = ai(args, N); g_c = ai(args, C); g_h = ai(args, H); g_w = ai(args, W); g_o = ai(args, O);
-  g_kh = ai(args, KH); g_kw = ai(args, KW); g_oh = ai(args, OH); g_ow = ai(args, OW);
-  g_sh = ai(args, SH); g_sw = ai(args, SW); g_ph = ai(args, PH); g_pw = ai(args, PW);
+/** Reads the geometry words starting at word `g` and the tap class's starting at word `t`. */
+function readGeom(args: usize, g: i32, t: i32): void {
+  g_n = ai(args, g + G.n); g_c = ai(args, g + G.c); g_h = ai(args, g + G.h); g_w = ai(args, g + G.w);
+  g_o = ai(args, g + G.o); g_kh = ai(args, g + G.kh); g_kw = ai(args, g + G.kw);
+  g_oh = ai(args, g + G.oh); g_ow = ai(args, g + G.ow); g_sh = ai(args, g + G.sh); g_sw = ai(args, g + G.sw);
+  g_ph = ai(args, g + G.ph); g_pw = ai(args, g + G.pw);
   g_s = g_oh * g_ow; g_kk = g_kh * g_kw; g_ckk = g_c * g_kk; g_hw = g_h * g_w;
-  g_oy0 = ai(args, OY0); g_ohc = ai(args, OHC); g_ox0 = ai(args, OX0); g_owc = ai(args, OWC);
-  g_ky0 = ai(args, KY0); g_kx0 = ai(args, KX0); g_fkh = ai(args, FKH); g_fkw = ai(args, FKW);
+  g_oy0 = ai(args, t + T.oy0); g_ohc = ai(args, t + T.ohc); g_ox0 = ai(args, t + T.ox0); g_owc = ai(args, t + T.owc);
+  g_ky0 = ai(args, t + T.ky0); g_kx0 = ai(args, t + T.kx0); g_fkh = ai(args, t + T.fkh); g_fkw = ai(args, t + T.fkw);
   g_cs = g_ohc * g_owc;
 }
 
@@ -172,17 +175,16 @@ function packRows(src: usize, kstride: i32, k0: i32, kc: i32, nc: i32, yoff: usi
 }
 
 /**
- * Forward: args [x, packedW, bias|0, y, geometry..., scratch, stride, KC, NC, class...]. When the
- * output columns are not runs of 8 (small images: one image's positions are fewer than 8, or not a
+ * Forward. When the output columns are not runs of 8 (small images: one image's positions are fewer than 8, or not a
  * multiple of 8; most tap classes) and the depth spans several k blocks, the block accumulates in a
  * contiguous buffer that is scattered into y once at the end, column by column, instead of scattering
  * every tile after every k block.
  */
 export function k_convFwd(tid: i32, nt: i32, args: usize): void {
-  readGeom(args);
-  const x = ap(args, 0), aw = ap(args, 1), bias = ap(args, 2), y = ap(args, 3);
-  const kcMax = ai(args, KC), ncMax = ai(args, NC);
-  const scratch = ap(args, SCRATCH) + <usize>tid * ap(args, SCRATCH_STRIDE);
+  readGeom(args, ConvFwd.convGeometry, ConvFwd.tapClass);
+  const x = ap(args, ConvFwd.x), aw = ap(args, ConvFwd.packedW), bias = ap(args, ConvFwd.bias), y = ap(args, ConvFwd.y);
+  const kcMax = ai(args, ConvFwd.kc), ncMax = ai(args, ConvFwd.nc);
+  const scratch = ap(args, ConvFwd.scratch) + <usize>tid * ap(args, ConvFwd.scratchStride);
   const xbase = scratch, iy0 = xbase + (<usize>ncMax << 2), ix0 = iy0 + (<usize>ncMax << 2);
   const yoff = ix0 + (<usize>ncMax << 2), boff = yoff + (<usize>ncMax << 2), tile = boff + (<usize>ncMax << 2);
   const bp = tile + (<usize>(MR * NR) << 2);
@@ -236,14 +238,13 @@ function runsOf8(yoff: usize, nc: i32): bool {
 }
 
 /**
- * Input gradient: args [dy, packedWT, dcolsBlockCols, dx, geometry..., scratch, stride, KC, NC].
- * Threads take whole images, so their col2im writes never overlap.
+ * Input gradient. Threads take whole images, so their col2im writes never overlap.
  */
 export function k_convBwdInput(tid: i32, nt: i32, args: usize): void {
-  readGeom(args);
-  const dy = ap(args, 0), awt = ap(args, 1), dx = ap(args, 3);
-  const kcMax = ai(args, KC), ncMax = ai(args, NC);
-  const scratch = ap(args, SCRATCH) + <usize>tid * ap(args, SCRATCH_STRIDE);
+  readGeom(args, ConvBwdInput.convGeometry, ConvBwdInput.tapClass);
+  const dy = ap(args, ConvBwdInput.dy), awt = ap(args, ConvBwdInput.packedWT), dx = ap(args, ConvBwdInput.dx);
+  const kcMax = ai(args, ConvBwdInput.kc), ncMax = ai(args, ConvBwdInput.nc);
+  const scratch = ap(args, ConvBwdInput.scratch) + <usize>tid * ap(args, ConvBwdInput.scratchStride);
   const xbase = scratch, iy0 = xbase + (<usize>ncMax << 2), ix0 = iy0 + (<usize>ncMax << 2);
   const yoff = ix0 + (<usize>ncMax << 2), doff = yoff + (<usize>ncMax << 2), tile = doff + (<usize>ncMax << 2);
   const bp = tile + (<usize>(MR * NR) << 2);
@@ -289,21 +290,20 @@ function col2im(dcols: usize, ld: i32, nc: i32, xbase: usize, iy0: usize, ix0: u
 }
 
 /**
- * Filter gradient: args [x, dy, partials|0, dw, geometry..., scratch, stride, KC, NC, class...]. With
- * partials, threads split the images: thread 0 writes dw, thread t > 0 its images' sum to partials +
+ * Filter gradient. With partials, threads split the images: thread 0 writes dw, thread t > 0 its images' sum to partials +
  * (t-1) * (dw's size) (added up afterwards). Without, threads split dw's columns (c, taps) and each sums
  * over every image: better where dw is large next to dy. With ACC the class's taps are added to what
  * dw and the partials hold (the JS side zeroes them first).
  */
 export function k_convBwdFilter(tid: i32, nt: i32, args: usize): void {
-  readGeom(args);
-  const x = ap(args, 0), dy = ap(args, 1), partials = ap(args, 2);
+  readGeom(args, ConvBwdFilter.convGeometry, ConvBwdFilter.tapClass);
+  const x = ap(args, ConvBwdFilter.x), dy = ap(args, ConvBwdFilter.dy), partials = ap(args, ConvBwdFilter.partials);
   const m = g_o, nTot = g_ckk, ld = g_c * g_fkh * g_fkw;
-  const acc = ai(args, ACC) != 0;
+  const acc = ai(args, ConvBwdFilter.acc) != 0;
   const byImages = partials != 0;
-  const out = tid == 0 || !byImages ? ap(args, 3) : partials + ((<usize>(tid - 1) * <usize>(m * ld)) << 2);
-  const kcMax = ai(args, KC), ncMax = ai(args, NC);
-  const scratch = ap(args, SCRATCH) + <usize>tid * ap(args, SCRATCH_STRIDE);
+  const out = tid == 0 || !byImages ? ap(args, ConvBwdFilter.dw) : partials + ((<usize>(tid - 1) * <usize>(m * ld)) << 2);
+  const kcMax = ai(args, ConvBwdFilter.kc), ncMax = ai(args, ConvBwdFilter.nc);
+  const scratch = ap(args, ConvBwdFilter.scratch) + <usize>tid * ap(args, ConvBwdFilter.scratchStride);
   // k tables (positions (n,s)), then column tables (ckk), tile, packed A, packed B.
   const xbase = scratch, iy0 = xbase + (<usize>kcMax << 2), ix0 = iy0 + (<usize>kcMax << 2);
   const dyoff = ix0 + (<usize>kcMax << 2);
@@ -427,10 +427,10 @@ function packColsT(
   return load<i32>(choff + o4) + load<i32>(khj + o4) * g_w + load<i32>(kwj + o4);
 }
 
-/** Zero-padded copy of planes [src: planes x h x w] -> [dst: planes x (h+2ph) x (w+2pw)]: args [src, dst, planes, h, w, ph, pw]. */
+/** Zero-padded copy of planes [src: planes x h x w] -> [dst: planes x (h+2ph) x (w+2pw)]. */
 export function k_pad(tid: i32, nt: i32, args: usize): void {
-  const src = ap(args, 0), dst = ap(args, 1), planes = ai(args, 2), h = ai(args, 3), w = ai(args, 4);
-  const ph = ai(args, 5), pw = ai(args, 6);
+  const src = ap(args, Pad.src), dst = ap(args, Pad.dst), planes = ai(args, Pad.planes), h = ai(args, Pad.h), w = ai(args, Pad.w);
+  const ph = ai(args, Pad.ph), pw = ai(args, Pad.pw);
   const hp = h + 2 * ph, wp = w + 2 * pw;
   const p0 = splitStart(planes, tid, nt, 1), p1 = splitEnd(planes, tid, nt, 1);
   for (let p = p0; p < p1; p++) {
@@ -447,10 +447,10 @@ export function k_pad(tid: i32, nt: i32, args: usize): void {
   }
 }
 
-/** The inverse: copies the interior of padded planes: args [src (padded), dst, planes, h, w, ph, pw]. */
+/** The inverse: copies the interior of padded planes. */
 export function k_crop(tid: i32, nt: i32, args: usize): void {
-  const src = ap(args, 0), dst = ap(args, 1), planes = ai(args, 2), h = ai(args, 3), w = ai(args, 4);
-  const ph = ai(args, 5), pw = ai(args, 6);
+  const src = ap(args, Crop.src), dst = ap(args, Crop.dst), planes = ai(args, Crop.planes), h = ai(args, Crop.h), w = ai(args, Crop.w);
+  const ph = ai(args, Crop.ph), pw = ai(args, Crop.pw);
   const hp = h + 2 * ph, wp = w + 2 * pw;
   const p0 = splitStart(planes, tid, nt, 1), p1 = splitEnd(planes, tid, nt, 1);
   for (let p = p0; p < p1; p++) {
@@ -462,9 +462,9 @@ export function k_crop(tid: i32, nt: i32, args: usize): void {
   }
 }
 
-/** out[i] += sum of `count` partial buffers of `len` floats: args [out, partials, count, len]. */
+/** out[i] += sum of `count` partial buffers of `len` floats. */
 export function k_sumPartials(tid: i32, nt: i32, args: usize): void {
-  const out = ap(args, 0), parts = ap(args, 1), count = ai(args, 2), len = ai(args, 3);
+  const out = ap(args, SumPartials.out), parts = ap(args, SumPartials.parts), count = ai(args, SumPartials.count), len = ai(args, SumPartials.len);
   const i0 = splitStart(len, tid, nt, 4), i1 = splitEnd(len, tid, nt, 4);
   for (let p = 0; p < count; p++) {
     const src = parts + ((<usize>p * <usize>len) << 2);
@@ -482,13 +482,13 @@ export function k_sumPartials(tid: i32, nt: i32, args: usize): void {
 
 /**
  * Matrix product C [m, n] = A * B with A pre-packed (k_packA) and B strided (element (p, j) at
- * b + p*rs + j*cs): args [packedA, b, rs, cs, c, m, n, k, scratch, stride, KC, NC].
+ * b + p*rs + j*cs).
  */
 export function k_gemm(tid: i32, nt: i32, args: usize): void {
-  const pa = ap(args, 0), b = ap(args, 1), rs = ai(args, 2), cs = ai(args, 3), c = ap(args, 4);
-  const m = ai(args, 5), n = ai(args, 6), k = ai(args, 7);
-  const kcMax = ai(args, 10), ncMax = ai(args, 11);
-  const scratch = ap(args, 8) + <usize>tid * ap(args, 9);
+  const pa = ap(args, Gemm.packedA), b = ap(args, Gemm.b), rs = ai(args, Gemm.rs), cs = ai(args, Gemm.cs), c = ap(args, Gemm.c);
+  const m = ai(args, Gemm.m), n = ai(args, Gemm.n), k = ai(args, Gemm.k);
+  const kcMax = ai(args, Gemm.kc), ncMax = ai(args, Gemm.nc);
+  const scratch = ap(args, Gemm.scratch) + <usize>tid * ap(args, Gemm.scratchStride);
   const coff = scratch, boff = coff + (<usize>ncMax << 2), tile = boff + (<usize>ncMax << 2);
   const bp = tile + (<usize>(MR * NR) << 2);
   const j0 = splitStart(n, tid, nt, NR), j1 = splitEnd(n, tid, nt, NR);
@@ -511,12 +511,11 @@ export function k_gemm(tid: i32, nt: i32, args: usize): void {
 }
 
 /**
- * Copies taps [kh0, kh0+khc) x [kw0, kw0+kwc) of every [kh, kw] filter plane into a [khc, kwc] plane:
- * args [src, dst, planes, kh, kw, kh0, khc, kw0, kwc].
+ * Copies taps [kh0, kh0+khc) x [kw0, kw0+kwc) of every [kh, kw] filter plane into a [khc, kwc] plane.
  */
 export function k_taps(tid: i32, nt: i32, args: usize): void {
-  const src = ap(args, 0), dst = ap(args, 1), planes = ai(args, 2), kh = ai(args, 3), kw = ai(args, 4);
-  const kh0 = ai(args, 5), khc = ai(args, 6), kw0 = ai(args, 7), kwc = ai(args, 8);
+  const src = ap(args, Taps.src), dst = ap(args, Taps.dst), planes = ai(args, Taps.planes), kh = ai(args, Taps.kh), kw = ai(args, Taps.kw);
+  const kh0 = ai(args, Taps.kh0), khc = ai(args, Taps.khc), kw0 = ai(args, Taps.kw0), kwc = ai(args, Taps.kwc);
   const p0 = splitStart(planes, tid, nt, 1), p1 = splitEnd(planes, tid, nt, 1);
   for (let p = p0; p < p1; p++) {
     const full = <usize>(p * kh * kw), cropped = <usize>(p * khc * kwc);

@@ -1,5 +1,6 @@
 // Elementwise kernels, the bias broadcast along axis 1 and the reductions; SIMD over contiguous ranges.
 import { af, ai, ap, splitEnd, splitStart } from "./common";
+import { BiasAdd, Binary, ChannelSum, Relu, ReluGrad, Scale, Sum, Zero } from "./generated/abi";
 
 /** Sum of len floats at p, accumulated in f32x4 over short chunks and in f64 across them. */
 export function sumRange(p: usize, len: i32): f64 {
@@ -16,9 +17,9 @@ export function sumRange(p: usize, len: i32): f64 {
   return total;
 }
 
-/** a (op) b for op 0 add, 1 sub, 2 mul: args [a, b, out, len, op]. */
+/** a (op) b for op 0 add, 1 sub, 2 mul. */
 export function k_binary(tid: i32, nt: i32, args: usize): void {
-  const a = ap(args, 0), b = ap(args, 1), out = ap(args, 2), len = ai(args, 3), op = ai(args, 4);
+  const a = ap(args, Binary.a), b = ap(args, Binary.b), out = ap(args, Binary.out), len = ai(args, Binary.len), op = ai(args, Binary.op);
   const i0 = splitStart(len, tid, nt, 4), i1 = splitEnd(len, tid, nt, 4);
   let i = i0;
   for (; i + 4 <= i1; i += 4) {
@@ -33,9 +34,9 @@ export function k_binary(tid: i32, nt: i32, args: usize): void {
   }
 }
 
-/** x * scalar: args [x, out, len, scalar]. */
+/** x * scalar. */
 export function k_scale(tid: i32, nt: i32, args: usize): void {
-  const x = ap(args, 0), out = ap(args, 1), len = ai(args, 2), s = af(args, 3);
+  const x = ap(args, Scale.x), out = ap(args, Scale.out), len = ai(args, Scale.len), s = af(args, Scale.scalar);
   const sv = f32x4.splat(s);
   const i0 = splitStart(len, tid, nt, 4), i1 = splitEnd(len, tid, nt, 4);
   let i = i0;
@@ -43,9 +44,9 @@ export function k_scale(tid: i32, nt: i32, args: usize): void {
   for (; i < i1; i++) store<f32>(out + (<usize>i << 2), load<f32>(x + (<usize>i << 2)) * s);
 }
 
-/** max(x, 0), NaN staying NaN (as the reference and PyTorch): args [x, out, len]. */
+/** max(x, 0), NaN staying NaN (as the reference and PyTorch). */
 export function k_relu(tid: i32, nt: i32, args: usize): void {
-  const x = ap(args, 0), out = ap(args, 1), len = ai(args, 2);
+  const x = ap(args, Relu.x), out = ap(args, Relu.out), len = ai(args, Relu.len);
   const zero = f32x4.splat(0);
   const i0 = splitStart(len, tid, nt, 4), i1 = splitEnd(len, tid, nt, 4);
   let i = i0;
@@ -53,9 +54,9 @@ export function k_relu(tid: i32, nt: i32, args: usize): void {
   for (; i < i1; i++) store<f32>(out + (<usize>i << 2), max<f32>(load<f32>(x + (<usize>i << 2)), 0));
 }
 
-/** dy where y > 0, else 0: args [dy, y, out, len]. */
+/** dy where y > 0, else 0. */
 export function k_reluGrad(tid: i32, nt: i32, args: usize): void {
-  const dy = ap(args, 0), y = ap(args, 1), out = ap(args, 2), len = ai(args, 3);
+  const dy = ap(args, ReluGrad.dy), y = ap(args, ReluGrad.y), out = ap(args, ReluGrad.out), len = ai(args, ReluGrad.len);
   const zero = f32x4.splat(0);
   const i0 = splitStart(len, tid, nt, 4), i1 = splitEnd(len, tid, nt, 4);
   let i = i0;
@@ -69,9 +70,9 @@ export function k_reluGrad(tid: i32, nt: i32, args: usize): void {
   }
 }
 
-/** x [n, c, inner] + b [c]: args [x, b, out, n, c, inner]; threads split the n*c planes. */
+/** x [n, c, inner] + b [c]; threads split the n*c planes. */
 export function k_biasAdd(tid: i32, nt: i32, args: usize): void {
-  const x = ap(args, 0), b = ap(args, 1), out = ap(args, 2), n = ai(args, 3), c = ai(args, 4), inner = ai(args, 5);
+  const x = ap(args, BiasAdd.x), b = ap(args, BiasAdd.b), out = ap(args, BiasAdd.out), n = ai(args, BiasAdd.n), c = ai(args, BiasAdd.c), inner = ai(args, BiasAdd.inner);
   const p0 = splitStart(n * c, tid, nt, 1), p1 = splitEnd(n * c, tid, nt, 1);
   for (let plane = p0; plane < p1; plane++) {
     const bias = load<f32>(b + (<usize>(plane % c) << 2));
@@ -89,9 +90,9 @@ export function k_biasAdd(tid: i32, nt: i32, args: usize): void {
   }
 }
 
-/** Sum over every axis but 1 of x [n, c, inner]: args [x, out, n, c, inner]; threads split channels. */
+/** Sum over every axis but 1 of x [n, c, inner]; threads split channels. */
 export function k_channelSum(tid: i32, nt: i32, args: usize): void {
-  const x = ap(args, 0), out = ap(args, 1), n = ai(args, 2), c = ai(args, 3), inner = ai(args, 4);
+  const x = ap(args, ChannelSum.x), out = ap(args, ChannelSum.out), n = ai(args, ChannelSum.n), c = ai(args, ChannelSum.c), inner = ai(args, ChannelSum.inner);
   const c0 = splitStart(c, tid, nt, 1), c1 = splitEnd(c, tid, nt, 1);
   for (let ch = c0; ch < c1; ch++) {
     let s: f64 = 0;
@@ -100,15 +101,15 @@ export function k_channelSum(tid: i32, nt: i32, args: usize): void {
   }
 }
 
-/** Sum of all elements into out[0]: args [x, out, len]; thread 0 only. */
+/** Sum of all elements into out[0]; thread 0 only. */
 export function k_sum(tid: i32, nt: i32, args: usize): void {
   if (tid != 0) return;
-  store<f32>(ap(args, 1), <f32>sumRange(ap(args, 0), ai(args, 2)));
+  store<f32>(ap(args, Sum.out), <f32>sumRange(ap(args, Sum.x), ai(args, Sum.len)));
 }
 
-/** Zeroes `len` floats at p: args [p, len]. (A TypedArray fill over shared memory is several times slower.) */
+/** Zeroes `len` floats at p. (A TypedArray fill over shared memory is several times slower.) */
 export function k_zero(tid: i32, nt: i32, args: usize): void {
-  const p = ap(args, 0), len = ai(args, 1);
+  const p = ap(args, Zero.p), len = ai(args, Zero.len);
   const i0 = splitStart(len, tid, nt, 16), i1 = splitEnd(len, tid, nt, 16);
   memory.fill(p + (<usize>i0 << 2), 0, <usize>(i1 - i0) << 2);
 }

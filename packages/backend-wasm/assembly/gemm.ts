@@ -2,9 +2,7 @@
 // Packed A: panels of MR rows; panel p holds, for each k, its MR values (k-major), zero-padded rows.
 // Packed B: panels of NR columns; each panel holds, for each k, its NR values, zero-padded columns.
 import { ai, ap, madd, splitEnd, splitStart } from "./common";
-
-export const MR: i32 = 4;
-export const NR: i32 = 8;
+import { MR, NR, PackA, PackTaps, SelectTaps } from "./generated/abi";
 
 /**
  * C tile (4 x 8 at c, row stride ldc floats) = or += A panel (kc x 4) * B panel (kc x 8).
@@ -92,14 +90,14 @@ export function packA(src: usize, rs: i32, cs: i32, m: i32, k: i32, dst: usize, 
 
 /**
  * Packs conv weights as the GEMM's A [rows, (chans, taps)] in MR panels, keeping taps [ky0, ky0+khc) x
- * [kx0, kx0+kwc) of each [kh, kw] plane: args [w, rows, chans, kh, kw, ky0, khc, kx0, kwc, flip, dst].
+ * [kx0, kx0+kwc) of each [kh, kw] plane.
  * flip = 0: w is [rows, chans, kh, kw] (the forward's W [o, c, ..]); flip = 1: w is [chans, rows, kh, kw]
  * and taps count from the far corner (the input gradient as a forward conv: W'[c, o, t] = W[o, c, -t]).
  */
 export function k_packTaps(tid: i32, nt: i32, args: usize): void {
-  const w = ap(args, 0), rows = ai(args, 1), chans = ai(args, 2), kh = ai(args, 3), kw = ai(args, 4);
-  const ky0 = ai(args, 5), khc = ai(args, 6), kx0 = ai(args, 7), kwc = ai(args, 8), flip = ai(args, 9) != 0;
-  const dst = ap(args, 10);
+  const w = ap(args, PackTaps.w), rows = ai(args, PackTaps.rows), chans = ai(args, PackTaps.chans), kh = ai(args, PackTaps.kh), kw = ai(args, PackTaps.kw);
+  const ky0 = ai(args, PackTaps.ky0), khc = ai(args, PackTaps.khc), kx0 = ai(args, PackTaps.kx0), kwc = ai(args, PackTaps.kwc), flip = ai(args, PackTaps.flip) != 0;
+  const dst = ap(args, PackTaps.dst);
   const kk = kh * kw, taps = khc * kwc, k = chans * taps;
   const rowStep = flip ? kk : chans * kk, chanStep = flip ? rows * kk : kk;
   const panels = (rows + MR - 1) / MR;
@@ -132,8 +130,8 @@ export function k_packTaps(tid: i32, nt: i32, args: usize): void {
  * khc, kx0, kwc, dst].
  */
 export function k_selectTaps(tid: i32, nt: i32, args: usize): void {
-  const src = ap(args, 0), rows = ai(args, 1), chans = ai(args, 2), kh = ai(args, 3), kw = ai(args, 4);
-  const ky0 = ai(args, 5), khc = ai(args, 6), kx0 = ai(args, 7), kwc = ai(args, 8), dst = ap(args, 9);
+  const src = ap(args, SelectTaps.src), rows = ai(args, SelectTaps.rows), chans = ai(args, SelectTaps.chans), kh = ai(args, SelectTaps.kh), kw = ai(args, SelectTaps.kw);
+  const ky0 = ai(args, SelectTaps.ky0), khc = ai(args, SelectTaps.khc), kx0 = ai(args, SelectTaps.kx0), kwc = ai(args, SelectTaps.kwc), dst = ap(args, SelectTaps.dst);
   const kk = kh * kw;
   const panels = (rows + MR - 1) / MR;
   const p0 = splitStart(panels, tid, nt, 1), p1 = splitEnd(panels, tid, nt, 1);
@@ -155,7 +153,7 @@ export function k_selectTaps(tid: i32, nt: i32, args: usize): void {
 
 /** Kernel entry: packA with arguments [src, rs, cs, m, k, dst]. */
 export function k_packA(tid: i32, nt: i32, args: usize): void {
-  packA(ap(args, 0), ai(args, 1), ai(args, 2), ai(args, 3), ai(args, 4), ap(args, 5), tid, nt);
+  packA(ap(args, PackA.src), ai(args, PackA.rs), ai(args, PackA.cs), ai(args, PackA.m), ai(args, PackA.k), ap(args, PackA.dst), tid, nt);
 }
 
 /**

@@ -1,5 +1,6 @@
 // Softmax, the fused softmax cross-entropy with its gradient, and the SGD update.
 import { af, ai, ap, splitEnd, splitStart } from "./common";
+import { Sgd, Softmax, SoftmaxCrossEntropy } from "./generated/abi";
 
 /** softmax(row) into out, returns the row's log-sum-exp (f64 like the reference). */
 function softmaxRow(logits: usize, out: usize, k: i32): f64 {
@@ -18,9 +19,9 @@ function softmaxRow(logits: usize, out: usize, k: i32): f64 {
   return mx + Math.log(total);
 }
 
-/** Row-wise softmax: args [logits, out, n, k]; threads split rows. */
+/** Row-wise softmax; threads split rows. */
 export function k_softmax(tid: i32, nt: i32, args: usize): void {
-  const logits = ap(args, 0), out = ap(args, 1), n = ai(args, 2), k = ai(args, 3);
+  const logits = ap(args, Softmax.logits), out = ap(args, Softmax.out), n = ai(args, Softmax.n), k = ai(args, Softmax.k);
   const r0 = splitStart(n, tid, nt, 1), r1 = splitEnd(n, tid, nt, 1);
   for (let i = r0; i < r1; i++) {
     const off = <usize>(i * k) << 2;
@@ -29,14 +30,14 @@ export function k_softmax(tid: i32, nt: i32, args: usize): void {
 }
 
 /**
- * Mean cross-entropy with label smoothing e (0: none) and its gradient (softmax - q) / n, q = (1 - e) onehot + e / k:
- * args [logits, labels, loss, dlogits, n, k, e]; thread 0 only (labels checked in JS).
+ * Mean cross-entropy with label smoothing e (0: none) and its gradient (softmax - q) / n, q = (1 - e) onehot + e / k;
+ * thread 0 only (labels checked in JS).
  */
 export function k_softmaxCrossEntropy(tid: i32, nt: i32, args: usize): void {
   if (tid != 0) return;
-  const logits = ap(args, 0), labels = ap(args, 1), lossOut = ap(args, 2), grad = ap(args, 3);
-  const n = ai(args, 4), k = ai(args, 5);
-  const e = <f64>af(args, 6);
+  const logits = ap(args, SoftmaxCrossEntropy.logits), labels = ap(args, SoftmaxCrossEntropy.labels), lossOut = ap(args, SoftmaxCrossEntropy.loss), grad = ap(args, SoftmaxCrossEntropy.grad);
+  const n = ai(args, SoftmaxCrossEntropy.n), k = ai(args, SoftmaxCrossEntropy.k);
+  const e = <f64>af(args, SoftmaxCrossEntropy.labelSmoothing);
   const off_k = e / <f64>k;
   let loss: f64 = 0;
   for (let i = 0; i < n; i++) {
@@ -64,11 +65,11 @@ export function k_softmaxCrossEntropy(tid: i32, nt: i32, args: usize): void {
   store<f32>(lossOut, <f32>(loss / <f64>n));
 }
 
-/** In-place SGD step: args [param, grad, buf|0, len, lr, momentum, dampening, weightDecay, nesterov, firstStep]. */
+/** In-place SGD step. */
 export function k_sgd(tid: i32, nt: i32, args: usize): void {
-  const p = ap(args, 0), g = ap(args, 1), buf = ap(args, 2), len = ai(args, 3);
-  const lr = af(args, 4), momentum = af(args, 5), dampening = af(args, 6), wd = af(args, 7);
-  const nesterov = ai(args, 8), first = ai(args, 9);
+  const p = ap(args, Sgd.param), g = ap(args, Sgd.grad), buf = ap(args, Sgd.buf), len = ai(args, Sgd.len);
+  const lr = af(args, Sgd.lr), momentum = af(args, Sgd.momentum), dampening = af(args, Sgd.dampening), wd = af(args, Sgd.weightDecay);
+  const nesterov = ai(args, Sgd.nesterov), first = ai(args, Sgd.firstStep);
   const i0 = splitStart(len, tid, nt, 4), i1 = splitEnd(len, tid, nt, 4);
   if (buf == 0 && wd == 0) {
     const lv = f32x4.splat(lr);

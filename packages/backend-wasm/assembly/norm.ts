@@ -1,5 +1,6 @@
 // Batch norm kernels: threads split the channels; each channel is N planes of `inner` floats.
 import { af, ai, ap, splitEnd, splitStart } from "./common";
+import { BnGrad, BnInfer, BnTrain } from "./generated/abi";
 
 // A channel's two sums, from channelSums: each in f32x4 over short chunks, added up in f64.
 let g_s1: f64 = 0;
@@ -76,12 +77,12 @@ function affine(x: usize, y: usize, n: i32, c: i32, inner: i32, ch: i32, mu: f64
   }
 }
 
-/** Training batch norm: args [x, gamma, beta, rm, rv, y, mean, var, n, c, inner, eps, momentum]. */
+/** Training batch norm. */
 export function k_bnTrain(tid: i32, nt: i32, args: usize): void {
-  const x = ap(args, 0), gamma = ap(args, 1), beta = ap(args, 2), rm = ap(args, 3), rv = ap(args, 4);
-  const y = ap(args, 5), meanOut = ap(args, 6), varOut = ap(args, 7);
-  const n = ai(args, 8), c = ai(args, 9), inner = ai(args, 10);
-  const eps = <f64>af(args, 11), momentum = <f64>af(args, 12);
+  const x = ap(args, BnTrain.x), gamma = ap(args, BnTrain.gamma), beta = ap(args, BnTrain.beta), rm = ap(args, BnTrain.runningMean), rv = ap(args, BnTrain.runningVar);
+  const y = ap(args, BnTrain.y), meanOut = ap(args, BnTrain.mean), varOut = ap(args, BnTrain.variance);
+  const n = ai(args, BnTrain.n), c = ai(args, BnTrain.c), inner = ai(args, BnTrain.inner);
+  const eps = <f64>af(args, BnTrain.eps), momentum = <f64>af(args, BnTrain.momentum);
   const count = <f64>n * <f64>inner;
   const c0 = splitStart(c, tid, nt, 1), c1 = splitEnd(c, tid, nt, 1);
   for (let ch = c0; ch < c1; ch++) {
@@ -103,10 +104,10 @@ export function k_bnTrain(tid: i32, nt: i32, args: usize): void {
   }
 }
 
-/** Inference batch norm: args [x, gamma, beta, mean, var, y, n, c, inner, eps]. */
+/** Inference batch norm. */
 export function k_bnInfer(tid: i32, nt: i32, args: usize): void {
-  const x = ap(args, 0), gamma = ap(args, 1), beta = ap(args, 2), mean = ap(args, 3), vari = ap(args, 4);
-  const y = ap(args, 5), n = ai(args, 6), c = ai(args, 7), inner = ai(args, 8), eps = <f64>af(args, 9);
+  const x = ap(args, BnInfer.x), gamma = ap(args, BnInfer.gamma), beta = ap(args, BnInfer.beta), mean = ap(args, BnInfer.mean), vari = ap(args, BnInfer.variance);
+  const y = ap(args, BnInfer.y), n = ai(args, BnInfer.n), c = ai(args, BnInfer.c), inner = ai(args, BnInfer.inner), eps = <f64>af(args, BnInfer.eps);
   const c0 = splitStart(c, tid, nt, 1), c1 = splitEnd(c, tid, nt, 1);
   for (let ch = c0; ch < c1; ch++) {
     const o4 = <usize>ch << 2;
@@ -115,11 +116,11 @@ export function k_bnInfer(tid: i32, nt: i32, args: usize): void {
   }
 }
 
-/** Batch norm gradient: args [dy, x, gamma, mean, var, dx, dgamma, dbeta, n, c, inner, eps, training]. */
+/** Batch norm gradient. */
 export function k_bnGrad(tid: i32, nt: i32, args: usize): void {
-  const dy = ap(args, 0), x = ap(args, 1), gamma = ap(args, 2), mean = ap(args, 3), vari = ap(args, 4);
-  const dx = ap(args, 5), dgamma = ap(args, 6), dbeta = ap(args, 7);
-  const n = ai(args, 8), c = ai(args, 9), inner = ai(args, 10), eps = <f64>af(args, 11), training = ai(args, 12);
+  const dy = ap(args, BnGrad.dy), x = ap(args, BnGrad.x), gamma = ap(args, BnGrad.gamma), mean = ap(args, BnGrad.mean), vari = ap(args, BnGrad.variance);
+  const dx = ap(args, BnGrad.dx), dgamma = ap(args, BnGrad.dgamma), dbeta = ap(args, BnGrad.dbeta);
+  const n = ai(args, BnGrad.n), c = ai(args, BnGrad.c), inner = ai(args, BnGrad.inner), eps = <f64>af(args, BnGrad.eps), training = ai(args, BnGrad.training);
   const count = <f64>n * <f64>inner;
   const c0 = splitStart(c, tid, nt, 1), c1 = splitEnd(c, tid, nt, 1);
   for (let ch = c0; ch < c1; ch++) {

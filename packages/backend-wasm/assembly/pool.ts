@@ -1,13 +1,14 @@
 // Pooling kernels (max pool with its gradient to the first maximum, adaptive average pool) and the
 // bilinear resize; threads split the n*c planes, which are independent.
 import { ai, ap, splitEnd, splitStart } from "./common";
+import { AdaptiveAvgPool, MaxPool, ResizeBilinear } from "./generated/abi";
 
-/** Max pool (grad = 0) or its gradient (grad = 1): args [x, y|dy, out, n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow]. */
+/** Max pool (grad = 0) or its gradient (grad = 1). */
 export function k_maxPool(tid: i32, nt: i32, args: usize): void {
-  const x = ap(args, 0), dy = ap(args, 1), out = ap(args, 2);
-  const n = ai(args, 3), c = ai(args, 4), h = ai(args, 5), w = ai(args, 6), kh = ai(args, 7), kw = ai(args, 8);
-  const sh = ai(args, 9), sw = ai(args, 10), ph = ai(args, 11), pw = ai(args, 12), oh = ai(args, 13), ow = ai(args, 14);
-  const grad = ai(args, 15) != 0;
+  const x = ap(args, MaxPool.x), dy = ap(args, MaxPool.dy), out = ap(args, MaxPool.out);
+  const n = ai(args, MaxPool.n), c = ai(args, MaxPool.c), h = ai(args, MaxPool.h), w = ai(args, MaxPool.w), kh = ai(args, MaxPool.kh), kw = ai(args, MaxPool.kw);
+  const sh = ai(args, MaxPool.sh), sw = ai(args, MaxPool.sw), ph = ai(args, MaxPool.ph), pw = ai(args, MaxPool.pw), oh = ai(args, MaxPool.oh), ow = ai(args, MaxPool.ow);
+  const grad = ai(args, MaxPool.grad) != 0;
   const p0 = splitStart(n * c, tid, nt, 1), p1 = splitEnd(n * c, tid, nt, 1);
   if (grad) memory.fill(out + ((<usize>p0 * <usize>(h * w)) << 2), 0, (<usize>(p1 - p0) * <usize>(h * w)) << 2);
   // Output columns [xa, xb) have windows inside the row: there four outputs go at once (SIMD lanes).
@@ -115,11 +116,11 @@ export function k_maxPool(tid: i32, nt: i32, args: usize): void {
   store<f32>(dst, load<f32>(dst) + v);
 }
 
-/** Adaptive average pool (grad = 0: x -> y) or its gradient (grad = 1: dy -> dx): args [src, dst, n, c, h, w, oh, ow, grad]. */
+/** Adaptive average pool (grad = 0: x -> y) or its gradient (grad = 1: dy -> dx). */
 export function k_adaptiveAvgPool(tid: i32, nt: i32, args: usize): void {
-  const src = ap(args, 0), dst = ap(args, 1);
-  const n = ai(args, 2), c = ai(args, 3), h = ai(args, 4), w = ai(args, 5), oh = ai(args, 6), ow = ai(args, 7);
-  const grad = ai(args, 8);
+  const src = ap(args, AdaptiveAvgPool.src), dst = ap(args, AdaptiveAvgPool.dst);
+  const n = ai(args, AdaptiveAvgPool.n), c = ai(args, AdaptiveAvgPool.c), h = ai(args, AdaptiveAvgPool.h), w = ai(args, AdaptiveAvgPool.w), oh = ai(args, AdaptiveAvgPool.oh), ow = ai(args, AdaptiveAvgPool.ow);
+  const grad = ai(args, AdaptiveAvgPool.grad);
   const p0 = splitStart(n * c, tid, nt, 1), p1 = splitEnd(n * c, tid, nt, 1);
   if (grad) memory.fill(dst + ((<usize>p0 * <usize>(h * w)) << 2), 0, (<usize>(p1 - p0) * <usize>(h * w)) << 2);
   for (let plane = p0; plane < p1; plane++) {
@@ -150,10 +151,10 @@ export function k_adaptiveAvgPool(tid: i32, nt: i32, args: usize): void {
   }
 }
 
-/** Bilinear resize, align_corners = False: args [x, out, n, c, h, w, oh, ow]. */
+/** Bilinear resize, align_corners = False. */
 export function k_resizeBilinear(tid: i32, nt: i32, args: usize): void {
-  const x = ap(args, 0), out = ap(args, 1);
-  const n = ai(args, 2), c = ai(args, 3), h = ai(args, 4), w = ai(args, 5), oh = ai(args, 6), ow = ai(args, 7);
+  const x = ap(args, ResizeBilinear.x), out = ap(args, ResizeBilinear.out);
+  const n = ai(args, ResizeBilinear.n), c = ai(args, ResizeBilinear.c), h = ai(args, ResizeBilinear.h), w = ai(args, ResizeBilinear.w), oh = ai(args, ResizeBilinear.oh), ow = ai(args, ResizeBilinear.ow);
   const ry = <f64>h / <f64>oh, rx = <f64>w / <f64>ow;
   const p0 = splitStart(n * c, tid, nt, 1), p1 = splitEnd(n * c, tid, nt, 1);
   for (let plane = p0; plane < p1; plane++) {

@@ -8,7 +8,10 @@
 // a value (xi, row r, column q) lands at xi*sXi + (r >> rShift)*sRP + (r & rMask)*sRL + (q >> 3)*sQP +
 // (q & 7)*sQL floats, the strides chosen by the JS side for A panels (MR rows) or B panels (NR columns).
 import { ai, ap, splitEnd, splitStart } from "./common";
-import { MR, NR, microKernel } from "./gemm";
+import {
+  MR, NR, WinoDy, WinoFilter, WinoFilterGrad, WinoGemm, WinoGemmT, WinoInput, WinoLayout as L, WinoOutput,
+} from "./generated/abi";
+import { microKernel } from "./gemm";
 
 /**
  * Floats from one of the 16 matrices to the next: its size plus 32. Sizes are often multiples of 4 KiB,
@@ -20,12 +23,12 @@ import { MR, NR, microKernel } from "./gemm";
   return <usize>floats + 32;
 }
 
-// Layout words shared by the transforms (after each kernel's own words, at index L).
+// Layout words shared by the transforms (kernel-abi.json's winoLayout, after each kernel's own words).
 let l_xi = 0, l_rShift = 0, l_rp = 0, l_rl = 0, l_qp = 0, l_ql = 0;
 
 function readLayout(args: usize, at: i32): void {
-  l_xi = ai(args, at); l_rShift = ai(args, at + 1); l_rp = ai(args, at + 2); l_rl = ai(args, at + 3);
-  l_qp = ai(args, at + 4); l_ql = ai(args, at + 5);
+  l_xi = ai(args, at + L.xi); l_rShift = ai(args, at + L.rShift); l_rp = ai(args, at + L.rp);
+  l_rl = ai(args, at + L.rl); l_qp = ai(args, at + L.qp); l_ql = ai(args, at + L.ql);
 }
 
 /** Float offset of (row r, column q) within one xi's matrix. */
@@ -58,19 +61,18 @@ function readLayout(args: usize, at: i32): void {
 }
 
 /**
- * Input tiles V = B^T d B: args [x, v, n0, nimg, c, h, w, ph, pw, th, tw, rows, cols, scratch, stride,
- * layout...]. Row r is the channel, column q = (image - n0, ty, tx) the tile; rows [c, rows) and
+ * Input tiles V = B^T d B. Row r is the channel, column q = (image - n0, ty, tx) the tile; rows [c, rows) and
  * columns [nimg*th*tw, cols) are zeros (the GEMM's padding). Threads split (image, group of rows)
  * units; a unit first copies its planes into zero-padded planes in its scratch (2*th + 2 rows of
  * 2*roundUp(tw, 4) + 2), so that every run of four tiles is read without bounds checks, then takes the
  * rows of one panel group innermost, so that each tile's values fill whole cache lines of V.
  */
 export function k_winoInput(tid: i32, nt: i32, args: usize): void {
-  const x = ap(args, 0), v = ap(args, 1), n0 = ai(args, 2), nimg = ai(args, 3), c = ai(args, 4);
-  const h = ai(args, 5), w = ai(args, 6), ph = ai(args, 7), pw = ai(args, 8), th = ai(args, 9), tw = ai(args, 10);
-  const rows = ai(args, 11), cols = ai(args, 12);
-  const scratch = ap(args, 13) + <usize>tid * ap(args, 14);
-  readLayout(args, 15);
+  const x = ap(args, WinoInput.x), v = ap(args, WinoInput.v), n0 = ai(args, WinoInput.n0), nimg = ai(args, WinoInput.nimg), c = ai(args, WinoInput.c);
+  const h = ai(args, WinoInput.h), w = ai(args, WinoInput.w), ph = ai(args, WinoInput.ph), pw = ai(args, WinoInput.pw), th = ai(args, WinoInput.th), tw = ai(args, WinoInput.tw);
+  const rows = ai(args, WinoInput.rows), cols = ai(args, WinoInput.cols);
+  const scratch = ap(args, WinoInput.scratch) + <usize>tid * ap(args, WinoInput.scratchStride);
+  readLayout(args, WinoInput.winoLayout);
   const tiles = nimg * th * tw;
   const gs = 1 << l_rShift, groups = (rows + gs - 1) / gs;
   const hp = 2 * th + 2, wp = 2 * ((tw + 3) & ~3) + 2;
@@ -173,14 +175,14 @@ function padPlane(src: usize, h: i32, w: i32, ph: i32, pw: i32, dst: usize, hp: 
 }
 
 /**
- * Output-gradient tiles Z = A dy A^T: args [dy, z, n0, nimg, o, oh, ow, th, tw, rows, cols, layout...].
+ * Output-gradient tiles Z = A dy A^T.
  * Row r is the output channel, column q = (image - n0, ty, tx) the tile; rows [o, rows) are zeros.
  */
 export function k_winoDy(tid: i32, nt: i32, args: usize): void {
-  const dy = ap(args, 0), z = ap(args, 1), n0 = ai(args, 2), nimg = ai(args, 3), o = ai(args, 4);
-  const oh = ai(args, 5), ow = ai(args, 6), th = ai(args, 7), tw = ai(args, 8), rows = ai(args, 9);
-  const cols = ai(args, 10);
-  readLayout(args, 11);
+  const dy = ap(args, WinoDy.dy), z = ap(args, WinoDy.z), n0 = ai(args, WinoDy.n0), nimg = ai(args, WinoDy.nimg), o = ai(args, WinoDy.o);
+  const oh = ai(args, WinoDy.oh), ow = ai(args, WinoDy.ow), th = ai(args, WinoDy.th), tw = ai(args, WinoDy.tw), rows = ai(args, WinoDy.rows);
+  const cols = ai(args, WinoDy.cols);
+  readLayout(args, WinoDy.winoLayout);
   const tiles = nimg * th * tw;
   const gs = 1 << l_rShift, groups = (rows + gs - 1) / gs;
   const units = nimg * groups + groups;
@@ -222,14 +224,14 @@ export function k_winoDy(tid: i32, nt: i32, args: usize): void {
 }
 
 /**
- * Filters U = G g G^T: args [w, u, rows, chans, flip, rowsPad, chansPad, layout...]. flip = 0: w is
+ * Filters U = G g G^T. flip = 0: w is
  * [rows, chans, 3, 3]; flip = 1: w is [chans, rows, 3, 3] with the taps reversed (the input gradient).
  * Row r / column q of U[xi] is (r, q) = (filter row, channel); padding rows and columns are zeros.
  */
 export function k_winoFilter(tid: i32, nt: i32, args: usize): void {
-  const w = ap(args, 0), u = ap(args, 1), rows = ai(args, 2), chans = ai(args, 3), flip = ai(args, 4) != 0;
-  const rowsPad = ai(args, 5), chansPad = ai(args, 6);
-  readLayout(args, 7);
+  const w = ap(args, WinoFilter.w), u = ap(args, WinoFilter.u), rows = ai(args, WinoFilter.rows), chans = ai(args, WinoFilter.chans), flip = ai(args, WinoFilter.flip) != 0;
+  const rowsPad = ai(args, WinoFilter.rowsPad), chansPad = ai(args, WinoFilter.chansPad);
+  readLayout(args, WinoFilter.winoLayout);
   const r0 = splitStart(rowsPad, tid, nt, 1), r1 = splitEnd(rowsPad, tid, nt, 1);
   for (let r = r0; r < r1; r++) {
     for (let q = 0; q < chansPad; q++) {
@@ -270,12 +272,12 @@ export function k_winoFilter(tid: i32, nt: i32, args: usize): void {
 
 /**
  * The 16 GEMMs M[xi] (rowsPad x cols, row stride cols) = U[xi] (packed A panels, k = depth) * V[xi]
- * (packed B panels, k = depth): args [u, v, m, rowsPad, depth, cols, kc, nc]. Threads split (xi,
+ * (packed B panels, k = depth). Threads split (xi,
  * column block) units; each output is summed by one thread in a fixed order.
  */
 export function k_winoGemm(tid: i32, nt: i32, args: usize): void {
-  const u = ap(args, 0), v = ap(args, 1), m = ap(args, 2), rowsPad = ai(args, 3), depth = ai(args, 4);
-  const cols = ai(args, 5), kcMax = ai(args, 6), ncMax = ai(args, 7);
+  const u = ap(args, WinoGemm.u), v = ap(args, WinoGemm.v), m = ap(args, WinoGemm.m), rowsPad = ai(args, WinoGemm.rowsPad), depth = ai(args, WinoGemm.depth);
+  const cols = ai(args, WinoGemm.cols), kcMax = ai(args, WinoGemm.kc), ncMax = ai(args, WinoGemm.nc);
   const blocks = (cols + ncMax - 1) / ncMax;
   const u0 = splitStart(16 * blocks, tid, nt, 1), u1 = splitEnd(16 * blocks, tid, nt, 1);
   for (let unit = u0; unit < u1; unit++) {
@@ -299,12 +301,11 @@ export function k_winoGemm(tid: i32, nt: i32, args: usize): void {
 
 /**
  * The filter gradient's 16 GEMMs S[xi] (rowsPad x colsPad, row stride colsPad) (+)= Z[xi] (packed A
- * panels, k = tiles) * V[xi]^T (packed B panels, k = tiles): args [z, v, s, rowsPad, colsPad, tiles,
- * kc, acc]. Threads split xi; acc adds to S (the chunks after the first).
+ * panels, k = tiles) * V[xi]^T (packed B panels, k = tiles). Threads split xi; acc adds to S (the chunks after the first).
  */
 export function k_winoGemmT(tid: i32, nt: i32, args: usize): void {
-  const z = ap(args, 0), v = ap(args, 1), s = ap(args, 2), rowsPad = ai(args, 3), colsPad = ai(args, 4);
-  const tiles = ai(args, 5), kcMax = ai(args, 6), acc = ai(args, 7) != 0;
+  const z = ap(args, WinoGemmT.z), v = ap(args, WinoGemmT.v), s = ap(args, WinoGemmT.s), rowsPad = ai(args, WinoGemmT.rowsPad), colsPad = ai(args, WinoGemmT.colsPad);
+  const tiles = ai(args, WinoGemmT.tiles), kcMax = ai(args, WinoGemmT.kc), acc = ai(args, WinoGemmT.acc) != 0;
   const x0 = splitStart(16, tid, nt, 1), x1 = splitEnd(16, tid, nt, 1);
   for (let xi = x0; xi < x1; xi++) {
     const zx = z + ((<usize>xi * spaced(rowsPad * tiles)) << 2);
@@ -325,13 +326,13 @@ export function k_winoGemmT(tid: i32, nt: i32, args: usize): void {
 }
 
 /**
- * Output tiles y = A^T M A (+ bias): args [m, y, bias|0, n0, nimg, o, oh, ow, th, tw, rowsPad, cols].
+ * Output tiles y = A^T M A (+ bias).
  * M[xi] is rowsPad x cols (row = output channel, column = tile). Threads split (image, channel) planes.
  */
 export function k_winoOutput(tid: i32, nt: i32, args: usize): void {
-  const m = ap(args, 0), y = ap(args, 1), bias = ap(args, 2), n0 = ai(args, 3), nimg = ai(args, 4);
-  const o = ai(args, 5), oh = ai(args, 6), ow = ai(args, 7), th = ai(args, 8), tw = ai(args, 9);
-  const rowsPad = ai(args, 10), cols = ai(args, 11);
+  const m = ap(args, WinoOutput.m), y = ap(args, WinoOutput.y), bias = ap(args, WinoOutput.bias), n0 = ai(args, WinoOutput.n0), nimg = ai(args, WinoOutput.nimg);
+  const o = ai(args, WinoOutput.o), oh = ai(args, WinoOutput.oh), ow = ai(args, WinoOutput.ow), th = ai(args, WinoOutput.th), tw = ai(args, WinoOutput.tw);
+  const rowsPad = ai(args, WinoOutput.rowsPad), cols = ai(args, WinoOutput.cols);
   const step = spaced(rowsPad * cols) << 2;
   const units = nimg * o;
   const u0 = splitStart(units, tid, nt, 1), u1 = splitEnd(units, tid, nt, 1);
@@ -413,11 +414,11 @@ export function k_winoOutput(tid: i32, nt: i32, args: usize): void {
 }
 
 /**
- * Filter gradient dw = G^T S G: args [s, dw, o, c, colsPad]. S[xi] is rowsPad x colsPad (row =
+ * Filter gradient dw = G^T S G. S[xi] is rowsPad x colsPad (row =
  * output channel, column = input channel); dw is [o, c, 3, 3]. Threads split the output channels.
  */
 export function k_winoFilterGrad(tid: i32, nt: i32, args: usize): void {
-  const s = ap(args, 0), dw = ap(args, 1), o = ai(args, 2), c = ai(args, 3), colsPad = ai(args, 4);
+  const s = ap(args, WinoFilterGrad.s), dw = ap(args, WinoFilterGrad.dw), o = ai(args, WinoFilterGrad.o), c = ai(args, WinoFilterGrad.c), colsPad = ai(args, WinoFilterGrad.colsPad);
   const rowsPad = (o + MR - 1) / MR * MR;
   const step = spaced(rowsPad * colsPad) << 2;
   const r0 = splitStart(o, tid, nt, 1), r1 = splitEnd(o, tid, nt, 1);

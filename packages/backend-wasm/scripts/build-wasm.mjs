@@ -1,13 +1,21 @@
-// Compiles assembly/ with AssemblyScript into two modules (plain SIMD, and SIMD + relaxed SIMD for
-// fused multiply-add) and embeds them as base64 in src/generated/modules.ts, so the package needs no
-// file loading at run time (Node or browser). Run after changing assembly/: `pnpm build:wasm`.
+// Generates the kernel ABI from kernel-abi.json for both sides (scripts/abi.mjs), then compiles
+// assembly/ with AssemblyScript into two modules (plain SIMD, and SIMD + relaxed SIMD for fused
+// multiply-add) and embeds them as base64 in src/generated/modules.ts, so the package needs no file
+// loading at run time (Node or browser). Run after changing assembly/ or kernel-abi.json: `pnpm build:wasm`.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ABI_FILES, generateAbi } from "./abi.mjs";
 
 const pkg = fileURLToPath(new URL("..", import.meta.url));
+const abi = generateAbi();
+for (const side of ["ts", "as"]) {
+  const file = join(pkg, ABI_FILES[side]);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, abi[side]);
+}
 const asc = join(pkg, "node_modules/assemblyscript/bin/asc.js");
 const tmp = mkdtempSync(join(tmpdir(), "backend-wasm-"));
 const common = [

@@ -6,5 +6,5 @@
  */
 export { WasmBackend, WasmData } from "./backend.js";
 export { createWasmBackend, registerWasmBackend, wasmKernels } from "./register.js";
-export type { Arg, WasmBackendOptions } from "./runtime.js";
+export type { WasmBackendOptions } from "./runtime.js";
 export { WasmRuntime } from "./runtime.js";

@@ -8,6 +8,14 @@
  * differ only in how threads start.
  */
 import { Allocator } from "./allocator.js";
+import {
+  ARG_WORDS,
+  CONTROL,
+  CONTROL_WORDS,
+  KERNEL_WORDS,
+  type KernelArgs,
+  type KernelName,
+} from "./generated/abi.js";
 import { RELAXED_MODULE, SIMD_MODULE } from "./generated/modules.js";
 import { createStatus, DIED, clearThrew, readFailure, type ThreadFailure } from "./status.js";
 import { SUPERVISOR_SOURCE } from "./supervisor-source.js";
@@ -24,12 +32,15 @@ export interface WasmBackendOptions {
   winograd?: boolean;
 }
 
-/** One argument word: an integer (or pointer), or an f32 written as `{ f: value }`. */
-export type Arg = number | { f: number };
+/** Each kernel's argument fields in word order, with whether the word is an f32 (kernel-abi.json). */
+const WORDS = new Map<string, readonly (readonly [string, boolean])[]>(
+  Object.entries(KERNEL_WORDS).map(([k, words]) => [
+    k,
+    Object.entries(words).map(([field, type]) => [field, type === "f32"] as const),
+  ]),
+);
 
 const PAGE = 65536;
-const CTRL_WORDS = 16;
-const ARG_WORDS = 64;
 /** Workers poll this many times before sleeping on Atomics.wait (cuts wake-up latency between kernels). */
 const WORKER_SPIN = 20000;
 
@@ -137,8 +148,8 @@ export class WasmRuntime {
     this.#status = status;
     this.threads = workers + 1;
     this.relaxedSimd = relaxedSimd;
-    this.#ctrl = new Int32Array(memory.buffer, ctrl, CTRL_WORDS);
-    this.#args = ctrl + CTRL_WORDS * 4;
+    this.#ctrl = new Int32Array(memory.buffer, ctrl, CONTROL_WORDS);
+    this.#args = ctrl + CONTROL_WORDS * 4;
     this.allocator = new Allocator(memory, Math.ceil((this.#args + ARG_WORDS * 4) / PAGE) * PAGE, maxBytes);
     this.#i32 = new Int32Array(memory.buffer);
     this.#f32 = new Float32Array(memory.buffer);
@@ -209,21 +220,26 @@ export class WasmRuntime {
   }
 
   /**
-   * Runs kernel `name` over `args`: on every thread when `parallel`, else on the calling thread alone
-   * (small work, where waking the workers costs more than it saves).
+   * Runs kernel `name` over `args` (its words by name, kernel-abi.json): on every thread when
+   * `parallel`, else on the calling thread alone (small work, where waking the workers costs more than
+   * it saves).
    */
-  run(name: string, args: readonly Arg[], parallel = true): void {
+  run<K extends KernelName>(name: K, args: KernelArgs<K>, parallel = true): void {
     const fn = this.#fns[name];
     const index = this.#index.get(name);
     if (!fn || index === undefined) throw new Error(`wasm backend: the module has no kernel '${name}'`);
-    if (args.length > ARG_WORDS) throw new Error(`wasm backend: ${name} got ${args.length} argument words`);
     const i32 = this.i32;
     const f32 = this.f32;
     const base = this.#args >> 2;
-    args.forEach((a, i) => {
-      if (typeof a === "number") i32[base + i] = a;
-      else f32[base + i] = a.f;
-    });
+    const values = args as Record<string, number>;
+    const words = WORDS.get(name)!;
+    for (let i = 0; i < words.length; i++) {
+      const [field, isF32] = words[i]!;
+      const v = values[field];
+      if (v === undefined) throw new Error(`wasm backend: ${name} is missing argument '${field}'`);
+      if (isF32) f32[base + i] = v;
+      else i32[base + i] = v;
+    }
     const lost = readFailure(this.#status);
     if (lost?.kind === DIED) throw new Error(`wasm backend: cannot run ${name}: ${describe(lost)}`);
     clearThrew(this.#status);
@@ -233,20 +249,20 @@ export class WasmRuntime {
       return;
     }
     const c = this.#ctrl;
-    c[1] = index;
-    c[2] = this.#args;
-    c[3] = workers + 1;
-    Atomics.store(c, 4, 0);
-    Atomics.store(c, 5, 0);
-    c[6] = workers;
-    Atomics.add(c, 0, 1);
-    Atomics.notify(c, 0);
+    c[CONTROL.kernel] = index;
+    c[CONTROL.args] = this.#args;
+    c[CONTROL.threads] = workers + 1;
+    Atomics.store(c, CONTROL.done, 0);
+    Atomics.store(c, CONTROL.error, 0);
+    c[CONTROL.workers] = workers;
+    Atomics.add(c, CONTROL.generation, 1);
+    Atomics.notify(c, CONTROL.generation);
     try {
       fn(0, workers + 1, this.#args);
     } finally {
       this.#join(name, workers);
     }
-    if (Atomics.load(c, 5) !== 0) {
+    if (Atomics.load(c, CONTROL.error) !== 0) {
       const failure = readFailure(this.#status);
       throw new Error(
         `wasm backend: kernel ${name} failed: ${failure ? describe(failure) : "on a worker thread"}`,
@@ -257,15 +273,15 @@ export class WasmRuntime {
   /** Waits until every worker has finished the kernel, or throws as soon as one has died. */
   #join(name: string, workers: number): void {
     const c = this.#ctrl;
-    for (let i = 0; i < 2000 && Atomics.load(c, 4) !== workers; i++);
+    for (let i = 0; i < 2000 && Atomics.load(c, CONTROL.done) !== workers; i++);
     for (;;) {
-      const done = Atomics.load(c, 4);
+      const done = Atomics.load(c, CONTROL.done);
       if (done === workers) return;
       const failure = readFailure(this.#status);
       if (failure?.kind === DIED)
         throw new Error(`wasm backend: kernel ${name} failed: ${describe(failure)}`);
       // The supervisor wakes this wait when a worker dies; the time limit bounds a missed wake-up.
-      Atomics.wait(c, 4, done, 1000);
+      Atomics.wait(c, CONTROL.done, done, 1000);
     }
   }
 
@@ -283,9 +299,9 @@ export class WasmRuntime {
   /** Stops the workers and their supervisor. The runtime must not be used afterwards. */
   destroy(): void {
     const c = this.#ctrl;
-    c[1] = -1;
-    Atomics.add(c, 0, 1);
-    Atomics.notify(c, 0);
+    c[CONTROL.kernel] = -1;
+    Atomics.add(c, CONTROL.generation, 1);
+    Atomics.notify(c, CONTROL.generation);
     void this.#supervisor?.terminate();
   }
 }

@@ -8,6 +8,7 @@
  * without `tid`); the supervisor answers "ready" once every worker is, or { error } if one failed to
  * start. Later, { kill: tid, afterMs } terminates that worker after a delay: fault injection for tests.
  */
+import { CONTROL, CONTROL_WORDS } from "./generated/abi.js";
 import { STATUS_SOURCE } from "./status.js";
 
 export const SUPERVISOR_SOURCE = `
@@ -20,11 +21,11 @@ const workers = [];
 let ctrl = null;
 let status = null;
 function died(tid, message) {
-  // Control word 1 < 0 means the caller is shutting the workers down: their exits are expected.
-  if (Atomics.load(ctrl, 1) < 0) return;
+  // A kernel index < 0 means the caller is shutting the workers down: their exits are expected.
+  if (Atomics.load(ctrl, ${CONTROL.kernel}) < 0) return;
   recordFailure(status, tid, DIED, message);
-  Atomics.store(ctrl, 5, 1);
-  Atomics.notify(ctrl, 4);
+  Atomics.store(ctrl, ${CONTROL.error}, 1);
+  Atomics.notify(ctrl, ${CONTROL.done});
 }
 function start(source, init, tid) {
   return new Promise((resolve, reject) => {
@@ -58,7 +59,7 @@ listen(async (msg) => {
     return;
   }
   const { workerSource, count, init } = msg;
-  ctrl = new Int32Array(init.memory.buffer, init.ctrl, 16);
+  ctrl = new Int32Array(init.memory.buffer, init.ctrl, ${CONTROL_WORDS});
   status = init.status;
   try {
     await Promise.all(Array.from({ length: count }, (_, i) => start(workerSource, init, i + 1)));

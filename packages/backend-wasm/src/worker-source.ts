@@ -6,11 +6,13 @@
  * kernel names, the control block's offset and the status buffer. The worker instantiates the module
  * over the same memory, answers "ready", then loops: wait until the generation word changes, run kernel
  * `fn` on its share (tid of nt) of the arguments at `args`, count itself done and wake the caller.
- * Control words (Int32, in the wasm memory): 0 generation, 1 kernel index (-1: exit), 2 args, 3 nt,
- * 4 done count, 5 error flag, 6 workers expected.
+ * The control words (Int32, in the wasm memory) are CONTROL's (kernel-abi.json).
  * A kernel that throws on a worker is recorded in the status buffer (see STATUS_SOURCE) with its message.
  */
+import { CONTROL, CONTROL_WORDS } from "./generated/abi.js";
 import { STATUS_SOURCE } from "./status.js";
+
+const { generation, kernel, args, threads, done, error, workers } = CONTROL;
 
 export const WORKER_SOURCE = `
 ${STATUS_SOURCE}
@@ -21,23 +23,23 @@ listen((msg) => {
   const { module, memory, tid, ctrl, names, spin, status } = msg;
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const fns = names.map((n) => instance.exports[n]);
-  const c = new Int32Array(memory.buffer, ctrl, 16);
-  let gen = Atomics.load(c, 0);
+  const c = new Int32Array(memory.buffer, ctrl, ${CONTROL_WORDS});
+  let gen = Atomics.load(c, ${generation});
   port.postMessage("ready");
   for (;;) {
-    for (let i = 0; i < spin && Atomics.load(c, 0) === gen; i++);
+    for (let i = 0; i < spin && Atomics.load(c, ${generation}) === gen; i++);
     // Timed waits, re-checked: a missed wake-up costs at most a second instead of hanging.
-    while (Atomics.load(c, 0) === gen) Atomics.wait(c, 0, gen, 1000);
-    gen = Atomics.load(c, 0);
-    const fn = c[1];
+    while (Atomics.load(c, ${generation}) === gen) Atomics.wait(c, ${generation}, gen, 1000);
+    gen = Atomics.load(c, ${generation});
+    const fn = c[${kernel}];
     if (fn < 0) break;
     try {
-      fns[fn](tid, c[3], c[2]);
+      fns[fn](tid, c[${threads}], c[${args}]);
     } catch (e) {
       recordFailure(status, tid, THREW, String((e && e.message) || e));
-      Atomics.store(c, 5, 1);
+      Atomics.store(c, ${error}, 1);
     }
-    if (Atomics.add(c, 4, 1) + 1 === c[6]) Atomics.notify(c, 4);
+    if (Atomics.add(c, ${done}, 1) + 1 === c[${workers}]) Atomics.notify(c, ${done});
   }
   if (node) port.close();
 });

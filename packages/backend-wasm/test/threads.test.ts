@@ -13,12 +13,12 @@ describe("wasm worker threads", () => {
       const len = 1024;
       // The caller zeroes the first half (in bounds), worker 1 the second half (past the memory's end).
       const p = bytes - (len / 2) * 4;
-      expect(() => rt.run("k_zero", [p, len])).toThrow(
+      expect(() => rt.run("k_zero", { p, len })).toThrow(
         /kernel k_zero failed: worker thread 1 threw: .*out of bounds/,
       );
       const block = rt.allocator.alloc(len * 4);
       rt.f32.fill(7, block.ptr >> 2, (block.ptr >> 2) + len);
-      rt.run("k_zero", [block.ptr, len]);
+      rt.run("k_zero", { p: block.ptr, len });
       expect(rt.f32.subarray(block.ptr >> 2, (block.ptr >> 2) + len).every((v) => v === 0)).toBe(true);
     } finally {
       rt.destroy();
@@ -35,7 +35,7 @@ describe("wasm worker threads", () => {
       let error: Error | null = null;
       while (!error && performance.now() - started < 20_000) {
         try {
-          rt.run("k_zero", [block.ptr, len]);
+          rt.run("k_zero", { p: block.ptr, len });
         } catch (e) {
           error = e as Error;
         }
@@ -46,7 +46,9 @@ describe("wasm worker threads", () => {
         /k_zero failed: worker thread 2 died \(it was terminated \(fault injection\)\); create a new backend/,
       );
       expect(performance.now() - started).toBeLessThan(20_000);
-      expect(() => rt.run("k_zero", [block.ptr, 16])).toThrow(/cannot run k_zero: worker thread 2 died/);
+      expect(() => rt.run("k_zero", { p: block.ptr, len: 16 })).toThrow(
+        /cannot run k_zero: worker thread 2 died/,
+      );
     } finally {
       rt.destroy();
     }

@@ -91,6 +91,15 @@ describe.skipIf(!hasTorchvision)(
           );
         }
         const model = new TorchvisionResNet(name, { numClasses: CLASSES });
+        // Within 1e-4 of the logits' scale, or three times PyTorch's own float32 error (against the same pass in
+        // float64) where that is larger: train-mode batch norm over batch 2 at 2x2 (resnet50's layer4 at 64x64)
+        // amplifies rounding, and how much depends on the CPU's kernels (AVX2 or AVX-512).
+        const forward = JSON.parse(readFileSync(join(dir, name, "forward-f64.json"), "utf8")) as Record<
+          string,
+          { eval: number; train: number }
+        >;
+        const tolerance = (size: number, mode: "eval" | "train") =>
+          Math.max(1e-4, 3 * forward[String(size)]![mode]);
         for (const size of SIZES[name]) {
           loadPretrained(model, pth.stateDict);
           const io = decodeSafetensors(file(join(dir, name, `io-${size}.safetensors`))).tensors;
@@ -98,7 +107,7 @@ describe.skipIf(!hasTorchvision)(
           const labels = fromArray(Array.from(io.labels!.data as BigInt64Array, Number));
           const evaluated = noGrad(() => tidy(() => model.eval().call(x).dataSync().slice()));
           expect(scaledMaxDiff(evaluated, floats(io, "eval")), `${size}x${size} eval`).toBeLessThanOrEqual(
-            1e-4,
+            tolerance(size, "eval"),
           );
           const optimizer = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 });
           const trained = tidy(() => {
@@ -112,7 +121,7 @@ describe.skipIf(!hasTorchvision)(
           x.dispose();
           labels.dispose();
           expect(scaledMaxDiff(trained, floats(io, "train")), `${size}x${size} train`).toBeLessThanOrEqual(
-            1e-4,
+            tolerance(size, "train"),
           );
         }
         // After the last size's step: every parameter and buffer on torchvision's, within 1e-4 of the scale, or

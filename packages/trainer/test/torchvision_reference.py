@@ -11,10 +11,11 @@
 #                        cross-entropy of the last size's train-mode logits
 #   step-f64.json        per parameter, max |step in float32 - the same step in float64| / max |float64|:
 #                        PyTorch's own rounding error, large where the problem is ill-conditioned (resnet50)
+#   forward-f64.json     per size, the same measure for the eval- and train-mode logits: {"<size>": {"eval", "train"}}
 # usage: torchvision_reference.py predict MODEL CLASSES WEIGHTS INPUT
 #   loads WEIGHTS (safetensors, as the project writes them) into torchvision's MODEL(num_classes=CLASSES)
 #   with strict=True and prints the eval-mode logits on INPUT's "x" as JSON
-import json, os, struct, sys
+import copy, json, os, struct, sys
 import torch, torchvision
 from torch import nn
 
@@ -62,6 +63,20 @@ def read_safetensors(path):
     return out
 
 
+def scaled_error(f32, f64):
+    return ((f32.double() - f64).abs().max() / f64.abs().max()).item()
+
+
+def forward_error(model, state, x, evaluated, logits):
+    """PyTorch's own float32 error on the eval- and train-mode logits, against the same passes in float64."""
+    m = copy.deepcopy(model).double()
+    m.load_state_dict(state)
+    with torch.no_grad():
+        e64 = m.eval()(x.double())
+        t64 = m.train()(x.double())
+    return {"eval": scaled_error(evaluated, e64), "train": scaled_error(logits.detach(), t64)}
+
+
 def reference(outdir, cases):
     for i, case in enumerate(cases):
         name, classes, batch = case["model"], case["classes"], case["batch"]
@@ -71,6 +86,7 @@ def reference(outdir, cases):
         state = {k: v.clone() for k, v in model.state_dict().items()}
         torch.save(model.state_dict(), os.path.join(folder, "weights.pth"))
         write_safetensors(os.path.join(folder, "weights.safetensors"), state)
+        forward = {}
         for size in case["sizes"]:
             model = model.float()
             model.load_state_dict(state)
@@ -85,8 +101,11 @@ def reference(outdir, cases):
             logits = model(x)
             nn.functional.cross_entropy(logits, labels).backward()
             opt.step()
+            forward[str(size)] = forward_error(model, state, x, evaluated, logits)
             write_safetensors(os.path.join(folder, f"io-{size}.safetensors"),
                               {"x": x, "labels": labels, "eval": evaluated, "train": logits})
+        with open(os.path.join(folder, "forward-f64.json"), "w") as f:
+            json.dump(forward, f)
         write_safetensors(os.path.join(folder, "step.safetensors"), model.state_dict())
         stepped = {k: p.detach().double() for k, p in model.named_parameters()}
         model = model.double()

@@ -6,6 +6,7 @@
  */
 import { type ConvGeometry, convGeometry, type KernelConfig } from "@resnet-ts/tensor";
 import type { WasmBackend } from "../backend.js";
+import type { GroupArgs } from "../generated/abi.js";
 import { KC, MR, NC, NR, packA, roundUp, threadScratch } from "./gemm.js";
 import { cropDeadTaps, type TapClass, tapClasses, wholeClass } from "./taps.js";
 import { winogradFilterGrad, winogradFits, winogradForward } from "./winograd.js";
@@ -13,34 +14,48 @@ import { winogradFilterGrad, winogradFits, winogradForward } from "./winograd.js
 /** Largest dcols block of the input gradient, in floats (ckk x nc), before col2im empties it. */
 const DCOLS_FLOATS = 1 << 18;
 
-const geomArgs = (g: ConvGeometry) => [
-  g.n,
-  g.c,
-  g.h,
-  g.w,
-  g.o,
-  g.kh,
-  g.kw,
-  g.oh,
-  g.ow,
-  g.sh,
-  g.sw,
-  g.ph,
-  g.pw,
-];
+const geomArgs = ({
+  n,
+  c,
+  h,
+  w,
+  o,
+  kh,
+  kw,
+  oh,
+  ow,
+  sh,
+  sw,
+  ph,
+  pw,
+}: ConvGeometry): GroupArgs<"convGeometry"> => ({
+  n,
+  c,
+  h,
+  w,
+  o,
+  kh,
+  kw,
+  oh,
+  ow,
+  sh,
+  sw,
+  ph,
+  pw,
+});
 
 /** The class words (assembly/conv.ts): outputs, first taps, dw's filter size, accumulate. */
-const classArgs = (c: TapClass, g: ConvGeometry, acc: boolean) => [
-  c.oy0,
-  c.ohc,
-  c.ox0,
-  c.owc,
-  c.ky0,
-  c.kx0,
-  g.kh,
-  g.kw,
-  acc ? 1 : 0,
-];
+const classArgs = (c: TapClass, g: ConvGeometry, acc: boolean): GroupArgs<"tapClass"> => ({
+  oy0: c.oy0,
+  ohc: c.ohc,
+  ox0: c.ox0,
+  owc: c.owc,
+  ky0: c.ky0,
+  kx0: c.kx0,
+  fkh: g.kh,
+  fkw: g.kw,
+  acc: acc ? 1 : 0,
+});
 
 /** The geometry over a zero-padded input: the module's packers assume every window lies inside. */
 const padded = (g: ConvGeometry): ConvGeometry => ({
@@ -56,7 +71,8 @@ function padInput(backend: WasmBackend, x: number, g: ConvGeometry): number {
   if (g.ph === 0 && g.pw === 0) return x;
   const p = padded(g);
   const dst = backend.scratch("xpad", g.n * g.c * p.h * p.w * 4);
-  backend.runtime.run("k_pad", [x, dst, g.n * g.c, g.h, g.w, g.ph, g.pw], g.n * g.c * p.h * p.w >= 1 << 15);
+  const args = { src: x, dst, planes: g.n * g.c, h: g.h, w: g.w, ph: g.ph, pw: g.pw };
+  backend.runtime.run("k_pad", args, g.n * g.c * p.h * p.w >= 1 << 15);
   return dst;
 }
 
@@ -64,7 +80,7 @@ interface Run {
   /** The input the module reads. */
   x: number;
   /** One entry per GEMM: its class and the geometry words to pass. */
-  parts: { c: TapClass; words: number[] }[];
+  parts: { c: TapClass; words: GroupArgs<"convGeometry"> }[];
   /** Whether it runs by tap classes (the filter gradient then adds each into a zeroed dw). */
   classes: boolean;
 }
@@ -100,8 +116,9 @@ interface Weights {
 function packTaps(backend: WasmBackend, slot: string, wt: Weights, g: ConvGeometry, c: TapClass): number {
   const k = wt.chans * c.khc * c.kwc;
   const dst = backend.scratch(slot, roundUp(wt.rows, MR) * k * 4);
-  const args = [wt.w, wt.rows, wt.chans, g.kh, g.kw, c.ky0, c.khc, c.kx0, c.kwc, wt.flip ? 1 : 0, dst];
-  backend.runtime.run("k_packTaps", args, wt.rows * k >= 1 << 15);
+  const { ky0, khc, kx0, kwc } = c;
+  const args = { w: wt.w, rows: wt.rows, chans: wt.chans, kh: g.kh, kw: g.kw, ky0, khc, kx0, kwc, dst };
+  backend.runtime.run("k_packTaps", { ...args, flip: wt.flip ? 1 : 0 }, wt.rows * k >= 1 << 15);
   return dst;
 }
 
@@ -109,7 +126,8 @@ function packTaps(backend: WasmBackend, slot: string, wt: Weights, g: ConvGeomet
 function selectTaps(backend: WasmBackend, full: number, wt: Weights, g: ConvGeometry, c: TapClass): number {
   const k = wt.chans * c.khc * c.kwc;
   const dst = backend.scratch("packA", roundUp(wt.rows, MR) * k * 4);
-  const args = [full, wt.rows, wt.chans, g.kh, g.kw, c.ky0, c.khc, c.kx0, c.kwc, dst];
+  const { ky0, khc, kx0, kwc } = c;
+  const args = { src: full, rows: wt.rows, chans: wt.chans, kh: g.kh, kw: g.kw, ky0, khc, kx0, kwc, dst };
   backend.runtime.run("k_selectTaps", args, wt.rows * k >= 1 << 15);
   return dst;
 }
@@ -131,14 +149,14 @@ function forwardConv(
     winogradForward(backend, x, g, wt.w, wt.flip, bias, y);
     return;
   }
-  const [scratch, stride_] = threadScratch(backend, (5 * NC + MR * NR + KC * NC + roundUp(g.o, MR) * NC) * 4);
+  const blocks = threadScratch(backend, (5 * NC + MR * NR + KC * NC + roundUp(g.o, MR) * NC) * 4, NC);
   const run = plan(backend, x, g);
   const taps = run.parts.reduce((sum, { c }) => sum + c.khc * c.kwc, 0);
   const full =
     run.classes && taps > 2 * g.kh * g.kw ? packTaps(backend, "packFull", wt, g, wholeClass(g)) : null;
   for (const { c, words } of run.parts) {
     const pa = full !== null ? selectTaps(backend, full, wt, g, c) : packTaps(backend, "packA", wt, g, c);
-    const args = [run.x, pa, bias, y, ...words, scratch, stride_, KC, NC, ...classArgs(c, g, false)];
+    const args = { x: run.x, packedW: pa, bias, y, ...words, ...blocks, ...classArgs(c, g, false) };
     backend.runtime.run("k_convFwd", args);
   }
 }
@@ -190,7 +208,17 @@ export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", WasmBacken
     if (cut) {
       const planes = g.o * g.c;
       const dst = backend.scratch("wcrop", planes * g.kh * g.kw * 4);
-      const args = [wp, dst, planes, full.kh, full.kw, cut.kh0, g.kh, cut.kw0, g.kw];
+      const args = {
+        src: wp,
+        dst,
+        planes,
+        kh: full.kh,
+        kw: full.kw,
+        kh0: cut.kh0,
+        khc: g.kh,
+        kw0: cut.kw0,
+        kwc: g.kw,
+      };
       backend.runtime.run("k_taps", args, planes * full.kh * full.kw >= 1 << 15);
       wp = dst;
     }
@@ -198,18 +226,15 @@ export const conv2DBackpropInput: KernelConfig<"Conv2DBackpropInput", WasmBacken
     const ckk = g.c * g.kh * g.kw;
     const pa = packA(backend, "packA", wp, 1, ckk, ckk, g.o);
     const nc = Math.max(NR, Math.min(NC, Math.floor(DCOLS_FLOATS / roundUp(ckk, MR) / NR) * NR));
-    const [scratch, stride_] = threadScratch(
-      backend,
-      (5 * nc + MR * NR + KC * nc + roundUp(ckk, MR) * nc) * 4,
-    );
+    const blocks = threadScratch(backend, (5 * nc + MR * NR + KC * nc + roundUp(ckk, MR) * nc) * 4, nc);
     // The module scatters into a zero-padded dx, cropped into the result afterwards.
     const p = padded(g);
     const pads = g.ph > 0 || g.pw > 0;
     const dxp = pads ? backend.scratch("dxpad", g.n * g.c * p.h * p.w * 4) : dx.ptr;
-    const args = [backend.ptr(dy.dataId), pa, 0, dxp, ...geomArgs(p), scratch, stride_, KC, nc];
-    backend.runtime.run("k_convBwdInput", [...args, ...classArgs(wholeClass(p), p, false)]);
+    const args = { dy: backend.ptr(dy.dataId), packedWT: pa, dx: dxp, ...geomArgs(p), ...blocks };
+    backend.runtime.run("k_convBwdInput", { ...args, ...classArgs(wholeClass(p), p, false) });
     if (pads) {
-      const crop = [dxp, dx.ptr, g.n * g.c, g.h, g.w, g.ph, g.pw];
+      const crop = { src: dxp, dst: dx.ptr, planes: g.n * g.c, h: g.h, w: g.w, ph: g.ph, pw: g.pw };
       backend.runtime.run("k_crop", crop, g.n * g.c * p.h * p.w >= 1 << 15);
     }
     return { dataId: dx, shape: [...xShape] };
@@ -236,16 +261,19 @@ export const conv2DBackpropFilter: KernelConfig<"Conv2DBackpropFilter", WasmBack
     const byImages = threads > 1 && g.c * g.kh * g.kw <= g.n * g.oh * g.ow;
     const partials = byImages ? backend.scratch("partials", (threads - 1) * len * 4) : 0;
     const bytes = (4 * KC + 4 * NC + MR * NR + roundUp(g.o, MR) * KC + KC * NC) * 4;
-    const [scratch, stride_] = threadScratch(backend, bytes);
+    const blocks = threadScratch(backend, bytes, NC);
     const run = plan(backend, backend.ptr(x.dataId), g);
-    const zero = (p: number, floats: number) => backend.runtime.run("k_zero", [p, floats], floats >= 1 << 16);
+    const zero = (p: number, len: number) => backend.runtime.run("k_zero", { p, len }, len >= 1 << 16);
     if (run.classes) zero(dw.ptr, len);
     if (run.classes && partials) zero(partials, (threads - 1) * len);
     for (const { c, words } of run.parts) {
-      const args = [run.x, backend.ptr(dy.dataId), partials, dw.ptr, ...words, scratch, stride_, KC, NC];
-      backend.runtime.run("k_convBwdFilter", [...args, ...classArgs(c, g, run.classes)]);
+      const args = { x: run.x, dy: backend.ptr(dy.dataId), partials, dw: dw.ptr, ...words, ...blocks };
+      backend.runtime.run("k_convBwdFilter", { ...args, ...classArgs(c, g, run.classes) });
     }
-    if (partials) backend.runtime.run("k_sumPartials", [dw.ptr, partials, threads - 1, len], len >= 1 << 14);
+    if (partials) {
+      const args = { out: dw.ptr, parts: partials, count: threads - 1, len };
+      backend.runtime.run("k_sumPartials", args, len >= 1 << 14);
+    }
     return { dataId: dw, shape: [...wShape] };
   },
 };

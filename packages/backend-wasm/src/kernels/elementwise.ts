@@ -14,7 +14,7 @@ function binary<K extends "Add" | "Sub" | "Mul">(op: number): KernelFunc<K, Wasm
     const out = backend.make(len);
     backend.runtime.run(
       "k_binary",
-      [backend.ptr(a.dataId), backend.ptr(b.dataId), out.ptr, len, op],
+      { a: backend.ptr(a.dataId), b: backend.ptr(b.dataId), out: out.ptr, len, op },
       len >= PARALLEL_MIN,
     );
     return { dataId: out, shape: [...a.shape] };
@@ -43,7 +43,11 @@ export const scale: KernelConfig<"Scale", WasmBackend> = {
   kernelFunc: (backend, { x }, { scalar }) => {
     const len = size(x.shape);
     const out = backend.make(len);
-    backend.runtime.run("k_scale", [backend.ptr(x.dataId), out.ptr, len, { f: scalar }], len >= PARALLEL_MIN);
+    backend.runtime.run(
+      "k_scale",
+      { x: backend.ptr(x.dataId), out: out.ptr, len, scalar },
+      len >= PARALLEL_MIN,
+    );
     return { dataId: out, shape: [...x.shape] };
   },
 };
@@ -54,7 +58,7 @@ export const relu: KernelConfig<"Relu", WasmBackend> = {
   kernelFunc: (backend, { x }) => {
     const len = size(x.shape);
     const out = backend.make(len);
-    backend.runtime.run("k_relu", [backend.ptr(x.dataId), out.ptr, len], len >= PARALLEL_MIN);
+    backend.runtime.run("k_relu", { x: backend.ptr(x.dataId), out: out.ptr, len }, len >= PARALLEL_MIN);
     return { dataId: out, shape: [...x.shape] };
   },
 };
@@ -67,7 +71,7 @@ export const reluGrad: KernelConfig<"ReluGrad", WasmBackend> = {
     const out = backend.make(len);
     backend.runtime.run(
       "k_reluGrad",
-      [backend.ptr(dy.dataId), backend.ptr(y.dataId), out.ptr, len],
+      { dy: backend.ptr(dy.dataId), y: backend.ptr(y.dataId), out: out.ptr, len },
       len >= PARALLEL_MIN,
     );
     return { dataId: out, shape: [...dy.shape] };
@@ -86,7 +90,7 @@ export const biasAdd: KernelConfig<"BiasAdd", WasmBackend> = {
   kernelFunc: (backend, { x, b }) => {
     const [n, c, inner] = channelDims(x);
     const out = backend.make(n * c * inner);
-    const args = [backend.ptr(x.dataId), backend.ptr(b.dataId), out.ptr, n, c, inner];
+    const args = { x: backend.ptr(x.dataId), b: backend.ptr(b.dataId), out: out.ptr, n, c, inner };
     backend.runtime.run("k_biasAdd", args, n * c * inner >= PARALLEL_MIN);
     return { dataId: out, shape: [...x.shape] };
   },
@@ -100,7 +104,7 @@ export const channelSum: KernelConfig<"ChannelSum", WasmBackend> = {
     const out = backend.make(c);
     backend.runtime.run(
       "k_channelSum",
-      [backend.ptr(x.dataId), out.ptr, n, c, inner],
+      { x: backend.ptr(x.dataId), out: out.ptr, n, c, inner },
       n * c * inner >= PARALLEL_MIN,
     );
     return { dataId: out, shape: [c] };
@@ -112,7 +116,7 @@ export const sum: KernelConfig<"Sum", WasmBackend> = {
   backendName: "wasm",
   kernelFunc: (backend, { x }) => {
     const out = backend.make(1);
-    backend.runtime.run("k_sum", [backend.ptr(x.dataId), out.ptr, size(x.shape)], false);
+    backend.runtime.run("k_sum", { x: backend.ptr(x.dataId), out: out.ptr, len: size(x.shape) }, false);
     return { dataId: out, shape: [] };
   },
 };

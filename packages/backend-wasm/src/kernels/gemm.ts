@@ -3,13 +3,9 @@
  * packing of the A operand, per-thread scratch.
  */
 import type { WasmBackend } from "../backend.js";
+import { type GroupArgs, KC, MR } from "../generated/abi.js";
 
-/** Micro-tile rows and columns (assembly/gemm.ts). */
-export const MR = 4;
-export const NR = 8;
-/** Depth of a packed block (kc) and its columns (nc): a kc x nc block of B stays in L2. */
-export const KC = 256;
-export const NC = 256;
+export { KC, MR, NC, NR } from "../generated/abi.js";
 
 export const roundUp = (v: number, m: number) => Math.ceil(v / m) * m;
 
@@ -24,12 +20,16 @@ export function packA(
   k: number,
 ): number {
   const dst = backend.scratch(slot, roundUp(m, MR) * k * 4);
-  backend.runtime.run("k_packA", [src, rs, cs, m, k, dst], m * k >= 1 << 15);
+  backend.runtime.run("k_packA", { src, rs, cs, m, k, dst }, m * k >= 1 << 15);
   return dst;
 }
 
-/** Per-thread scratch: `bytes` each, 64-byte aligned; returns [base, stride]. */
-export function threadScratch(backend: WasmBackend, bytes: number): [number, number] {
-  const stride = roundUp(bytes, 64);
-  return [backend.scratch("threads", stride * backend.runtime.threads), stride];
+/**
+ * Per-thread scratch of a GEMM over blocks of KC x `nc`: `bytes` each, 64-byte aligned; returns the
+ * kernels' block words.
+ */
+export function threadScratch(backend: WasmBackend, bytes: number, nc: number): GroupArgs<"gemmBlocks"> {
+  const scratchStride = roundUp(bytes, 64);
+  const scratch = backend.scratch("threads", scratchStride * backend.runtime.threads);
+  return { scratch, scratchStride, kc: KC, nc };
 }

@@ -9,7 +9,11 @@ export const softmax: KernelConfig<"Softmax", WasmBackend> = {
   kernelFunc: (backend, { logits }) => {
     const [n, k] = logits.shape as [number, number];
     const out = backend.make(n * k);
-    backend.runtime.run("k_softmax", [backend.ptr(logits.dataId), out.ptr, n, k], n * k >= PARALLEL_MIN);
+    backend.runtime.run(
+      "k_softmax",
+      { logits: backend.ptr(logits.dataId), out: out.ptr, n, k },
+      n * k >= PARALLEL_MIN,
+    );
     return { dataId: out, shape: [n, k] };
   },
 };
@@ -28,15 +32,15 @@ export const softmaxCrossEntropy: KernelConfig<"SoftmaxCrossEntropy", WasmBacken
     }
     const loss = backend.make(1);
     const dlogits = backend.make(n * k);
-    const args = [
-      backend.ptr(logits.dataId),
-      backend.ptr(labels.dataId),
-      loss.ptr,
-      dlogits.ptr,
+    const args = {
+      logits: backend.ptr(logits.dataId),
+      labels: backend.ptr(labels.dataId),
+      loss: loss.ptr,
+      grad: dlogits.ptr,
       n,
       k,
-      { f: labelSmoothing },
-    ];
+      labelSmoothing,
+    };
     backend.runtime.run("k_softmaxCrossEntropy", args, false);
     return { loss: { dataId: loss, shape: [] }, dlogits: { dataId: dlogits, shape: [n, k] } };
   },
@@ -54,18 +58,18 @@ export const sgdUpdate: KernelConfig<"SgdUpdate", WasmBackend> = {
     const buf = momentumBuf && momentum > 0 ? backend.ptr(momentumBuf.dataId) : 0;
     backend.runtime.run(
       "k_sgd",
-      [
-        backend.ptr(param.dataId),
-        backend.ptr(grad.dataId),
+      {
+        param: backend.ptr(param.dataId),
+        grad: backend.ptr(grad.dataId),
         buf,
         len,
-        { f: lr },
-        { f: momentum },
-        { f: dampening },
-        { f: weightDecay },
-        nesterov ? 1 : 0,
-        firstStep ? 1 : 0,
-      ],
+        lr,
+        momentum,
+        dampening,
+        weightDecay,
+        nesterov: nesterov ? 1 : 0,
+        firstStep: firstStep ? 1 : 0,
+      },
       len >= PARALLEL_MIN,
     );
     return undefined;

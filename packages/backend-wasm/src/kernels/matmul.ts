@@ -12,8 +12,8 @@ export const matMul: KernelConfig<"MatMul", WasmBackend> = {
     if (m * n === 0) return { dataId: c, shape: [m, n] };
     const pa = packA(backend, "packA", backend.ptr(a.dataId), transposeA ? 1 : k, transposeA ? m : 1, m, k);
     const [rs, cs] = transposeB ? [1, k] : [n, 1];
-    const [scratch, stride_] = threadScratch(backend, (2 * NC + MR * NR + KC * NC) * 4);
-    const args = [pa, backend.ptr(b.dataId), rs, cs, c.ptr, m, n, k, scratch, stride_, KC, NC];
+    const blocks = threadScratch(backend, (2 * NC + MR * NR + KC * NC) * 4, NC);
+    const args = { packedA: pa, b: backend.ptr(b.dataId), rs, cs, c: c.ptr, m, n, k, ...blocks };
     backend.runtime.run("k_gemm", args, m * n * k >= 1 << 18);
     return { dataId: c, shape: [m, n] };
   },

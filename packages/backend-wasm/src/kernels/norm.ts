@@ -14,21 +14,21 @@ export const batchNormTrain: KernelConfig<"BatchNormTrain", WasmBackend> = {
     const p = (t: { dataId: object }) => backend.ptr(t.dataId);
     backend.runtime.run(
       "k_bnTrain",
-      [
-        p(x),
-        p(gamma),
-        p(beta),
-        p(runningMean),
-        p(runningVar),
-        y.ptr,
-        mean.ptr,
-        variance.ptr,
+      {
+        x: p(x),
+        gamma: p(gamma),
+        beta: p(beta),
+        runningMean: p(runningMean),
+        runningVar: p(runningVar),
+        y: y.ptr,
+        mean: mean.ptr,
+        variance: variance.ptr,
         n,
         c,
         inner,
-        { f: eps },
-        { f: momentum },
-      ],
+        eps,
+        momentum,
+      },
       n * c * inner >= PARALLEL_MIN,
     );
     return {
@@ -48,7 +48,18 @@ export const batchNormInfer: KernelConfig<"BatchNormInfer", WasmBackend> = {
     const p = (t: { dataId: object }) => backend.ptr(t.dataId);
     backend.runtime.run(
       "k_bnInfer",
-      [p(x), p(gamma), p(beta), p(mean), p(variance), y.ptr, n, c, inner, { f: eps }],
+      {
+        x: p(x),
+        gamma: p(gamma),
+        beta: p(beta),
+        mean: p(mean),
+        variance: p(variance),
+        y: y.ptr,
+        n,
+        c,
+        inner,
+        eps,
+      },
       n * c * inner >= PARALLEL_MIN,
     );
     return { dataId: y, shape: [...x.shape] };
@@ -66,21 +77,21 @@ export const batchNormGrad: KernelConfig<"BatchNormGrad", WasmBackend> = {
     const p = (t: { dataId: object }) => backend.ptr(t.dataId);
     backend.runtime.run(
       "k_bnGrad",
-      [
-        p(dy),
-        p(x),
-        p(gamma),
-        p(mean),
-        p(variance),
-        dx.ptr,
-        dgamma.ptr,
-        dbeta.ptr,
+      {
+        dy: p(dy),
+        x: p(x),
+        gamma: p(gamma),
+        mean: p(mean),
+        variance: p(variance),
+        dx: dx.ptr,
+        dgamma: dgamma.ptr,
+        dbeta: dbeta.ptr,
         n,
         c,
         inner,
-        { f: eps },
-        training ? 1 : 0,
-      ],
+        eps,
+        training: training ? 1 : 0,
+      },
       n * c * inner >= PARALLEL_MIN,
     );
     return {

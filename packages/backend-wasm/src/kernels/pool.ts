@@ -19,7 +19,20 @@ function maxPoolArgs(
     w,
     oh,
     ow,
-    geom: [n, c, h, w, kernel[0]!, kernel[1]!, stride[0]!, stride[1]!, pad[0]!, pad[1]!, oh, ow],
+    geom: {
+      n,
+      c,
+      h,
+      w,
+      kh: kernel[0]!,
+      kw: kernel[1]!,
+      sh: stride[0]!,
+      sw: stride[1]!,
+      ph: pad[0]!,
+      pw: pad[1]!,
+      oh,
+      ow,
+    },
   };
 }
 
@@ -31,7 +44,7 @@ export const maxPool: KernelConfig<"MaxPool", WasmBackend> = {
     const y = backend.make(n * c * oh * ow);
     backend.runtime.run(
       "k_maxPool",
-      [backend.ptr(x.dataId), 0, y.ptr, ...geom, 0],
+      { x: backend.ptr(x.dataId), dy: 0, out: y.ptr, ...geom, grad: 0 },
       n * c * h * w >= PARALLEL_MIN,
     );
     return { dataId: y, shape: [n, c, oh, ow] };
@@ -44,7 +57,7 @@ export const maxPoolGrad: KernelConfig<"MaxPoolGrad", WasmBackend> = {
   kernelFunc: (backend, { dy, x }, { kernel, stride, pad }) => {
     const { n, c, h, w, geom } = maxPoolArgs(x.shape, kernel, stride, pad);
     const dx = backend.make(n * c * h * w);
-    const args = [backend.ptr(x.dataId), backend.ptr(dy.dataId), dx.ptr, ...geom, 1];
+    const args = { x: backend.ptr(x.dataId), dy: backend.ptr(dy.dataId), out: dx.ptr, ...geom, grad: 1 };
     backend.runtime.run("k_maxPool", args, n * c * h * w >= PARALLEL_MIN);
     return { dataId: dx, shape: [...x.shape] };
   },
@@ -57,7 +70,7 @@ export const adaptiveAvgPool: KernelConfig<"AdaptiveAvgPool", WasmBackend> = {
     const [n, c, h, w] = x.shape as [number, number, number, number];
     const [oh, ow] = outSize;
     const y = backend.make(n * c * oh * ow);
-    const args = [backend.ptr(x.dataId), y.ptr, n, c, h, w, oh, ow, 0];
+    const args = { src: backend.ptr(x.dataId), dst: y.ptr, n, c, h, w, oh, ow, grad: 0 };
     backend.runtime.run("k_adaptiveAvgPool", args, n * c * h * w >= PARALLEL_MIN);
     return { dataId: y, shape: [n, c, oh, ow] };
   },
@@ -69,7 +82,8 @@ export const adaptiveAvgPoolGrad: KernelConfig<"AdaptiveAvgPoolGrad", WasmBacken
   kernelFunc: (backend, { dy }, { xShape }) => {
     const [n, c, h, w] = xShape as [number, number, number, number];
     const dx = backend.make(n * c * h * w);
-    const args = [backend.ptr(dy.dataId), dx.ptr, n, c, h, w, dy.shape[2]!, dy.shape[3]!, 1];
+    const [oh, ow] = [dy.shape[2]!, dy.shape[3]!];
+    const args = { src: backend.ptr(dy.dataId), dst: dx.ptr, n, c, h, w, oh, ow, grad: 1 };
     backend.runtime.run("k_adaptiveAvgPool", args, n * c * h * w >= PARALLEL_MIN);
     return { dataId: dx, shape: [...xShape] };
   },
@@ -82,7 +96,7 @@ export const resizeBilinear: KernelConfig<"ResizeBilinear", WasmBackend> = {
     const [n, c, h, w] = x.shape as [number, number, number, number];
     const [oh, ow] = size;
     const out = backend.make(n * c * oh * ow);
-    const args = [backend.ptr(x.dataId), out.ptr, n, c, h, w, oh, ow];
+    const args = { x: backend.ptr(x.dataId), out: out.ptr, n, c, h, w, oh, ow };
     backend.runtime.run("k_resizeBilinear", args, n * c * oh * ow >= PARALLEL_MIN);
     return { dataId: out, shape: [n, c, oh, ow] };
   },

@@ -5,6 +5,7 @@
  */
 import type { ConvGeometry } from "@resnet-ts/tensor";
 import type { WasmBackend } from "../backend.js";
+import type { GroupArgs } from "../generated/abi.js";
 import { KC, MR, NC, NR, roundUp } from "./gemm.js";
 
 /** Floats of transformed tiles per chunk (16 matrices x channels x tiles, the larger side). */
@@ -32,23 +33,56 @@ export function winogradFits(backend: WasmBackend, g: ConvGeometry): boolean {
   );
 }
 
-/** Layout words (assembly/winograd.ts): A panels of MR rows over depth `k`, or B panels of NR columns. */
-const aPanels = (k: number) => [2, k * MR, 1, MR * NR, MR];
-const bPanels = (k: number) => [3, NR * NR, NR, k * NR, 1];
+type Layout = GroupArgs<"winoLayout">;
+
+/**
+ * Layout words (assembly/winograd.ts), `xi` floats from one transformed matrix to the next: A panels of
+ * MR rows over depth `k`, or B panels of NR columns.
+ */
+const aPanels = (xi: number, k: number): Layout => ({
+  xi,
+  rShift: 2,
+  rp: k * MR,
+  rl: 1,
+  qp: MR * NR,
+  ql: MR,
+});
+const bPanels = (xi: number, k: number): Layout => ({
+  xi,
+  rShift: 3,
+  rp: NR * NR,
+  rl: NR,
+  qp: k * NR,
+  ql: 1,
+});
 /** The same for the filter gradient, whose depth is the tiles: A panels (rows o), B panels (columns c). */
-const aPanelsT = (tiles: number) => [2, tiles * MR, 1, MR * NR, MR];
-const bPanelsT = (tiles: number) => [3, tiles * NR, 1, NR * NR, NR];
+const aPanelsT = (xi: number, tiles: number): Layout => ({
+  xi,
+  rShift: 2,
+  rp: tiles * MR,
+  rl: 1,
+  qp: MR * NR,
+  ql: MR,
+});
+const bPanelsT = (xi: number, tiles: number): Layout => ({
+  xi,
+  rShift: 3,
+  rp: tiles * NR,
+  rl: 1,
+  qp: NR * NR,
+  ql: NR,
+});
 
 /** Floats from one of the 16 transformed matrices to the next (assembly/winograd.ts: spaced). */
 const spaced = (floats: number) => floats + 32;
 
 const tilesOf = (g: ConvGeometry) => [Math.ceil(g.oh / 2), Math.ceil(g.ow / 2)] as const;
 
-/** Per-thread scratch of k_winoInput: `group` zero-padded input planes; returns [base, stride]. */
-function padScratch(backend: WasmBackend, g: ConvGeometry, group: number): [number, number] {
+/** Per-thread scratch of k_winoInput: `group` zero-padded input planes each. */
+function padScratch(backend: WasmBackend, g: ConvGeometry, group: number) {
   const [th, tw] = tilesOf(g);
-  const stride = roundUp(group * (2 * th + 2) * (2 * roundUp(tw, 4) + 2) * 4, 64);
-  return [backend.scratch("winoPad", stride * backend.runtime.threads), stride];
+  const scratchStride = roundUp(group * (2 * th + 2) * (2 * roundUp(tw, 4) + 2) * 4, 64);
+  return { scratch: backend.scratch("winoPad", scratchStride * backend.runtime.threads), scratchStride };
 }
 
 /** Images per chunk: as many as keep `perTile` floats per tile under `budget`, at least one. */
@@ -75,17 +109,16 @@ export function winogradForward(
   const [th, tw] = tilesOf(g);
   const rowsPad = roundUp(g.o, MR);
   const u = backend.scratch("winoU", 16 * spaced(rowsPad * g.c) * 4);
-  rt.run("k_winoFilter", [
+  rt.run("k_winoFilter", {
     w,
     u,
-    g.o,
-    g.c,
-    flip ? 1 : 0,
+    rows: g.o,
+    chans: g.c,
+    flip: flip ? 1 : 0,
     rowsPad,
-    g.c,
-    spaced(rowsPad * g.c),
-    ...aPanels(g.c),
-  ]);
+    chansPad: g.c,
+    ...aPanels(spaced(rowsPad * g.c), g.c),
+  });
   const per = chunkImages(g, 16 * Math.max(g.c, rowsPad), chunkFloats);
   const colsMax = roundUp(per * th * tw, NR);
   const v = backend.scratch("winoV", 16 * spaced(g.c * colsMax) * 4);
@@ -94,10 +127,10 @@ export function winogradForward(
   for (let n0 = 0; n0 < g.n; n0 += per) {
     const nimg = Math.min(per, g.n - n0);
     const cols = roundUp(nimg * th * tw, NR);
-    const geom = [n0, nimg, g.c, g.h, g.w, g.ph, g.pw, th, tw];
-    rt.run("k_winoInput", [x, v, ...geom, g.c, cols, ...pad, spaced(g.c * cols), ...bPanels(g.c)]);
-    rt.run("k_winoGemm", [u, v, m, rowsPad, g.c, cols, KC, NC]);
-    rt.run("k_winoOutput", [m, y, bias, n0, nimg, g.o, g.oh, g.ow, th, tw, rowsPad, cols]);
+    const geom = { n0, nimg, c: g.c, h: g.h, w: g.w, ph: g.ph, pw: g.pw, th, tw };
+    rt.run("k_winoInput", { x, v, ...geom, rows: g.c, cols, ...pad, ...bPanels(spaced(g.c * cols), g.c) });
+    rt.run("k_winoGemm", { u, v, m, rowsPad, depth: g.c, cols, kc: KC, nc: NC });
+    rt.run("k_winoOutput", { m, y, bias, n0, nimg, o: g.o, oh: g.oh, ow: g.ow, th, tw, rowsPad, cols });
   }
 }
 
@@ -123,20 +156,13 @@ export function winogradFilterGrad(
   for (let n0 = 0; n0 < g.n; n0 += per) {
     const nimg = Math.min(per, g.n - n0);
     const tiles = nimg * th * tw;
-    const geom = [n0, nimg, g.c, g.h, g.w, g.ph, g.pw, th, tw];
-    rt.run("k_winoInput", [
-      x,
-      v,
-      ...geom,
-      colsPad,
-      tiles,
-      ...pad,
-      spaced(colsPad * tiles),
-      ...bPanelsT(tiles),
-    ]);
-    const dyGeom = [n0, nimg, g.o, g.oh, g.ow, th, tw];
-    rt.run("k_winoDy", [dy, z, ...dyGeom, rowsPad, tiles, spaced(rowsPad * tiles), ...aPanelsT(tiles)]);
-    rt.run("k_winoGemmT", [z, v, s, rowsPad, colsPad, tiles, KC, n0 > 0 ? 1 : 0]);
+    const geom = { n0, nimg, c: g.c, h: g.h, w: g.w, ph: g.ph, pw: g.pw, th, tw };
+    const layout = bPanelsT(spaced(colsPad * tiles), tiles);
+    rt.run("k_winoInput", { x, v, ...geom, rows: colsPad, cols: tiles, ...pad, ...layout });
+    const dyGeom = { n0, nimg, o: g.o, oh: g.oh, ow: g.ow, th, tw };
+    const dyLayout = aPanelsT(spaced(rowsPad * tiles), tiles);
+    rt.run("k_winoDy", { dy, z, ...dyGeom, rows: rowsPad, cols: tiles, ...dyLayout });
+    rt.run("k_winoGemmT", { z, v, s, rowsPad, colsPad, tiles, kc: KC, acc: n0 > 0 ? 1 : 0 });
   }
-  rt.run("k_winoFilterGrad", [s, dw, g.o, g.c, colsPad]);
+  rt.run("k_winoFilterGrad", { s, dw, o: g.o, c: g.c, colsPad });
 }
