@@ -1,7 +1,9 @@
 // ResNet-18 training-step throughput, the JS backends against PyTorch, side by side in one run.
 // Each (backend, input size, batch) runs `resnet-ts bench` in its own process so that its peak RSS is its own.
 //   node bench/vs-pytorch.mjs [--configs=28:64,28:256,96:64,96:256] [--steps=3] [--backends=wasm,cpu]
-//     [--rounds=1] [--baseline=path/to/other/apps/cli/dist/main.js]
+//     [--rounds=1] [--baseline=path/to/other/apps/cli/dist/main.js] [--model=d2l-resnet18] [--channels=1]
+// --model (d2l-resnet18, resnet18, resnet34, resnet50) and --channels pick the network and the input channels on
+// both sides (torchvision's models come from torchvision in PyTorch, from @resnet-ts/layers here).
 // With --rounds=n every config runs n times, PyTorch and each backend interleaved within a round, and the
 // table reports medians (img/s, RSS) and the median of the per-round ratios: on a shared machine this is
 // what keeps the comparison honest. --baseline adds `wasm (baseline)`: the wasm backend of another
@@ -25,16 +27,26 @@ const backends = opt("backends", "wasm,cpu").split(",");
 const cpuConfigs = opt("cpu-configs", "28:64").split(",");
 const rounds = Number(opt("rounds", "1"));
 const baseline = opt("baseline", "");
+const model = opt("model", "d2l-resnet18");
+const channels = opt("channels", model === "d2l-resnet18" ? "1" : "3");
 const python = process.env.PYTHON ?? "/usr/bin/python3";
 const torchStep = process.env.TORCH_STEP ?? fileURLToPath(new URL("torch_step.py", import.meta.url));
-/** Forward multiply-adds per image (SPEC §1); a training step is about 3x the forward pass. */
-const MACS = { 28: 33.0e6, 96: 318.7e6, 224: 1735e6 };
+/**
+ * Forward multiply-adds per image (d2l's net, 1 channel: SPEC §1; torchvision's ResNet-18 at 224, 3 channels:
+ * 1.82 G); a training step is about 3x the forward pass. Other combinations leave the GFLOP/s column empty.
+ */
+const MACS =
+  {
+    "d2l-resnet18:1": { 28: 33.0e6, 96: 318.7e6, 224: 1735e6 },
+    "resnet18:3": { 224: 1814e6 },
+  }[`${model}:${channels}`] ?? {};
 const cli = fileURLToPath(new URL("../apps/cli/dist/main.js", import.meta.url));
 
 function torch(size, batch) {
   if (!existsSync(torchStep)) return { error: `no ${torchStep}` };
   try {
-    const out = execFileSync(python, [torchStep, String(size), String(batch), String(steps), "2"], {
+    const args = [torchStep, String(size), String(batch), String(steps), "2", "--model", model];
+    const out = execFileSync(python, [...args, "--channels", channels], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -63,6 +75,10 @@ function js(backend, size, batch, entry = cli) {
     String(size),
     "--batch-size",
     String(batch),
+    "--model",
+    model,
+    "--channels",
+    channels,
   ];
   args.push("--steps", String(backend === "cpu" ? 1 : steps));
   try {
@@ -81,7 +97,8 @@ function js(backend, size, batch, entry = cli) {
   }
 }
 
-const gflops = (size, ips) => (ips * 3 * 2 * (MACS[size] ?? Number.NaN)) / 1e9;
+/** Effective GFLOP/s as text; empty where the network's multiply-adds are not in MACS. */
+const gflops = (size, ips) => (MACS[size] ? ((ips * 3 * 2 * MACS[size]) / 1e9).toFixed(1) : "");
 const median = (xs) => {
   const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (v.length === 0) return Number.NaN;
@@ -108,14 +125,14 @@ for (const [size, batch] of configs) {
   const refIps = results.pytorch.map((t) => (t.error ? Number.NaN : t.imagesPerSec));
   const refRss = results.pytorch.map((t) => (t.error ? Number.NaN : t.maxRssMB));
   const refErr = results.pytorch.find((t) => t.error)?.error;
-  const config = `${size}x${size} b${batch}`;
+  const config = `${model === "d2l-resnet18" ? "" : `${model} `}${channels === "1" ? "" : `${channels}ch `}${size}x${size} b${batch}`;
   const ref = median(refIps);
   rows.push({
     config,
     backend: "pytorch (2 threads)",
     "img/s": Number.isFinite(ref) ? ref.toFixed(1) : refErr,
     "x pytorch": Number.isFinite(ref) ? "1.00" : "",
-    "GFLOP/s": Number.isFinite(ref) ? gflops(size, ref).toFixed(1) : "",
+    "GFLOP/s": Number.isFinite(ref) ? gflops(size, ref) : "",
     "peak RSS MB": Number.isFinite(ref) ? median(refRss).toFixed(0) : "",
     "RSS x pytorch": Number.isFinite(ref) ? "1.00" : "",
     rounds: refIps.map((v) => v.toFixed(1)).join(" "),
@@ -136,7 +153,7 @@ for (const [size, batch] of configs) {
       backend: r.name === "wasm (baseline)" ? `${ok.backendDetail} (baseline)` : ok.backendDetail,
       "img/s": median(ips).toFixed(1),
       "x pytorch": Number.isFinite(ratio) ? ratio.toFixed(2) : "",
-      "GFLOP/s": gflops(size, median(ips)).toFixed(1),
+      "GFLOP/s": gflops(size, median(ips)),
       "peak RSS MB": median(rss).toFixed(0),
       "RSS x pytorch": Number.isFinite(rssRatio) ? rssRatio.toFixed(2) : "",
       rounds: ips.map((v) => v.toFixed(1)).join(" "),

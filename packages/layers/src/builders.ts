@@ -11,10 +11,9 @@ import { Rng } from "@resnet-ts/tensor";
 import { BatchNorm2d } from "./batchnorm.js";
 import { BasicBlock, Bottleneck } from "./blocks.js";
 import { Conv2d } from "./conv.js";
-import type { InitScheme } from "./init.js";
+import { type InitScheme, xavierUniform } from "./init.js";
 import { Linear } from "./linear.js";
 import type { Module } from "./module.js";
-import { applyXavier } from "./resnet.js";
 import { Sequential } from "./sequential.js";
 import { AdaptiveAvgPool2d, Flatten, MaxPool2d, ReLU } from "./simple.js";
 import { assertArrangement, BLOCK_ARRANGEMENTS, type BlockArrangement, isPreActivation } from "./variants.js";
@@ -182,4 +181,15 @@ export function variantName({ block, arrangement, plain }: VariantSpec): string 
   const prefix = [plain ? "plain" : "", block === "bottleneck" ? "bottleneck" : ""].filter(Boolean);
   if (prefix.length && arrangement === "original") return prefix.join("-");
   return [...prefix, arrangement].join("-");
+}
+
+/** d2l's init_cnn: xavier_uniform_ on every Conv2d and Linear weight; biases and BatchNorm keep their defaults. */
+export function applyXavier(model: Module, rng: Rng): void {
+  for (const [, m] of model.namedModules()) {
+    if (m instanceof Conv2d || m instanceof Linear) {
+      const fresh = xavierUniform(m.weight.shape, rng);
+      m.weight.assign(fresh.dataSync());
+      fresh.dispose();
+    }
+  }
 }

@@ -7,7 +7,7 @@ export { Linear } from "./linear.js";
 export { AdaptiveAvgPool2d, Flatten, MaxPool2d, ReLU } from "./simple.js";
 export { Sequential } from "./sequential.js";
 export { Residual, resnetBlock, type ResidualOptions } from "./residual.js";
-export { applyXavier, resnet18, type ResNetOptions } from "./resnet.js";
+export { resnet18, type ResNetOptions } from "./resnet.js";
 export { defaultUniform, fans, type InitScheme, xavierUniform } from "./init.js";
 export { formatSummary, summary, type ModelSummary } from "./summary.js";
 export {
@@ -19,6 +19,7 @@ export {
 } from "./variants.js";
 export { BasicBlock, Bottleneck, type BlockOptions, type BottleneckOptions } from "./blocks.js";
 export {
+  applyXavier,
   type BlockKind,
   cifarResnet,
   type CifarResNetOptions,
