@@ -248,4 +248,37 @@ describe("resnet-ts", () => {
     expect(result!.peakRssMB).toBeGreaterThan(0);
     expect(result!.forwardMacsPerImage).toBeGreaterThan(32e6);
   });
+
+  it("bench --backend all times each backend that starts here and names the fastest", async () => {
+    const r = await cli(
+      "--json",
+      "bench",
+      "--backend",
+      "all",
+      "--batch-size",
+      "2",
+      "--resize",
+      "8",
+      "--steps",
+      "1",
+      "--warmup",
+      "0",
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const lines = jsonLines(r.stdout);
+    const summary = lines.at(-1)!;
+    const rows = lines.slice(0, -1);
+    const ran = rows.filter((row) => typeof row.imagesPerSecond === "number");
+    // The backends that always start in Node; gpujs's GL modes need a GL context and may not.
+    expect(ran.map((row) => row.backend)).toEqual(expect.arrayContaining(["cpu", "wasm", "gpujs:webasm"]));
+    expect(rows.map((row) => row.backend)).not.toContain("gpujs");
+    for (const row of rows) expect(row.error ?? row.imagesPerSecond, String(row.backend)).toBeTruthy();
+    const rates = Object.fromEntries(ran.map((row) => [row.backend, row.imagesPerSecond as number]));
+    expect(summary.imagesPerSecond).toEqual(rates);
+    expect(rates[summary.fastest as string]).toBe(
+      Math.max(...ran.map((row) => row.imagesPerSecond as number)),
+    );
+    expect(r.stderr).toMatch(new RegExp(`fastest: ${summary.fastest}\\n?`));
+    expect(r.stderr).toMatch(/backend\s+img\/s\s+ms\/step/);
+  }, 240_000);
 });

@@ -45,6 +45,14 @@ export interface BackendOption {
   usable: boolean;
 }
 
+/** One backend's timed training steps (measured backend choice); null figures with the error when it failed. */
+export interface BackendTiming {
+  name: string;
+  imagesPerSecond: number | null;
+  msPerStep: number | null;
+  error: string | null;
+}
+
 export type RunState =
   | "idle"
   | "loading"
@@ -105,7 +113,8 @@ export interface CompareSettings {
 export type CompareResult = Omit<VariantRunResult, "losses" | "testAccuracy" | "stopped"> & { steps: number };
 
 export type ToWorker =
-  | { type: "probe" }
+  /** `measureBackends`: time the backends before training even without a hardware GPU (`?measure-backends`). */
+  | { type: "probe"; measureBackends?: boolean }
   /** `pretrained`: fine-tune from the weights of the last `load-pretrained` (a new model, the head replaced as needed). */
   | { type: "start"; config: TrainConfig; data: DataChoice; fromLoaded: boolean; pretrained: boolean }
   | { type: "pause" }
@@ -123,6 +132,8 @@ export type FromWorker =
   | { type: "backends"; options: BackendOption[]; recommended: string }
   | { type: "state"; state: RunState; message: string }
   | { type: "backend"; name: string }
+  /** The measured choice: training steps timed at `side` x `side`, batch `batchSize`; `chosen` is the fastest. */
+  | { type: "backend-timings"; side: number; batchSize: number; timings: BackendTiming[]; chosen: string }
   | { type: "summary"; text: string }
   | { type: "samples"; grid: SampleGrid }
   | { type: "images-progress"; key: string; done: number; total: number }

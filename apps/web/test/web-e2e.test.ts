@@ -7,7 +7,8 @@
  * runs a small comparison of a residual net and its plain twin, and fills in a study preset whose recorded
  * results (docs/compare/study) get a live run's result beside them; trains on the user's images, and
  * fine-tunes torchvision's ResNet-18 from a `.pth` that PyTorch wrote, into a checkpoint that the CLI
- * evaluates and torchvision loads strictly.
+ * evaluates and torchvision loads strictly; and, forced with `?measure-backends`, times the training step on
+ * each usable backend before training, shows the figures and trains on the fastest.
  * Skipped (with a message) when Chromium is missing; the fine-tuning test also when torchvision is.
  */
 import { execFile } from "node:child_process";
@@ -589,4 +590,39 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
     },
     240_000,
   );
+  it("with ?measure-backends, times the training step on each usable backend before training and shows the figures", async () => {
+    // No hardware GPU here, so the app only times when forced; SwiftShader's WebGL2 is then a candidate too.
+    const forced = await context.newPage();
+    try {
+      await forced.goto(`${server.url}?measure-backends`);
+      await forced.waitForFunction(
+        () =>
+          (document.querySelector('[data-testid="backend"]')?.textContent ?? "probing...") !== "probing...",
+      );
+      await forced.selectOption("#preset", "quick");
+      await forced.fill("#batchSize", "4");
+      await forced.fill("#steps", "1");
+      await forced.fill("#trainLimit", "16");
+      await forced.fill("#testLimit", "8");
+      await forced.getByTestId("start").click();
+      await waitForState(forced, "done", 300_000);
+      expect(await text(forced, "error")).toBe("");
+      const shown = forced.getByTestId("backend-timings");
+      const timings = JSON.parse((await shown.getAttribute("data-timings")) ?? "{}") as Record<
+        string,
+        number | null
+      >;
+      console.log(`measured choice: ${await text(forced, "backend-timings")}`);
+      expect(Object.keys(timings)).toContain("wasm");
+      expect(Object.keys(timings)).not.toContain("cpu");
+      const rates = Object.entries(timings).filter((e): e is [string, number] => e[1] !== null);
+      expect(rates.length).toBeGreaterThan(0);
+      const fastest = rates.reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+      expect(await shown.getAttribute("data-chosen")).toBe(fastest);
+      expect(await text(forced, "backend")).toBe(fastest);
+      expect(await text(forced, "backend-timings")).toMatch(/^timed at 28x28, batch 4: .*; training on /);
+    } finally {
+      await forced.close();
+    }
+  }, 320_000);
 });

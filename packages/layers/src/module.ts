@@ -101,16 +101,31 @@ export abstract class Module {
 
   /** Parameters and buffers as host arrays under PyTorch's keys (module by module, parameters first). */
   stateDict(): StateDict {
-    const dict: StateDict = {};
+    const { entries, tensors } = this.#stateEntries();
+    return stateDictOf(
+      entries,
+      tensors.map((t) => t.dataSync()),
+    );
+  }
+
+  /** `stateDict()` read asynchronously: works on a backend whose reads are asynchronous (gpu.js on WebGPU). */
+  async readStateDict(): Promise<StateDict> {
+    const { entries, tensors } = this.#stateEntries();
+    return stateDictOf(entries, await Promise.all(tensors.map((t) => t.data())));
+  }
+
+  /** The state dict's keys in `stateDict()` order, each with its tensor's index in `tensors` or its int64 buffer. */
+  #stateEntries(): { entries: StateEntry[]; tensors: Tensor[] } {
+    const entries: StateEntry[] = [];
+    const tensors: Tensor[] = [];
     for (const [prefix, m] of this.namedModules()) {
       for (const [n, t] of [...m.#parameters, ...m.#buffers]) {
-        dict[join(prefix, n)] = { dtype: "float32", shape: [...t.shape], data: t.dataSync() };
+        entries.push({ key: join(prefix, n), tensor: tensors.length, shape: [...t.shape] });
+        tensors.push(t);
       }
-      for (const [n, b] of m.#int64Buffers) {
-        dict[join(prefix, n)] = { dtype: "int64", shape: [], data: BigInt64Array.of(b.get()) };
-      }
+      for (const [n, b] of m.#int64Buffers) entries.push({ key: join(prefix, n), int64: b });
     }
-    return dict;
+    return { entries, tensors };
   }
 
   /**
@@ -171,4 +186,18 @@ function checkInt64(key: string, b: Int64Buffer, entry: StateTensor): () => void
   }
   const v = entry.data[0]!;
   return () => b.set(typeof v === "bigint" ? v : BigInt(Math.round(v)));
+}
+
+type StateEntry = { key: string; tensor: number; shape: number[] } | { key: string; int64: Int64Buffer };
+
+/** A state dict from its entries and the values read back from their tensors. */
+function stateDictOf(entries: readonly StateEntry[], values: readonly Float32Array[]): StateDict {
+  const dict: StateDict = {};
+  for (const e of entries) {
+    dict[e.key] =
+      "int64" in e
+        ? { dtype: "int64", shape: [], data: BigInt64Array.of(e.int64.get()) }
+        : { dtype: "float32", shape: e.shape, data: values[e.tensor]! };
+  }
+  return dict;
 }

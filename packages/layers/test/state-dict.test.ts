@@ -30,6 +30,16 @@ describe("stateDict", () => {
     expect(net.numParameters()).toBe(fixture.parameters);
   });
 
+  it("reads the same entries asynchronously (readStateDict), in the same order", async () => {
+    const read = await net.readStateDict();
+    expect(Object.keys(read)).toEqual(Object.keys(dict));
+    for (const [key, entry] of Object.entries(dict)) {
+      expect(read[key]!.dtype, key).toBe(entry.dtype);
+      expect(read[key]!.shape, key).toEqual(entry.shape);
+      expect(sameBytes(read[key]!.data, entry.data), key).toBe(true);
+    }
+  });
+
   it("round-trips through loadStateDict into a differently seeded net", () => {
     const other = resnet18({ seed: 99 });
     expect(sameBytes(other.stateDict()["0.0.weight"]!.data, dict["0.0.weight"]!.data)).toBe(false);

@@ -1,7 +1,7 @@
 /**
  * The training step that benchmarks time (`resnet-ts bench`, the web app's benchmark page): one fixed,
  * seeded batch of random images and labels; forward, cross-entropy, backward, SGD update and the loss
- * read back, as the Trainer takes a step. `timeSteps` warms a step up and times it.
+ * read back (asynchronously), as the Trainer takes a step. `timeSteps` warms a step up and times it.
  */
 import type { Module } from "@resnet-ts/layers";
 import { fromArray, Rng, tidy } from "@resnet-ts/tensor";
@@ -22,8 +22,8 @@ export interface BenchStepOptions {
 }
 
 export interface BenchStep {
-  /** One training step on the batch; returns its loss. */
-  step: () => number;
+  /** One training step on the batch; resolves to its loss once read back (asynchronously, as the Trainer reads it). */
+  step: () => Promise<number>;
   /** Frees the batch and the optimizer's state (not the model). */
   dispose: () => void;
 }
@@ -43,14 +43,20 @@ export function benchStep(model: Module, options: BenchStepOptions): BenchStep {
   const sgd = new SGD(model.parameters(), { lr });
   model.train();
   return {
-    step: () =>
-      tidy(() => {
+    step: async () => {
+      const loss = tidy(() => {
         const loss = crossEntropy(model.call(images), labels);
         loss.backward();
         sgd.step();
         sgd.zeroGrad();
-        return loss.item();
-      }),
+        return loss;
+      });
+      try {
+        return (await loss.data())[0]!;
+      } finally {
+        loss.dispose();
+      }
+    },
     dispose: () => {
       images.dispose();
       labels.dispose();

@@ -1,8 +1,11 @@
-/** Evaluation: the model in eval mode, without gradients, over a data set in file order. */
+/**
+ * Evaluation: the model in eval mode, without gradients, over a data set in file order. Each batch reads
+ * its loss and logits back asynchronously; the labels come from the data set (host data).
+ */
 import { batches, type Dataset, type Normalization } from "@resnet-ts/data";
 import type { Module } from "@resnet-ts/layers";
 import { noGrad, tidy } from "@resnet-ts/tensor";
-import { argmaxRows, crossEntropy } from "./metrics.js";
+import { batchLabels, crossEntropy, readLossAndPredictions } from "./metrics.js";
 import { yieldToEventLoop } from "./yield.js";
 
 export interface EvaluateOptions {
@@ -57,17 +60,15 @@ export async function evaluate(
     })) {
       try {
         signal?.throwIfAborted();
-        const { loss, predicted, classes } = noGrad(() =>
+        const { lossTensor, logits } = noGrad(() =>
           tidy(() => {
             const logits = model.call(batch.images);
-            return {
-              loss: crossEntropy(logits, batch.labels).item(),
-              predicted: argmaxRows(logits),
-              classes: logits.shape[1]!,
-            };
+            return { lossTensor: crossEntropy(logits, batch.labels), logits };
           }),
         );
-        const truth = batch.labels.dataSync();
+        const classes = logits.shape[1]!;
+        const { loss, predicted } = await readLossAndPredictions(lossTensor, logits);
+        const truth = batchLabels(dataset.labels, batch.indices);
         if (options.confusion)
           confusion ??= Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
         for (let k = 0; k < batch.size; k++) {

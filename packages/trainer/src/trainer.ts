@@ -1,7 +1,8 @@
 /**
  * The training loop. Each optimizer step runs inside `tidy`: forward in train mode, cross-entropy
  * (label-smoothed when the config says so; BatchEndEvent.loss is that loss),
- * backward, SGD step, gradients dropped. Progress is kept as counts plus the epoch's shuffle seed, which
+ * backward, SGD step, gradients dropped; then the loss and the logits are read back asynchronously, so that a
+ * backend whose reads are asynchronous (gpu.js on WebGPU) trains too. Progress is kept as counts plus the epoch's shuffle seed, which
  * derives from (seed, epoch); resuming redraws the epoch's order and skips the batches already done, so a
  * resumed run repeats the uninterrupted run's losses exactly. The loop is async and yields to the event
  * loop between batches, so it runs in a browser Web Worker and a UI can pause it (`stop()`, AbortSignal).
@@ -22,7 +23,7 @@ import { Rng, tidy } from "@resnet-ts/tensor";
 import { parseConfig, type TrainConfig } from "./config.js";
 import { type EvalResult, evaluate } from "./evaluate.js";
 import { Emitter, type Listener } from "./events.js";
-import { countCorrect, crossEntropy } from "./metrics.js";
+import { batchLabels, countMatches, crossEntropy, readLossAndPredictions } from "./metrics.js";
 import { applyFreeze, type FrozenParts, trainMode } from "./freeze.js";
 import { headName } from "./pretrained.js";
 import { epochShuffleSeed } from "./sampling.js";
@@ -128,7 +129,11 @@ export interface TrainerOptions {
   evaluation?: { predictions?: boolean; confusion?: boolean };
 }
 
-/** The loss went NaN or infinite; the weights in memory are not trustworthy (keep the last checkpoint). */
+/**
+ * The loss went NaN or infinite at `step`. The loss is read after its step was queued, so that step's
+ * update was applied (nothing after it ran, and it is not counted in the progress): the weights in
+ * memory are not trustworthy (keep the last checkpoint).
+ */
 export class NonFiniteLossError extends Error {
   constructor(
     readonly step: number,
@@ -334,7 +339,7 @@ export class Trainer {
         });
         let result: { loss: number; correct: number };
         try {
-          result = this.#step(batch, lr);
+          result = await this.#step(batch, lr);
         } finally {
           disposeBatch(batch);
         }
@@ -410,20 +415,26 @@ export class Trainer {
     return event;
   }
 
-  /** One optimizer step; returns the batch's loss (not finite: nothing was updated) and correct count. */
-  #step(batch: Batch, lr: number): { loss: number; correct: number } {
+  /**
+   * One optimizer step: forward, loss, backward and the SGD update are queued on the device, then the
+   * loss and the logits are read back asynchronously (one read each; the labels are the batch's host
+   * data). A backend that runs kernels asynchronously (gpu.js on WebGPU) keeps working on the backward
+   * pass and the update while the values travel, and nothing waits on a synchronous read. So a
+   * non-finite loss is seen after its own update was applied: the caller stops there, before the next
+   * step, without counting this one (the weights in memory are then not trustworthy).
+   */
+  async #step(batch: Batch, lr: number): Promise<{ loss: number; correct: number }> {
     this.optimizer.lr = lr;
-    return tidy(() => {
+    const { lossTensor, logits } = tidy(() => {
       const logits = this.model.call(batch.images);
       const lossTensor = crossEntropy(logits, batch.labels, this.config.labelSmoothing);
-      const loss = lossTensor.item();
-      if (!Number.isFinite(loss)) return { loss, correct: 0 };
-      const correct = countCorrect(logits, batch.labels);
       lossTensor.backward();
       this.optimizer.step();
       this.optimizer.zeroGrad();
-      return { loss, correct };
+      return { lossTensor, logits };
     });
+    const { loss, predicted } = await readLossAndPredictions(lossTensor, logits);
+    return { loss, correct: countMatches(predicted, batchLabels(this.trainSet.labels, batch.indices)) };
   }
 
   #checkResume(saved: TrainProgress): void {

@@ -3,8 +3,8 @@ import { benchStep, median, timeSteps } from "../src/index.js";
 import { tinyModel } from "./tiny.js";
 
 describe("benchStep", () => {
-  it("trains the model on one fixed seeded batch: the loss falls, and the same seed repeats it", () => {
-    const losses = (seed: number) => {
+  it("trains the model on one fixed seeded batch: the loss falls, and the same seed repeats it", async () => {
+    const losses = async (seed: number) => {
       const { step, dispose } = benchStep(tinyModel(1, 3), {
         batchSize: 8,
         channels: 1,
@@ -14,24 +14,26 @@ describe("benchStep", () => {
         lr: 0.5,
       });
       try {
-        return Array.from({ length: 20 }, step);
+        const out: number[] = [];
+        for (let i = 0; i < 20; i++) out.push(await step());
+        return out;
       } finally {
         dispose();
       }
     };
-    const a = losses(0);
+    const a = await losses(0);
     expect(a.every(Number.isFinite)).toBe(true);
     expect(a.at(-1)!).toBeLessThan(a[0]!);
-    expect(losses(0)).toEqual(a);
-    expect(losses(1)[0]).not.toBe(a[0]);
+    expect(await losses(0)).toEqual(a);
+    expect((await losses(1))[0]).not.toBe(a[0]);
   });
 
-  it("puts the model in training mode and leaves it undisposed", () => {
+  it("puts the model in training mode and leaves it undisposed", async () => {
     const model = tinyModel();
     model.eval();
     const { step, dispose } = benchStep(model, { batchSize: 2, channels: 1, side: 6, classes: 3 });
     expect(model.training).toBe(true);
-    step();
+    await step();
     dispose();
     expect(model.parameters().every((p) => !p.isDisposed)).toBe(true);
   });

@@ -191,6 +191,10 @@ describe("Trainer", () => {
     expect(trainer.progress.globalStep).toBe(2);
     expect(trainer.running).toBe(false);
     expect(model.parameters().every((p) => p.grad === null)).toBe(true);
+    // The loss is read after its step was queued: step 3's update was applied (its NaN gradients reached the
+    // first conv), and no step after it ran.
+    const first = model.namedParameters().find(([name]) => name === "0.weight")![1];
+    expect(first.dataSync().some(Number.isNaN)).toBe(true);
   });
 
   it("stops when the AbortSignal fires, and refuses a second concurrent run", async () => {

@@ -1,8 +1,9 @@
 /**
  * `resnet-ts bench`: times full training steps (forward, loss, backward, SGD update) of the d2l ResNet-18
- * on synthetic data after warm-up, and reports images/s, ms/step, effective GFLOP/s and peak RSS.
+ * on synthetic data after warm-up, and reports images/s, ms/step, effective GFLOP/s and peak RSS;
+ * `--backend all` times each backend that starts here and names the fastest.
  */
-import { getBackend } from "@resnet-ts/tensor";
+import { getBackend, listBackends } from "@resnet-ts/tensor";
 import {
   benchStep,
   createModel,
@@ -31,11 +32,19 @@ const BenchOptions = z.object({
   warmup: z.coerce.number().int().min(0).max(100),
 });
 
+/** `--backend all`: every registered backend but the automatic `gpujs` (one of its `gpujs:<mode>` rows). */
+const ALL_BACKENDS = "all";
+
+type BenchOpts = z.infer<typeof BenchOptions>;
+
 export function registerBench(program: Command, output: () => Output): void {
   program
     .command("bench")
     .description("time full training steps of a model (forward, backward, SGD update) on synthetic data")
-    .option("--backend <name>", "backend to time (default: the fastest that works here)")
+    .option(
+      "--backend <name>",
+      `backend to time (default: the fastest that works here; "${ALL_BACKENDS}": each backend that starts here, compared)`,
+    )
     .option("--batch-size <n>", "images per step", "64")
     .option("--resize <n>", "image side length (28 = Fashion-MNIST, 96 = d2l)", "28")
     .option("--image-size <n>", "the same as --resize (e.g. 224 for ImageNet-sized images)")
@@ -46,58 +55,115 @@ export function registerBench(program: Command, output: () => Output): void {
     .action(async (raw: Record<string, unknown>) => {
       const opts = parseOptions(BenchOptions, raw);
       const out = output();
-      const backend = await selectBackend(opts.backend);
-      const { batchSize: b, channels: c } = opts;
-      const h = opts.imageSize ?? opts.resize;
-      const build = () =>
-        createModel({ ...DEFAULT_CONFIG, model: opts.model }, { inChannels: c, numClasses: 10 });
-      const model = build();
-      const memory = estimateTrainingMemory(model, [c, h, h]);
-      const largestBatch = memory.largestBatch(WASM_MAX_BYTES);
-      // Counted on a separate instance: the count patches forward methods, which would slow this one down.
-      const macs = forwardMacs(build(), [1, c, h, h]);
-      out.info(
-        `bench: ${opts.model} on backend ${backend}, batch ${b}, ${c}x${h}x${h}, ${opts.warmup} warm-up + ${opts.steps} timed steps`,
-      );
-      out.info(
-        `memory: ~${(memory.bytesFor(b) / 1024 ** 2).toFixed(0)} MiB estimated for this batch; the largest batch that ` +
-          `fits the 4 GiB WebAssembly heap at ${c}x${h}x${h} is ${largestBatch}`,
-      );
-      if (getBackend().name.startsWith("wasm") && b > largestBatch) {
-        throw new UsageError(
-          `--batch-size: ${b} does not fit the 4 GiB WebAssembly heap; at most ${largestBatch} does`,
-        );
+      if (opts.backend !== ALL_BACKENDS) {
+        out.record(await benchBackend(opts, opts.backend, out));
+        return;
       }
-      const { step } = benchStep(model, { batchSize: b, channels: c, side: h });
-      const msPerStep = median(await timeSteps(step, { warmup: opts.warmup, steps: opts.steps }));
-      const imagesPerSecond = (b * 1000) / msPerStep;
-      // A training step costs about three forwards (forward, input gradient, weight gradient); 2 FLOPs per MAC.
-      const gflops = (imagesPerSecond * macs * 3 * 2) / 1e9;
-      const peakRssMB = process.resourceUsage().maxRSS / 1024;
-      const heap = (getBackend() as { runtime?: { allocator?: { heapBytes: number } } }).runtime?.allocator
-        ?.heapBytes;
-      const result = {
-        backend: getBackend().name,
-        backendDetail: backend,
-        model: opts.model,
-        batchSize: b,
-        resize: h,
-        channels: c,
-        largestBatch,
-        estimatedMiB: round(memory.bytesFor(b) / 1024 ** 2, 0),
-        imagesPerSecond: round(imagesPerSecond, 2),
-        msPerStep: round(msPerStep, 1),
-        effectiveGflops: round(gflops, 2),
-        forwardMacsPerImage: macs,
-        peakRssMB: round(peakRssMB, 0),
-        wasmHeapMiB: heap === undefined ? null : round(heap / 1024 ** 2, 0),
-      };
-      out.info(
-        `${result.imagesPerSecond} images/s, ${result.msPerStep} ms/step, ${result.effectiveGflops} GFLOP/s effective, ` +
-          `peak RSS ${result.peakRssMB} MB${heap === undefined ? "" : `, wasm heap ${result.wasmHeapMiB} MiB`} (forward ${(macs / 1e6).toFixed(1)}M MACs/image)`,
+      const names = listBackends().filter((name) => name !== "gpujs");
+      const rows: BenchRow[] = [];
+      for (const name of names) {
+        try {
+          rows.push(await benchBackend(opts, name, out));
+        } catch (error) {
+          const message = (error as Error).message.split("\n")[0]!;
+          out.info(`${name}: did not run: ${message}`);
+          rows.push({ backend: name, error: message });
+        }
+        out.record(rows.at(-1)!);
+      }
+      const ran = rows.filter((r): r is BenchResult => "imagesPerSecond" in r);
+      const fastest = ran.reduce<BenchResult | null>(
+        (best, r) => (best === null || r.imagesPerSecond > best.imagesPerSecond ? r : best),
+        null,
       );
-      out.record(result);
+      out.info(formatComparison(rows, fastest));
+      out.record({
+        fastest: fastest?.backend ?? null,
+        imagesPerSecond: Object.fromEntries(ran.map((r) => [r.backend, r.imagesPerSecond])),
+      });
     });
+}
+
+type BenchResult = Awaited<ReturnType<typeof benchBackend>>;
+type BenchRow = BenchResult | { backend: string; error: string };
+
+/** The comparison as a table of img/s and ms/step, the fastest named (a backend that did not run says why). */
+function formatComparison(rows: readonly BenchRow[], fastest: BenchResult | null): string {
+  const width = Math.max(7, ...rows.map((r) => r.backend.length));
+  const lines = [`${"backend".padEnd(width)}  ${"img/s".padStart(9)}  ${"ms/step".padStart(9)}`];
+  for (const r of rows) {
+    lines.push(
+      "error" in r
+        ? `${r.backend.padEnd(width)}  did not run (${r.error})`
+        : `${r.backend.padEnd(width)}  ${r.imagesPerSecond.toFixed(2).padStart(9)}  ${r.msPerStep.toFixed(1).padStart(9)}`,
+    );
+  }
+  lines.push(fastest ? `fastest: ${fastest.backend}` : "fastest: none (no backend ran)");
+  return lines.join("\n");
+}
+
+/** Starts `name` (the default when undefined) and times `opts`' training step on it. */
+async function benchBackend(opts: BenchOpts, name: string | undefined, out: Output) {
+  const backend = await selectBackend(name);
+  const { batchSize: b, channels: c } = opts;
+  const h = opts.imageSize ?? opts.resize;
+  const build = () =>
+    createModel({ ...DEFAULT_CONFIG, model: opts.model }, { inChannels: c, numClasses: 10 });
+  const model = build();
+  try {
+    const memory = estimateTrainingMemory(model, [c, h, h]);
+    const largestBatch = memory.largestBatch(WASM_MAX_BYTES);
+    // Counted on a separate instance: the count patches forward methods, which would slow this one down.
+    const macs = forwardMacs(build(), [1, c, h, h]);
+    out.info(
+      `bench: ${opts.model} on backend ${backend}, batch ${b}, ${c}x${h}x${h}, ${opts.warmup} warm-up + ${opts.steps} timed steps`,
+    );
+    out.info(
+      `memory: ~${(memory.bytesFor(b) / 1024 ** 2).toFixed(0)} MiB estimated for this batch; the largest batch that ` +
+        `fits the 4 GiB WebAssembly heap at ${c}x${h}x${h} is ${largestBatch}`,
+    );
+    if (getBackend().name.startsWith("wasm") && b > largestBatch) {
+      throw new UsageError(
+        `--batch-size: ${b} does not fit the 4 GiB WebAssembly heap; at most ${largestBatch} does`,
+      );
+    }
+    const bench = benchStep(model, { batchSize: b, channels: c, side: h });
+    let msPerStep: number;
+    try {
+      msPerStep = median(await timeSteps(bench.step, { warmup: opts.warmup, steps: opts.steps }));
+    } finally {
+      bench.dispose();
+    }
+    const imagesPerSecond = (b * 1000) / msPerStep;
+    // A training step costs about three forwards (forward, input gradient, weight gradient); 2 FLOPs per MAC.
+    const gflops = (imagesPerSecond * macs * 3 * 2) / 1e9;
+    const peakRssMB = process.resourceUsage().maxRSS / 1024;
+    const heap = (getBackend() as { runtime?: { allocator?: { heapBytes: number } } }).runtime?.allocator
+      ?.heapBytes;
+    const result = {
+      backend: getBackend().name,
+      backendDetail: backend,
+      model: opts.model,
+      batchSize: b,
+      resize: h,
+      channels: c,
+      largestBatch,
+      estimatedMiB: round(memory.bytesFor(b) / 1024 ** 2, 0),
+      imagesPerSecond: round(imagesPerSecond, 2),
+      msPerStep: round(msPerStep, 1),
+      effectiveGflops: round(gflops, 2),
+      forwardMacsPerImage: macs,
+      peakRssMB: round(peakRssMB, 0),
+      wasmHeapMiB: heap === undefined ? null : round(heap / 1024 ** 2, 0),
+    };
+    out.info(
+      `${result.imagesPerSecond} images/s, ${result.msPerStep} ms/step, ${result.effectiveGflops} GFLOP/s effective, ` +
+        `peak RSS ${result.peakRssMB} MB${heap === undefined ? "" : `, wasm heap ${result.wasmHeapMiB} MiB`} (forward ${(macs / 1e6).toFixed(1)}M MACs/image)`,
+    );
+    return result;
+  } finally {
+    for (const t of [...model.parameters(), ...model.buffers()]) t.dispose();
+  }
 }
 
 const round = (v: number, digits: number) => Number(v.toFixed(digits));

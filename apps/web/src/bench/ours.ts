@@ -7,7 +7,7 @@ export async function prepareOurs(
   backend: string,
   batch: number,
   side: number,
-): Promise<{ step: () => void; detail: string }> {
+): Promise<{ step: () => Promise<number>; detail: string }> {
   const { name } = await activateBackend(backend, []);
   const model = createModel({ init: "xavier", seed: 0, block: "original", plain: false });
   const { step } = benchStep(model, { batchSize: batch, channels: 1, side });

@@ -8,7 +8,7 @@ import { ComparePanel } from "./compare-panel.js";
 import { ConfigForm } from "./config-form.js";
 import { loadDataMenu } from "./data-menu.js";
 import { LAYOUT } from "./layout.js";
-import { showConfusion, showPredictions, showSamples } from "./views.js";
+import { showConfusion, showPredictions, showSamples, showTimings } from "./views.js";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const RUNNING: RunState[] = ["loading", "training", "paused", "evaluating"];
@@ -147,6 +147,9 @@ export async function startApp(root: HTMLElement): Promise<void> {
       case "backend":
         $("backend").textContent = msg.name;
         break;
+      case "backend-timings":
+        showTimings($("backend-timings"), msg);
+        break;
       case "state":
         setState(msg.state, msg.message);
         break;
@@ -240,7 +243,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
   };
 
   setState("idle", "");
-  send({ type: "probe" });
+  send({ type: "probe", measureBackends: new URLSearchParams(location.search).has("measure-backends") });
 }
 
 function download(bytes: ArrayBuffer, fileName: string): void {

@@ -103,6 +103,7 @@ export const LAYOUT = `
   <p class="lede">d2l.ai's ResNet-18 (11.2M parameters), or torchvision's ResNet-18/34/50 fine-tuned from PyTorch weights, trained with resnet-ts in a Web Worker on your own machine.</p>
   <p class="status">Backend: <strong data-testid="backend" id="backend">probing...</strong>
     <span class="sep">|</span> State: <strong data-testid="state" id="state">idle</strong> <span id="state-message"></span></p>
+  <p class="status" data-testid="backend-timings" id="backend-timings"></p>
 </header>
 <main>
   <section class="panel controls">

@@ -1,8 +1,9 @@
 /**
  * The result views: the grid of test images with predicted and true labels, the confusion matrix (both
- * with the data's class names), and the preview of the user's images (classes, counts, samples).
+ * with the data's class names), the preview of the user's images (classes, counts, samples), and the
+ * measured backend choice's figures.
  */
-import type { ImagesReport, SampleGrid } from "../protocol.js";
+import type { FromWorker, ImagesReport, SampleGrid } from "../protocol.js";
 
 /** The class names the last grid was drawn with (the predictions and the confusion matrix use them). */
 let classNames: readonly string[] = [];
@@ -102,4 +103,21 @@ export function showImagesPreview(host: HTMLElement, report: ImagesReport): void
     return row;
   });
   host.replaceChildren(...rows);
+}
+
+/**
+ * The measured backend choice in one line, e.g. "timed at 28x28, batch 64: wasm 326.0 img/s, gpujs:webgl2
+ * 6.1 img/s; training on wasm"; the figures are also in `data-timings` (JSON, backend name to img/s or null).
+ */
+export function showTimings(el: HTMLElement, msg: Extract<FromWorker, { type: "backend-timings" }>): void {
+  const parts = msg.timings.map((t) =>
+    t.imagesPerSecond === null
+      ? `${t.name} failed (${t.error})`
+      : `${t.name} ${t.imagesPerSecond.toFixed(1)} img/s`,
+  );
+  el.textContent = `timed at ${msg.side}x${msg.side}, batch ${msg.batchSize}: ${parts.join(", ")}; training on ${msg.chosen}`;
+  el.dataset.chosen = msg.chosen;
+  el.dataset.timings = JSON.stringify(
+    Object.fromEntries(msg.timings.map((t) => [t.name, t.imagesPerSecond])),
+  );
 }

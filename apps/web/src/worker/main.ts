@@ -12,7 +12,7 @@ const session = new Session((message, transfer) => scope.postMessage(message, tr
 scope.onmessage = ({ data: msg }) => {
   switch (msg.type) {
     case "probe":
-      void session.probe();
+      void session.probe(msg.measureBackends);
       break;
     case "start":
       void session.start(msg.config, msg.data, msg.fromLoaded, msg.pretrained);

@@ -39,7 +39,8 @@ import type {
   RunState,
   SampleGrid,
 } from "../protocol.js";
-import { activateBackend, probeBackends } from "./backend-choice.js";
+import { activateBackend, type BackendProbe, probeBackends } from "./backend-choice.js";
+import { fastestOf, timeBackends, timingCandidates } from "./backend-timing.js";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import { nameOf, trainVariant } from "./compare.js";
 import { loadData, loadImages } from "./data-source.js";
@@ -63,6 +64,10 @@ export class Session {
   #preprocessing: (Preprocessing & { valFraction?: number }) | null = null;
   #backend: string | null = null;
   #recommended: string | null = null;
+  #probe: BackendProbe | null = null;
+  #forceTiming = false;
+  /** Measured choices by model, channels, side and batch. */
+  readonly #timed = new Map<string, string>();
   #trainer: Trainer | null = null;
   #pause: { promise: Promise<void>; release: () => void } | null = null;
   #busy = false;
@@ -80,8 +85,10 @@ export class Session {
     this.#post = post;
   }
 
-  async probe(): Promise<void> {
-    const { options, recommended } = await probeBackends();
+  async probe(measureBackends = this.#forceTiming): Promise<void> {
+    this.#forceTiming = measureBackends;
+    this.#probe = await probeBackends();
+    const { options, recommended } = this.#probe;
     this.#recommended = recommended;
     this.#post({ type: "backends", options, recommended });
   }
@@ -114,7 +121,7 @@ export class Session {
     if (!this.#recommended) await this.probe();
     const wanted = backend ?? this.#recommended!;
     if (wanted === this.#backend) return;
-    const state = this.#model?.stateDict();
+    const state = await this.#model?.readStateDict();
     const { name, failures } = await activateBackend(wanted, [this.#recommended!, "wasm", "cpu"]);
     if (failures.length) this.#post({ type: "error", message: `backend fallback: ${failures.join("; ")}` });
     this.#backend = name;
@@ -128,6 +135,33 @@ export class Session {
       for (const t of [...old.parameters(), ...old.buffers()]) t.dispose();
     }
     this.#post({ type: "backend", name });
+  }
+
+  /**
+   * The automatic backend, measured (backend-timing.ts): the fastest of the candidates at this run's
+   * model, image size and batch, timed once per combination; null when there is nothing to time.
+   */
+  async #measuredChoice(c: TrainConfig, splits: DataSplits): Promise<string | null> {
+    if (!this.#probe) await this.probe();
+    const names = timingCandidates(this.#probe!, this.#forceTiming);
+    if (names.length === 0) return null;
+    const side = c.resize ?? splits.train.rows;
+    const key = `${c.model}|${splits.channels}|${side}|${c.batchSize}`;
+    const known = this.#timed.get(key);
+    if (known) return known;
+    this.#state("loading", `timing ${names.join(", ")} at ${side}x${side}, batch ${c.batchSize}`);
+    const numClasses = splits.classNames.length;
+    const timings = await timeBackends(names, {
+      batchSize: c.batchSize,
+      channels: splits.channels,
+      side,
+      classes: numClasses,
+      build: () => createModel(c, { inChannels: splits.channels, numClasses }),
+    });
+    const chosen = fastestOf(timings) ?? this.#recommended!;
+    this.#timed.set(key, chosen);
+    this.#post({ type: "backend-timings", side, batchSize: c.batchSize, timings, chosen });
+    return chosen;
   }
 
   /**
@@ -231,7 +265,7 @@ export class Session {
       this.#state("loading", "loading the data");
       const splits = firstN(await loadData(data), c);
       this.#state("loading", "starting the backend");
-      await this.#useBackend(c.backend);
+      await this.#useBackend(c.backend ?? (await this.#measuredChoice(c, splits)));
       const model = this.#ensureModel(c, !fromLoaded, splits, pretrained);
       // As the CLI: a batch that cannot fit the WebAssembly heap fails before the first step.
       const tooBig = batchMemoryError(model, c, splits.channels, splits.train.rows, splits.train.cols);
