@@ -11,3 +11,7 @@ export const CHROMIUM_FLAGS = [
   "--disable-sync",
   "--disable-quic",
 ];
+
+// WebGPU in headless Chromium: the flag that exposes navigator.gpu on Linux, and the one that lets it
+// fall back to SwiftShader's software adapter where there is no hardware GPU (without it, no adapter).
+export const WEBGPU_FLAGS = ["--enable-unsafe-webgpu", "--enable-unsafe-swiftshader"];

@@ -12,7 +12,10 @@ import { makeOutput, type Output } from "./output.js";
 const program = new Command();
 program
   .name("resnet-ts")
-  .description("Train the d2l.ai ResNet-18 on Fashion-MNIST (or IDX files) in Node, and use the checkpoints.")
+  .description(
+    "Train ResNets (d2l.ai's ResNet-18, torchvision's ResNet-18/34/50) in Node on Fashion-MNIST, IDX files, CIFAR-10 or " +
+      "class folders of your own images, from scratch or from PyTorch weights, and use the checkpoints.",
+  )
   .option("--json", "machine-readable output: one JSON object per line on stdout, the result last")
   .option("--verbose", "print stack traces on errors")
   .showHelpAfterError("(run with --help for usage)")

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
  * Browser training throughput: builds the app, serves it with `vite preview`, opens `?bench=1` in
- * headless Chromium (WebGPU enabled) and prints images/s of the d2l ResNet-18 on each backend side by
+ * headless Chromium (WebGPU enabled, SwiftShader's adapter where there is no GPU) and prints images/s of the d2l ResNet-18 on each backend side by
  * side with TensorFlow.js's WebGL backend (same page, batch and resolution).
  * Usage: node scripts/bench-browser.mjs [--batch 32] [--side 28] [--steps 3] [--warmup 1]
  *        [--max-seconds 60] [--backends wasm,gpujs:webgl2,gpujs:webgpu,cpu,tfjs-webgl] [--json]
  */
 import { parseArgs } from "node:util";
+import { WEBGPU_FLAGS } from "@resnet-ts/browser-harness/chromium";
 import { browserMissing, buildApp, launchBrowser, serveApp } from "./browser.mjs";
 
 const { values } = parseArgs({
@@ -29,7 +30,7 @@ if (missing) {
 const log = (msg) => values.json || console.error(msg);
 await buildApp();
 const server = await serveApp();
-const browser = await launchBrowser({ extraFlags: ["--enable-unsafe-webgpu"] });
+const browser = await launchBrowser({ extraFlags: WEBGPU_FLAGS });
 try {
   const page = await browser.context.newPage();
   page.on("console", (message) => message.text().startsWith("bench:") && log(message.text()));

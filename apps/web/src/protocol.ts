@@ -3,8 +3,9 @@ import type { BlockArrangement } from "@resnet-ts/layers";
 import type { TrainConfig, VariantRunResult } from "@resnet-ts/trainer";
 
 /**
- * Where the worker takes its data from: a generated asset (by URL), IDX files the user dropped, or the
- * user's images as last loaded by a `load-images` message (`key` names that load).
+ * Where the worker takes its data from: a generated asset (the URL of its folder of gzipped IDX files),
+ * IDX files the user dropped, or the user's images as last loaded by a `load-images` message (`key`
+ * names that load).
  */
 export type DataChoice =
   | { kind: "asset"; url: string; label: string }

@@ -6,7 +6,7 @@
  * unforced it times nothing and the recommendation stays `wasm`. Skipped when Chromium is missing.
  */
 import { fileURLToPath } from "node:url";
-import { runBrowserPage } from "@resnet-ts/browser-harness";
+import { runBrowserPage, WEBGPU_FLAGS } from "@resnet-ts/browser-harness";
 import { beforeAll, describe, expect, it } from "vitest";
 import { browserMissing } from "../scripts/browser.mjs";
 import type { PageResults, TrainRun } from "./backend-train-page/page.js";
@@ -26,7 +26,7 @@ describe.skipIf(missing)("web backends in headless Chromium with WebGPU (SwiftSh
     const page = await runBrowserPage(ROOT, {
       query: "train=cpu,gpujs:webgpu",
       isolated: true,
-      extraFlags: ["--enable-unsafe-webgpu", "--enable-unsafe-swiftshader"],
+      extraFlags: WEBGPU_FLAGS,
       resultGlobal: "__backendTrainResults",
       timeoutMs: 400_000,
     });

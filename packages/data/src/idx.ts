@@ -108,6 +108,22 @@ export function encodeIdxLabels(labels: Uint8Array): Uint8Array {
   return withHeader([IDX_LABELS_MAGIC, labels.length], labels);
 }
 
+/** The four IDX files' bytes of `splits` (grey images), by file key. */
+export function encodeIdxSplits(splits: Pick<DataSplits, "train" | "test">): Record<IdxFileKey, Uint8Array> {
+  const { train, test } = splits;
+  if (train.channels !== 1 || test.channels !== 1) {
+    throw new Error(
+      `encodeIdxSplits: ${train.channels}-channel images; IDX files hold grey (1-channel) ones`,
+    );
+  }
+  return {
+    trainImages: encodeIdxImages(train.images, train.count, train.rows, train.cols),
+    trainLabels: encodeIdxLabels(train.labels),
+    testImages: encodeIdxImages(test.images, test.count, test.rows, test.cols),
+    testLabels: encodeIdxLabels(test.labels),
+  };
+}
+
 function datasetFromIdx(
   imagesBytes: Uint8Array,
   labelsBytes: Uint8Array,

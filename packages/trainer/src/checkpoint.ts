@@ -5,10 +5,17 @@
  * random `checkpoint_id` in both headers ties the pair together.
  */
 import type { LoadResult, Module, StateDict } from "@resnet-ts/layers";
+import type { z } from "zod";
+import {
+  MetadataCountSchema,
+  metadataIssues,
+  TrainProgressSchema,
+  TrainStateOptimizerSchema,
+} from "./checkpoint-metadata.js";
 import { DEFAULT_CONFIG, parseConfig, type TrainConfig } from "./config.js";
 import { type DataRecord, parseDataRecord } from "./data-record.js";
 import { decodeSafetensors, encodeSafetensors, type SafetensorsMetadata } from "./safetensors.js";
-import type { SGD, SgdStateDict } from "./sgd.js";
+import type { SGD } from "./sgd.js";
 import type { TrainingState, TrainProgress } from "./trainer.js";
 
 export const CHECKPOINT_FORMAT = "resnet-ts.weights/1";
@@ -164,14 +171,8 @@ function decodeTrainState(trainState: Uint8Array, info: CheckpointInfo, weights:
         `(checkpoint_id ${info.id}); resume from a matching pair, or load the weights alone`,
     );
   }
-  const optimizer = parseJson<{
-    hyperparameters: SgdStateDict["hyperparameters"];
-    stepCount: number;
-    parameters: string[];
-  }>(m.optimizer, "optimizer");
-  const progress = parseJson<TrainProgress>(m.progress, "progress");
-  if (!Array.isArray(optimizer.parameters))
-    throw new CheckpointError("the training state lists no parameters");
+  const optimizer = readMetadata(TrainStateOptimizerSchema, m.optimizer, "optimizer");
+  const progress: TrainProgress = readMetadata(TrainProgressSchema, m.progress, "progress");
   const momentumBuffers = optimizer.parameters.map((_, i) => {
     const t = state.tensors[momentumKey(i)];
     if (!t) return null;
@@ -211,10 +212,9 @@ function readInfo(m: SafetensorsMetadata): CheckpointInfo {
   const count = (key: string) => {
     const v = m[key];
     if (v === undefined) return null;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0)
-      throw new CheckpointError(`metadata ${key} is ${JSON.stringify(v)}, expected a count`);
-    return n;
+    const n = MetadataCountSchema.safeParse(v);
+    if (!n.success) throw new CheckpointError(`metadata ${key} is ${JSON.stringify(v)}, expected a count`);
+    return n.data;
   };
   return {
     format,
@@ -238,6 +238,13 @@ function readDataRecord(text: string): DataRecord {
     if (error instanceof CheckpointError) throw error;
     throw new CheckpointError(`metadata data is not a data description (${(error as Error).message})`);
   }
+}
+
+/** Metadata entry `what`, JSON text validated with `schema`; the error names the entry and each bad field. */
+function readMetadata<S extends z.ZodType>(schema: S, text: string | undefined, what: string): z.infer<S> {
+  const result = schema.safeParse(parseJson(text, what));
+  if (!result.success) throw new CheckpointError(`metadata ${what}: ${metadataIssues(result.error)}`);
+  return result.data;
 }
 
 function parseJson<T>(text: string | undefined, what: string): T {

@@ -11,9 +11,9 @@ import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { build } from "vite";
-import { CHROMIUM_FLAGS, CHROMIUM_PATH } from "../chromium.mjs";
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, WEBGPU_FLAGS } from "../chromium.mjs";
 
-export { CHROMIUM_FLAGS, CHROMIUM_PATH };
+export { CHROMIUM_FLAGS, CHROMIUM_PATH, WEBGPU_FLAGS };
 
 const packages = fileURLToPath(new URL("../../../packages/", import.meta.url));
 

@@ -9,7 +9,8 @@ import { showImagesPreview } from "./views.js";
 
 interface AssetEntry {
   id: string;
-  file: string;
+  /** The folder of gzipped IDX files under data/. */
+  dir: string;
   label: string;
   train: number;
   test: number;
@@ -164,7 +165,7 @@ export async function loadDataMenu(
       if (select.value === IDX_VALUE) return idx.length ? { kind: "idx", files: idx } : null;
       const asset = assets.find((a) => a.id === select.value);
       if (!asset) return null;
-      return { kind: "asset", url: new URL(`data/${asset.file}`, document.baseURI).href, label: asset.label };
+      return { kind: "asset", url: new URL(`data/${asset.dir}/`, document.baseURI).href, label: asset.label };
     },
     imagesProgress(key, done, total) {
       if (key === pending) setStatus(`decoding: ${done} of ${total} images`, "loading");

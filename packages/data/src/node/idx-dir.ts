@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { gunzip as gunzipCb, gzip as gzipCb } from "node:zlib";
 import type { DataSplits } from "../dataset.js";
-import { IDX_FILE_NAMES, type IdxFileKey, encodeIdxImages, encodeIdxLabels, splitsFromIdx } from "../idx.js";
+import { encodeIdxSplits, IDX_FILE_NAMES, type IdxFileKey, splitsFromIdx } from "../idx.js";
 
 const gunzip = promisify(gunzipCb);
 const gzip = promisify(gzipCb);
@@ -68,17 +68,8 @@ export async function writeIdxDir(
   splits: Pick<DataSplits, "train" | "test"> & Partial<DataSplits>,
   { gzip: zip = false }: WriteIdxOptions = {},
 ) {
-  const { train, test } = splits;
-  if (train.channels !== 1 || test.channels !== 1) {
-    throw new Error(`writeIdxDir: ${train.channels}-channel images; IDX files hold grey (1-channel) ones`);
-  }
+  const contents = encodeIdxSplits(splits);
   await mkdir(dir, { recursive: true });
-  const contents: Record<IdxFileKey, Uint8Array> = {
-    trainImages: encodeIdxImages(train.images, train.count, train.rows, train.cols),
-    trainLabels: encodeIdxLabels(train.labels),
-    testImages: encodeIdxImages(test.images, test.count, test.rows, test.cols),
-    testLabels: encodeIdxLabels(test.labels),
-  };
   return Promise.all(
     KEYS.map(async (k) => {
       const path = join(dir, IDX_FILE_NAMES[k] + (zip ? ".gz" : ""));
