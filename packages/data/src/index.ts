@@ -52,6 +52,7 @@ export {
   type Layout,
   type Sample,
   detectLayout,
+  imageFolderSplits,
   interleaveClasses,
   stratifiedSplit,
 } from "./layout.js";

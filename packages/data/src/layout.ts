@@ -8,6 +8,7 @@
  *   `train/<class>/...` + `val/<class>/...` (or `test/`) for a given split.
  */
 import { Rng } from "@resnet-ts/tensor";
+import type { Channels, DataSplits, Dataset } from "./dataset.js";
 import { IDX_FILE_NAMES } from "./idx.js";
 
 /** The image files class folders may hold (case-insensitive), as torchvision's IMG_EXTENSIONS subset. */
@@ -175,4 +176,38 @@ export function interleaveClasses(samples: readonly Sample[], classes: number): 
   const longest = Math.max(0, ...per.map((p) => p.length));
   for (let r = 0; r < longest; r++) for (const p of per) if (r < p.length) out.push(p[r]!);
   return out;
+}
+
+/**
+ * The splits of a decoded class folder: `images` holds the `train` samples' images, then the `test` ones', each
+ * channels x size x size (as the CLI's sharp decoding and the web worker's canvas decoding both store them).
+ */
+export function imageFolderSplits(
+  images: Uint8Array,
+  train: readonly Sample[],
+  test: readonly Sample[],
+  {
+    channels,
+    size,
+    source,
+    classNames,
+  }: { channels: Channels; size: number; source: string; classNames: string[] },
+): DataSplits {
+  const per = channels * size * size;
+  const dataset = (samples: readonly Sample[], offset: number): Dataset => ({
+    images: images.subarray(offset * per, (offset + samples.length) * per),
+    labels: Uint8Array.from(samples, (s) => s.label),
+    count: samples.length,
+    channels,
+    rows: size,
+    cols: size,
+  });
+  return {
+    train: dataset(train, 0),
+    test: dataset(test, train.length),
+    source,
+    channels,
+    classNames,
+    layout: "image-folder",
+  };
 }

@@ -11,6 +11,7 @@ import {
   type Dataset,
   detectLayout,
   fitImage,
+  imageFolderSplits,
   interleaveClasses,
   type Sample,
   stratifiedSplit,
@@ -151,22 +152,12 @@ export async function loadImageEntries(
         "they are upscaled",
     );
   }
-  const dataset = (samples: Sample[], offset: number): Dataset => ({
-    images: images.subarray(offset * per, (offset + samples.length) * per),
-    labels: Uint8Array.from(samples, (s) => s.label),
-    count: samples.length,
+  const splits = imageFolderSplits(images, train, test, {
     channels,
-    rows: size,
-    cols: size,
-  });
-  const splits: DataSplits = {
-    train: dataset(train, 0),
-    test: dataset(test, train.length),
+    size,
     source,
-    channels,
     classNames: layout.classes,
-    layout: "image-folder",
-  };
+  });
   const counts = (samples: Sample[]) => {
     const n = new Array<number>(classes).fill(0);
     for (const s of samples) n[s.label]!++;

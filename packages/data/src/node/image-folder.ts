@@ -17,6 +17,7 @@ import {
   CIFAR10_TRAIN_FILES,
   type Layout,
   type Sample,
+  imageFolderSplits,
   interleaveClasses,
   stratifiedSplit,
 } from "../layout.js";
@@ -189,22 +190,12 @@ export async function loadImageFolder(
     fitImage(raw, channels, size, images.subarray(i * per, (i + 1) * per));
     options.onDecoded?.(++done, all.length);
   });
-  const dataset = (samples: Sample[], offset: number): Dataset => ({
-    images: images.subarray(offset * per, (offset + samples.length) * per),
-    labels: Uint8Array.from(samples, (s) => s.label),
-    count: samples.length,
+  return imageFolderSplits(images, train, test, {
     channels,
-    rows: size,
-    cols: size,
-  });
-  return {
-    train: dataset(train, 0),
-    test: dataset(test, train.length),
+    size,
     source: root,
-    channels,
     classNames: layout.classes,
-    layout: "image-folder",
-  };
+  });
 }
 
 /** Stored images `ds` refitted to `channels` and `size` (Resize + CenterCrop), when they differ. */
