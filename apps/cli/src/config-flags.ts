@@ -69,6 +69,10 @@ export function addConfigFlags(cmd: Command): Command {
     )
     .option("--plain", "no shortcuts: the same layers as a plain net")
     .option(
+      "--width <f>",
+      "d2l-resnet18: stage widths as a multiple of 64/128/256/512 (default 1; 0.5 is about 4x fewer multiply-adds)",
+    )
+    .option(
       "--model <name>",
       "architecture: d2l-resnet18 (default) or torchvision's resnet18, resnet34, resnet50 (torchvision's keys)",
     )
@@ -93,6 +97,7 @@ export function addConfigFlags(cmd: Command): Command {
 
 const numeric = [
   "headLrMult",
+  "width",
   "epochs",
   "steps",
   "batchSize",

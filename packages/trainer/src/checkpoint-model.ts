@@ -58,7 +58,8 @@ export function modelDescription(config: ModelConfig): string {
     config.block === "original" && !config.plain
       ? ""
       : ` in the ${config.plain ? "plain " : ""}${config.block} arrangement`;
-  return `the d2l ResNet-18${variant}`;
+  const width = (config.width ?? 1) === 1 ? "" : ` at width ${config.width}`;
+  return `the d2l ResNet-18${width}${variant}`;
 }
 
 /**

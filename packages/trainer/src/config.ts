@@ -129,6 +129,13 @@ const fields = {
     .enum(BLOCK_ARRANGEMENTS, { error: `must be one of ${BLOCK_ARRANGEMENTS.join(", ")}` })
     .describe("Residual block arrangement (He et al. 2016): original is d2l's"),
   plain: bool().describe("Drop the shortcuts: the same layers as a plain (non-residual) net"),
+  width: finite()
+    .refine((w) => w > 0 && w <= 4 && Number.isInteger(w * 64), {
+      error: "must be a multiple of 1/64 greater than 0 and at most 4 (64 x width stem channels)",
+    })
+    .describe(
+      "d2l-resnet18: stage widths as a multiple of d2l's 64/128/256/512 (0.5: 32/64/128/256, about 4x fewer multiply-adds)",
+    ),
   augment: z
     .enum(AUGMENT_NAMES, { error: `must be one of ${AUGMENT_NAMES.join(", ")}` })
     .describe(
@@ -178,6 +185,14 @@ export const TrainConfigSchema = z.strictObject(fields).superRefine((c, ctx) => 
       path: [c.plain ? "plain" : "block"],
       input: c.plain ? c.plain : c.block,
       message: `applies to d2l-resnet18 only (the model is ${c.model}, torchvision's original blocks)`,
+    });
+  }
+  if (c.model !== "d2l-resnet18" && c.width !== 1) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["width"],
+      input: c.width,
+      message: `applies to d2l-resnet18 only (the model is ${c.model}, torchvision's widths)`,
     });
   }
   if (c.model === "d2l-resnet18" && (c.zeroInitResidual || c.smallStem)) {
@@ -243,6 +258,7 @@ export const DEFAULT_CONFIG: TrainConfig = Object.freeze({
   headLrMult: 1,
   block: "original",
   plain: false,
+  width: 1,
   augment: "none",
   normalize: "none",
   eval: true,

@@ -1,14 +1,18 @@
 /**
  * The model a configuration trains, built for the data's shape (`inChannels`, `numClasses`):
  * - `d2l-resnet18` (the default): d2l's ResNet-18 ([2,2,2,2] basic blocks) in the configured block
- *   arrangement (original: exactly d2l's net), with or without shortcuts, init scheme and seed;
+ *   arrangement (original: exactly d2l's net), with or without shortcuts, init scheme and seed, its stage
+ *   widths 64/128/256/512 scaled by `width` (1: d2l's);
  * - `resnet18`, `resnet34`, `resnet50`: torchvision's nets with torchvision's keys (layers' torchvision.ts).
  */
 import { type Module, resnet, TorchvisionResNet } from "@resnet-ts/layers";
 import type { TrainConfig } from "./config.js";
 
 export type ModelConfig = Pick<TrainConfig, "init" | "seed" | "block" | "plain"> &
-  Partial<Pick<TrainConfig, "model" | "zeroInitResidual" | "smallStem">>;
+  Partial<Pick<TrainConfig, "model" | "zeroInitResidual" | "smallStem" | "width">>;
+
+/** d2l's ResNet-18 stage widths. */
+const D2L_WIDTHS = [64, 128, 256, 512];
 
 export function createModel(
   config: ModelConfig,
@@ -31,5 +35,6 @@ export function createModel(
     seed: config.seed,
     arrangement: config.block,
     plain: config.plain,
+    widths: D2L_WIDTHS.map((w) => w * (config.width ?? 1)),
   });
 }

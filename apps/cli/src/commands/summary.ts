@@ -3,9 +3,10 @@
  * many parameters fine-tuning would train and how many it would keep frozen.
  */
 import { formatSummary, summary } from "@resnet-ts/layers";
-import { applyFreeze, createModel, DEFAULT_CONFIG, FREEZE_PATTERN, MODEL_NAMES } from "@resnet-ts/trainer";
+import { applyFreeze, createModel, FREEZE_PATTERN, MODEL_NAMES } from "@resnet-ts/trainer";
 import type { Command } from "commander";
 import { z } from "zod";
+import { resolveFlags } from "../config-flags.js";
 import { parseOptions } from "../options.js";
 import type { Output } from "../output.js";
 
@@ -20,6 +21,7 @@ const SummaryOptions = z.object({
   classes: z.coerce.number().int().min(1),
   freeze: z.string().regex(FREEZE_PATTERN, "expected none, backbone, stem or layers:N (N from 1 to 4)"),
   smallStem: z.boolean().optional(),
+  width: z.coerce.number().optional(),
 });
 
 export function registerSummary(program: Command, output: () => Output): void {
@@ -33,20 +35,23 @@ export function registerSummary(program: Command, output: () => Output): void {
     .option("--classes <n>", "number of output classes", "10")
     .option("--freeze <parts>", "count what fine-tuning would freeze: none, backbone, stem, layers:N", "none")
     .option("--small-stem", "torchvision models: 3x3 stride-1 conv1 and no max pool")
+    .option("--width <f>", "d2l-resnet18: stage widths as a multiple of 64/128/256/512 (default 1)")
     .action((raw: Record<string, unknown>) => {
       const opts = parseOptions(SummaryOptions, raw);
       const input = opts.input ?? [1, opts.model === "d2l-resnet18" ? 1 : 3, 224, 224];
-      const model = createModel(
-        { ...DEFAULT_CONFIG, model: opts.model, smallStem: opts.smallStem ?? false },
-        { inChannels: input[1]!, numClasses: opts.classes },
-      );
+      const config = resolveFlags({
+        model: opts.model,
+        ...(opts.smallStem ? { smallStem: true } : {}),
+        ...(opts.width !== undefined ? { width: opts.width } : {}),
+      });
+      const model = createModel(config, { inChannels: input[1]!, numClasses: opts.classes });
       const frozen = applyFreeze(model, opts.freeze);
       const s = summary(model, input);
       const frozenIn = (stage: string) =>
         frozen.prefixes.some((p) => p === stage || p.startsWith(`${stage}.`))
           ? (s.layers.find((l) => l.name === stage)?.parameters ?? 0)
           : 0;
-      output().info(opts.model);
+      output().info(config.width === 1 ? opts.model : `${opts.model} at width ${config.width}`);
       output().info(formatSummary(s));
       output().info(
         `trainable parameters: ${frozen.trainableParameters.toLocaleString("en-US")}, frozen: ` +
