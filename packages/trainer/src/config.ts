@@ -270,9 +270,11 @@ export const DEFAULT_CONFIG: TrainConfig = Object.freeze({
  *   tested on 1,000 examples. Measured: 0.72 test accuracy here (wasm backend), 0.74 with PyTorch; lr 0.05-0.1
  *   left PyTorch's eval-mode test accuracy at 0.13-0.50 after so few steps.
  * - `d2l`: the d2l.ai recipe (SPEC §2): 10 epochs at 96x96, batch 256, lr 0.05, plain SGD, xavier init.
- * - `fast`: a short recipe at 28x28: Nesterov momentum 0.9, weight decay 5e-4, the one-cycle schedule
- *   (which warms up itself) peaking at lr 0.2, label smoothing 0.1, batch 128, 4 epochs. One measured run
- *   (wasm): test accuracy 0.920 after epoch 4 (0.795, 0.875, 0.904 before); not yet tuned by pilot runs.
+ * - `fast`: Fashion-MNIST at 28x28 in minutes: d2l's ResNet-18 at width 0.5 (32/64/128/256 channels, about 4x the
+ *   throughput of the full net), batch 128, Nesterov momentum 0.9, weight decay 5e-4, the one-cycle schedule
+ *   (which warms up itself) peaking at lr 0.2, label smoothing 0.1, horizontal flips, 14 epochs. Measured
+ *   (2026-12-02, wasm, a quiet 2-core AVX-512 machine): test accuracy 0.9256 after 9 min 41 s (the 0.93 target
+ *   not met; 20 epochs gave 0.9262, RandomCrop + flip over 18 epochs 0.9169, the full-width net 0.9225 after 6).
  */
 export const PRESETS: Readonly<Record<PresetName, Partial<TrainConfig>>> = Object.freeze({
   quick: { epochs: 1, batchSize: 64, lr: 0.02, resize: null, trainLimit: 4000, testLimit: 1000 },
@@ -288,16 +290,18 @@ export const PRESETS: Readonly<Record<PresetName, Partial<TrainConfig>>> = Objec
     init: "xavier",
   },
   fast: {
-    epochs: 4,
+    epochs: 14,
     batchSize: 128,
     lr: 0.2,
     resize: null,
+    width: 0.5,
     momentum: 0.9,
     nesterov: true,
     weightDecay: 5e-4,
     schedule: "onecycle",
     pctStart: 0.25,
     labelSmoothing: 0.1,
+    augment: "flip",
   },
 });
 

@@ -1,8 +1,7 @@
 // torchvision's ResNet-18/34/50 against torchvision itself (Debian's python3-torchvision; the suite skips,
 // saying so, without it). torchvision_reference.py writes random-init models (BN statistics randomised) as
 // .pth and safetensors with inputs and outputs; here, on the wasm backend: both files decode to the same
-// state dict, the forward pass equals torchvision's (at 224x224 and 64x64 for ResNet-18, 64x64 for 34/50) in eval and
-// train mode, one SGD
+// state dict, the forward pass equals torchvision's (at 224x224 and 64x64) in eval and train mode, one SGD
 // step lands on torchvision's weights, and a fine-tuned checkpoint loads strictly in torchvision and
 // predicts the same. Batch 2 keeps it quick.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -24,11 +23,11 @@ import {
 import { hasTorch, runPython } from "./python.js";
 
 const SCRIPT = readFileSync(new URL("./torchvision_reference.py", import.meta.url), "utf8");
-/** 224x224 for ResNet-18 only; the deeper models at 64x64 keep the suite to a minute or so. */
+/** Every model at 224x224 and 64x64 (the SGD step is compared after the last size's). */
 const SIZES: Record<(typeof TORCHVISION_MODELS)[number], number[]> = {
   resnet18: [224, 64],
-  resnet34: [64],
-  resnet50: [64],
+  resnet34: [224, 64],
+  resnet50: [224, 64],
 };
 const CLASSES = 10;
 const hasTorchvision = hasTorch() && runPythonOk("import torchvision");

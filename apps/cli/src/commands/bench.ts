@@ -7,7 +7,6 @@ import { getBackend, listBackends } from "@resnet-ts/tensor";
 import {
   benchStep,
   createModel,
-  DEFAULT_CONFIG,
   estimateTrainingMemory,
   MODEL_NAMES,
   median,
@@ -17,6 +16,7 @@ import {
 import type { Command } from "commander";
 import { z } from "zod";
 import { selectBackend } from "../backends.js";
+import { resolveFlags } from "../config-flags.js";
 import { forwardMacs } from "../macs.js";
 import { parseOptions } from "../options.js";
 import { type Output, UsageError } from "../output.js";
@@ -28,6 +28,7 @@ const BenchOptions = z.object({
   imageSize: z.coerce.number().int().min(8).max(512).optional(),
   channels: z.coerce.number().int().min(1).max(16),
   model: z.enum(MODEL_NAMES),
+  width: z.coerce.number().optional(),
   steps: z.coerce.number().int().min(1).max(10_000),
   warmup: z.coerce.number().int().min(0).max(100),
 });
@@ -50,6 +51,7 @@ export function registerBench(program: Command, output: () => Output): void {
     .option("--image-size <n>", "the same as --resize (e.g. 224 for ImageNet-sized images)")
     .option("--channels <n>", "image channels (1 = Fashion-MNIST, 3 = RGB)", "1")
     .option("--model <name>", `architecture: ${MODEL_NAMES.join(", ")}`, "d2l-resnet18")
+    .option("--width <f>", "d2l-resnet18: stage widths as a multiple of 64/128/256/512 (default 1)")
     .option("--steps <n>", "timed steps (the median is reported)", "5")
     .option("--warmup <n>", "untimed steps first", "1")
     .action(async (raw: Record<string, unknown>) => {
@@ -107,8 +109,11 @@ async function benchBackend(opts: BenchOpts, name: string | undefined, out: Outp
   const backend = await selectBackend(name);
   const { batchSize: b, channels: c } = opts;
   const h = opts.imageSize ?? opts.resize;
-  const build = () =>
-    createModel({ ...DEFAULT_CONFIG, model: opts.model }, { inChannels: c, numClasses: 10 });
+  const config = resolveFlags({
+    model: opts.model,
+    ...(opts.width !== undefined ? { width: opts.width } : {}),
+  });
+  const build = () => createModel(config, { inChannels: c, numClasses: 10 });
   const model = build();
   try {
     const memory = estimateTrainingMemory(model, [c, h, h]);
@@ -116,7 +121,7 @@ async function benchBackend(opts: BenchOpts, name: string | undefined, out: Outp
     // Counted on a separate instance: the count patches forward methods, which would slow this one down.
     const macs = forwardMacs(build(), [1, c, h, h]);
     out.info(
-      `bench: ${opts.model} on backend ${backend}, batch ${b}, ${c}x${h}x${h}, ${opts.warmup} warm-up + ${opts.steps} timed steps`,
+      `bench: ${opts.model}${config.width === 1 ? "" : ` at width ${config.width}`} on backend ${backend}, batch ${b}, ${c}x${h}x${h}, ${opts.warmup} warm-up + ${opts.steps} timed steps`,
     );
     out.info(
       `memory: ~${(memory.bytesFor(b) / 1024 ** 2).toFixed(0)} MiB estimated for this batch; the largest batch that ` +
@@ -144,6 +149,7 @@ async function benchBackend(opts: BenchOpts, name: string | undefined, out: Outp
       backend: getBackend().name,
       backendDetail: backend,
       model: opts.model,
+      width: config.width,
       batchSize: b,
       resize: h,
       channels: c,

@@ -184,7 +184,7 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
   const p = trainer.progress;
   const side = config.resize ? `${config.resize}x${config.resize}` : `${data.train.rows}x${data.train.cols}`;
   out.info(
-    `train: ${config.model} on ${backend}, ${trainer.trainSet.count} images/epoch at ${side}, ` +
+    `train: ${config.model}${config.width === 1 ? "" : ` at width ${config.width}`} on ${backend}, ${trainer.trainSet.count} images/epoch at ${side}, ` +
       `augment ${config.augment}, normalize ${config.normalize}, ${workers} loader worker(s), ` +
       `batch ${config.batchSize}, lr ${config.lr}, ${config.epochs} epoch(s), ${trainer.totalSteps} steps` +
       (resumed ? ` (resuming at epoch ${p.epochsDone + 1}, step ${p.globalStep})` : ""),

@@ -299,6 +299,7 @@ export class Session {
         model: spec.model ?? c.model,
         smallStem: spec.smallStem ?? c.smallStem,
         zeroInitResidual: spec.zeroInitResidual ?? c.zeroInitResidual,
+        width: spec.width ?? c.width,
       };
       const grid = gridIndices(trainer.testSet);
       this.#postGrid(trainer.testSet, grid, splits, data);
@@ -584,7 +585,8 @@ function architecture(c: ModelConfig): string {
   if (c.model && c.model !== "d2l-resnet18") {
     return `torchvision ${c.model}${c.smallStem ? ", small stem" : ""}${c.zeroInitResidual ? ", zero-init residual" : ""}`;
   }
-  return `ResNet-18, ${c.block} blocks${c.plain ? ", plain (no shortcuts)" : ""}`;
+  const width = (c.width ?? 1) === 1 ? "" : `, width ${c.width}`;
+  return `ResNet-18${width}, ${c.block} blocks${c.plain ? ", plain (no shortcuts)" : ""}`;
 }
 
 /** Evenly spread indices into the test set for the sample grid. */
