@@ -43,6 +43,20 @@ describe("resnet-ts summary --model", () => {
     expect(r.stderr).toContain("trainable parameters: 5,130");
   });
 
+  it("builds d2l's net at --width 0.5 and names a bad --width", async () => {
+    const half = await cli("--json", "summary", "--width", "0.5", "--input", "1,1,28,28");
+    expect(half.code, half.stderr).toBe(0);
+    expect(JSON.parse(half.stdout.trim().split("\n").at(-1)!).parameters).toBe(2_799_818);
+    const off = await cli("summary", "--width", "0.3");
+    expect(off.code).toBe(1);
+    expect(off.stderr.trim()).toBe(
+      "error: --width: must be a multiple of 1/64 greater than 0 and at most 4 (64 x width stem channels) (got 0.3)",
+    );
+    const torchvision = await cli("train", "--model", "resnet18", "--width", "0.5", "--steps", "1");
+    expect(torchvision.code).toBe(1);
+    expect(torchvision.stderr).toMatch(/--width: applies to d2l-resnet18 only \(the model is resnet18/);
+  });
+
   it("names a bad --model or --freeze", async () => {
     const bad = await cli("summary", "--model", "resnet99");
     expect(bad.code).not.toBe(0);
