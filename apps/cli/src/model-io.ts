@@ -6,11 +6,9 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { type DataSplits, type Preprocessing, parsePreprocessing } from "@resnet-ts/data";
 import type { ImageLoadOptions } from "@resnet-ts/data/node";
-import type { Module, StateDict } from "@resnet-ts/layers";
+import { type Module, type StateDict, StateDictError } from "@resnet-ts/layers";
 import {
-  applyStateDict,
   type Checkpoint,
-  CheckpointError,
   CheckpointFitError,
   type CheckpointInfo,
   checkHead,
@@ -48,10 +46,12 @@ export function loadWeights(
 ): void {
   try {
     checkHead(model, dict, classes);
-    applyStateDict(model, dict);
+    model.loadStateDict(dict);
   } catch (error) {
     if (error instanceof CheckpointFitError) throw new UsageError(`${flag}: ${path} ${error.message}`);
-    if (error instanceof CheckpointError) throw new UsageError(`${flag}: ${path}: ${error.message}`);
+    if (error instanceof StateDictError) {
+      throw new UsageError(`${flag}: ${path} does not fit the model: ${error.detail}`);
+    }
     throw error;
   }
 }

@@ -81,7 +81,7 @@ describe("data validation", { timeout: 180_000 }, () => {
     const t = await cli("eval", "--checkpoint", transposed, "--data", data);
     expect(t.code).not.toBe(0);
     expect(t.stderr).toMatch(
-      /mismatched shapes or dtypes: 7\.weight \(file float32 \[512,10\], model float32 \[10,512\]\)/,
+      /mismatched shapes or dtypes \(1\): 7\.weight \(found float32 \[512,10\], expected float32 \[10,512\]\)/,
     );
     expect(t.stderr).not.toMatch(/7\.bias|\[512,512\]/);
   });

@@ -1,6 +1,13 @@
 /** @resnet-ts/layers: a PyTorch-shaped Module API and the d2l ResNet-18 built from it. */
 export { Module, type LoadResult } from "./module.js";
-export type { StateDict, StateTensor } from "./state.js";
+export type { StateDict, StateSpec, StateTensor, TensorSpec } from "./state.js";
+export {
+  checkStateDict,
+  describeStateDictProblems,
+  StateDictError,
+  type StateDictProblems,
+  type StateMismatch,
+} from "./state-check.js";
 export { Conv2d, type Conv2dOptions } from "./conv.js";
 export { BatchNorm2d, type BatchNormOptions } from "./batchnorm.js";
 export { Linear } from "./linear.js";

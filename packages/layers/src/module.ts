@@ -4,7 +4,8 @@
  * statistics) and named child modules; everything else is derived from those three registries.
  */
 import type { Tensor } from "@resnet-ts/tensor";
-import { fmt, type StateDict, type StateTensor } from "./state.js";
+import type { StateDict, StateSpec, TensorSpec } from "./state.js";
+import { checkStateDict, StateDictError } from "./state-check.js";
 
 /** A buffer held as an integer (PyTorch's int64 `num_batches_tracked`), saved as int64. */
 interface Int64Buffer {
@@ -99,64 +100,69 @@ export abstract class Module {
     return this.parameters().reduce((n, p) => n + p.size, 0);
   }
 
+  /**
+   * The state dict's keys with their dtypes and shapes, in `stateDict()` order, without reading any values:
+   * what a loader checks a file against before anything is read back or written.
+   */
+  stateSpec(): StateSpec {
+    return Object.fromEntries(this.#stateEntries().map((e) => [e.key, e.spec]));
+  }
+
   /** Parameters and buffers as host arrays under PyTorch's keys (module by module, parameters first). */
   stateDict(): StateDict {
-    const { entries, tensors } = this.#stateEntries();
+    const entries = this.#stateEntries();
     return stateDictOf(
       entries,
-      tensors.map((t) => t.dataSync()),
+      entries.map((e) => e.tensor?.dataSync() ?? null),
     );
   }
 
-  /** `stateDict()` read asynchronously: works on a backend whose reads are asynchronous (gpu.js on WebGPU). */
+  /**
+   * `stateDict()` read asynchronously: works on a backend whose reads are asynchronous (gpu.js on WebGPU).
+   * Every read starts, and the int64 buffers are taken, before it returns: the values are those of now.
+   */
   async readStateDict(): Promise<StateDict> {
-    const { entries, tensors } = this.#stateEntries();
-    return stateDictOf(entries, await Promise.all(tensors.map((t) => t.data())));
+    const entries = this.#stateEntries();
+    const reads = Promise.all(entries.map((e) => e.tensor?.data() ?? null));
+    const counts = entries.map((e) => e.int64?.get() ?? null);
+    return stateDictOf(entries, await reads, counts);
   }
 
-  /** The state dict's keys in `stateDict()` order, each with its tensor's index in `tensors` or its int64 buffer. */
-  #stateEntries(): { entries: StateEntry[]; tensors: Tensor[] } {
+  /** The state dict's entries in `stateDict()` order: module by module, parameters, buffers, int64 buffers. */
+  #stateEntries(): StateEntry[] {
     const entries: StateEntry[] = [];
-    const tensors: Tensor[] = [];
     for (const [prefix, m] of this.namedModules()) {
       for (const [n, t] of [...m.#parameters, ...m.#buffers]) {
-        entries.push({ key: join(prefix, n), tensor: tensors.length, shape: [...t.shape] });
-        tensors.push(t);
+        entries.push({ key: join(prefix, n), spec: { dtype: "float32", shape: [...t.shape] }, tensor: t });
       }
-      for (const [n, b] of m.#int64Buffers) entries.push({ key: join(prefix, n), int64: b });
+      for (const [n, b] of m.#int64Buffers) {
+        entries.push({ key: join(prefix, n), spec: { dtype: "int64", shape: [] }, int64: b });
+      }
     }
-    return { entries, tensors };
+    return entries;
   }
 
   /**
-   * Copies values from `dict` into this module's parameters and buffers. With `strict` (the default),
-   * missing or unexpected keys throw and name them; a wrong shape or dtype always throws.
+   * Copies values from `dict` into this module's parameters and buffers, as PyTorch's `load_state_dict`:
+   * with `strict` (the default) missing and unexpected keys are errors; without, they are returned. An entry
+   * of another shape or dtype is always an error. Everything is checked (against `stateSpec()`, reading
+   * nothing back) before anything is written, so a StateDictError names every problem at once and leaves
+   * the model as it was.
    */
   loadStateDict(dict: StateDict, { strict = true }: { strict?: boolean } = {}): LoadResult {
-    const targets = new Map<string, { tensor?: Tensor; int64?: Int64Buffer }>();
-    for (const [prefix, m] of this.namedModules()) {
-      for (const [n, t] of [...m.#parameters, ...m.#buffers]) targets.set(join(prefix, n), { tensor: t });
-      for (const [n, b] of m.#int64Buffers) targets.set(join(prefix, n), { int64: b });
+    const entries = this.#stateEntries();
+    const problems = checkStateDict(Object.fromEntries(entries.map((e) => [e.key, e.spec])), dict);
+    const { missingKeys, unexpectedKeys } = problems;
+    const fatal = strict ? problems : { ...problems, missingKeys: [], unexpectedKeys: [] };
+    if (fatal.missingKeys.length || fatal.unexpectedKeys.length || fatal.mismatched.length) {
+      throw new StateDictError(fatal);
     }
-    const missingKeys = [...targets.keys()].filter((k) => !(k in dict));
-    const unexpectedKeys = Object.keys(dict).filter((k) => !targets.has(k));
-    if (strict && (missingKeys.length || unexpectedKeys.length)) {
-      throw new Error(
-        `loadStateDict: keys do not match the model` +
-          (missingKeys.length ? `; missing: ${missingKeys.join(", ")}` : "") +
-          (unexpectedKeys.length ? `; unexpected: ${unexpectedKeys.join(", ")}` : ""),
-      );
-    }
-    // Check every entry before changing anything, so a bad dict leaves the model as it was.
-    const writes: (() => void)[] = [];
-    for (const [key, target] of targets) {
-      const entry = dict[key];
+    for (const e of entries) {
+      const entry = dict[e.key];
       if (!entry) continue;
-      writes.push(
-        target.tensor ? checkFloat(key, target.tensor, entry) : checkInt64(key, target.int64!, entry),
-      );
+      if (e.tensor) e.tensor.assign(entry.data as Float32Array);
+      else e.int64?.set((entry.data as BigInt64Array)[0]!);
     }
-    for (const write of writes) write();
     return { missingKeys, unexpectedKeys };
   }
 }
@@ -168,36 +174,28 @@ export interface LoadResult {
 
 const join = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);
 
-function checkFloat(key: string, t: Tensor, entry: StateTensor): () => void {
-  const same = entry.shape.length === t.shape.length && entry.shape.every((d, i) => d === t.shape[i]);
-  if (!same) {
-    throw new Error(`loadStateDict: '${key}' has shape ${fmt(entry.shape)}, expected ${fmt(t.shape)}`);
-  }
-  if (entry.dtype !== "float32" || !(entry.data instanceof Float32Array)) {
-    throw new Error(`loadStateDict: '${key}' has dtype ${entry.dtype}, expected float32`);
-  }
-  const data = entry.data;
-  return () => t.assign(data);
+/** One state-dict entry: a float32 tensor or an int64 buffer, with its spec. */
+interface StateEntry {
+  key: string;
+  spec: TensorSpec;
+  tensor?: Tensor;
+  int64?: Int64Buffer;
 }
 
-function checkInt64(key: string, b: Int64Buffer, entry: StateTensor): () => void {
-  if (entry.shape.length !== 0 || entry.data.length !== 1) {
-    throw new Error(`loadStateDict: '${key}' has shape ${fmt(entry.shape)}, expected [] (a scalar)`);
-  }
-  const v = entry.data[0]!;
-  return () => b.set(typeof v === "bigint" ? v : BigInt(Math.round(v)));
-}
-
-type StateEntry = { key: string; tensor: number; shape: number[] } | { key: string; int64: Int64Buffer };
-
-/** A state dict from its entries and the values read back from their tensors. */
-function stateDictOf(entries: readonly StateEntry[], values: readonly Float32Array[]): StateDict {
+/**
+ * A state dict from its entries and the values read back from their tensors (null for the int64 buffers),
+ * the int64 buffers' values taken now unless given.
+ */
+function stateDictOf(
+  entries: readonly StateEntry[],
+  values: readonly (Float32Array | null)[],
+  counts: readonly (bigint | null)[] = entries.map((e) => e.int64?.get() ?? null),
+): StateDict {
   const dict: StateDict = {};
-  for (const e of entries) {
-    dict[e.key] =
-      "int64" in e
-        ? { dtype: "int64", shape: [], data: BigInt64Array.of(e.int64.get()) }
-        : { dtype: "float32", shape: e.shape, data: values[e.tensor]! };
-  }
+  entries.forEach((e, i) => {
+    dict[e.key] = e.int64
+      ? { ...e.spec, data: BigInt64Array.of(counts[i]!) }
+      : { ...e.spec, data: values[i]! };
+  });
   return dict;
 }

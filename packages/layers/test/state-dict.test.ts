@@ -1,6 +1,15 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { BatchNorm2d, Linear, resnet18, Sequential, type StateDict } from "../src/index.js";
+import {
+  BatchNorm2d,
+  checkStateDict,
+  describeStateDictProblems,
+  Linear,
+  resnet18,
+  Sequential,
+  type StateDict,
+  StateDictError,
+} from "../src/index.js";
 
 /** Byte equality of two typed arrays (vitest's deep equality is slow on millions of elements). */
 const sameBytes = (a: ArrayBufferView, b: ArrayBufferView) =>
@@ -50,31 +59,65 @@ describe("stateDict", () => {
     expect(differing).toEqual([]);
   });
 
-  it("strict mode names missing and unexpected keys", () => {
+  it("strict mode names missing and unexpected keys; non-strict returns them, as PyTorch's strict=False", () => {
     const small = new Sequential(new Linear(2, 3), new BatchNorm2d(3));
     const good = small.stateDict();
     const { "0.bias": _dropped, ...missing } = good;
-    expect(() => small.loadStateDict(missing)).toThrow(/missing: 0\.bias/);
+    expect(() => small.loadStateDict(missing)).toThrow(
+      "loadStateDict: the state dict does not fit the model: missing keys (1 of 7): 0.bias",
+    );
     const extra: StateDict = {
       ...good,
       "9.weight": { dtype: "float32", shape: [1], data: new Float32Array(1) },
     };
-    expect(() => small.loadStateDict(extra)).toThrow(/unexpected: 9\.weight/);
+    expect(() => small.loadStateDict(extra)).toThrow(/: unexpected keys \(1\): 9\.weight$/);
     expect(small.loadStateDict(missing, { strict: false })).toEqual({
       missingKeys: ["0.bias"],
       unexpectedKeys: [],
     });
+    expect(small.loadStateDict(extra, { strict: false })).toEqual({
+      missingKeys: [],
+      unexpectedKeys: ["9.weight"],
+    });
   });
 
-  it("a wrong shape names the key, the expected and the received shape, and changes nothing", () => {
-    const small = new Sequential(new Linear(2, 3));
+  it("names every problem at once (key, found and expected dtype and shape) and changes nothing", () => {
+    const small = new Sequential(new Linear(2, 3), new BatchNorm2d(3));
     const before = small.stateDict();
-    const bad: StateDict = {
-      "0.weight": { dtype: "float32", shape: [2, 3], data: new Float32Array(6) },
-      "0.bias": { dtype: "float32", shape: [3], data: Float32Array.of(1, 2, 3) },
-    };
-    expect(() => small.loadStateDict(bad)).toThrow("'0.weight' has shape [2,3], expected [3,2]");
-    expect(small.stateDict()["0.bias"]!.data).toEqual(before["0.bias"]!.data);
+    const { "1.running_var": _dropped, ...bad } = structuredClone(before);
+    bad["0.weight"] = { dtype: "float32", shape: [2, 3], data: new Float32Array(6) };
+    bad["0.bias"] = { dtype: "float32", shape: [3], data: Float32Array.of(1, 2, 3) };
+    bad["1.num_batches_tracked"] = { dtype: "float32", shape: [], data: Float32Array.of(4) };
+    bad.extra = { dtype: "float32", shape: [1], data: new Float32Array(1) };
+    let error: unknown;
+    try {
+      small.loadStateDict(bad);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StateDictError);
+    const e = error as StateDictError;
+    expect(e.detail).toBe(
+      "missing keys (1 of 7): 1.running_var; unexpected keys (1): extra; mismatched shapes or dtypes (2): " +
+        "0.weight (found float32 [2,3], expected float32 [3,2]), " +
+        "1.num_batches_tracked (found float32 [], expected int64 [])",
+    );
+    expect(e.keysDiffer).toBe(true);
+    expect(e.mismatched.map((m) => m.key)).toEqual(["0.weight", "1.num_batches_tracked"]);
+    // A shape or dtype that differs is an error without strict too, naming only that.
+    expect(() => small.loadStateDict(bad, { strict: false })).toThrow(
+      /does not fit the model: mismatched shapes or dtypes \(2\): 0\.weight/,
+    );
+    expect(small.stateDict()).toEqual(before);
+  });
+
+  it("shows a few names of each kind and how many there are in all", () => {
+    const problems = checkStateDict(net.stateSpec(), { "fc.weight": dict["7.weight"]! });
+    expect(problems.missingKeys).toHaveLength(127);
+    expect(describeStateDictProblems(problems)).toBe(
+      "missing keys (127 of 127): 0.0.weight, 0.0.bias, 0.1.weight, 0.1.bias, 0.1.running_mean, ...; " +
+        "unexpected keys (1): fc.weight",
+    );
   });
 
   it("keeps num_batches_tracked as an int64 scalar", () => {

@@ -3,8 +3,8 @@
  * the web app's checkpoint upload, each adding only its own wording (a flag, a file name) in front of the
  * messages here, which read on from a file name ("x.safetensors has a 20-class head ...").
  */
-import type { Module, StateDict } from "@resnet-ts/layers";
-import { applyStateDict, type Checkpoint, CheckpointError } from "./checkpoint.js";
+import { type Module, type StateDict, StateDictError } from "@resnet-ts/layers";
+import type { Checkpoint } from "./checkpoint.js";
 import { DEFAULT_CONFIG } from "./config.js";
 import { createModel, type ModelConfig } from "./model.js";
 import { matchKnownModel } from "./pretrained.js";
@@ -30,7 +30,7 @@ export function checkpointShape(stateDict: StateDict): { inChannels: number; cla
  * a checkpoint for other classes, named by the key and both shapes.
  */
 export function checkHead(model: Module, dict: StateDict, classes: number): void {
-  const expected = model.stateDict();
+  const expected = model.stateSpec();
   const head = Object.keys(expected).findLast(
     (k) => k.endsWith(".weight") && expected[k]!.shape.length === 2,
   );
@@ -79,37 +79,17 @@ export function modelFromCheckpoint(
   const model = createModel(config, { inChannels, numClasses: classes });
   checkHead(model, stateDict, classes);
   const fits = `does not fit ${modelDescription(config)} (${inChannels} channel(s), ${classes} classes)`;
-  const keys = Object.keys(stateDict);
-  const keyProblems = compareKeys(Object.keys(model.stateDict()), keys);
-  if (keyProblems) {
+  try {
+    model.loadStateDict(stateDict);
+  } catch (error) {
+    if (!(error instanceof StateDictError)) throw error;
     // A torchvision net's own state dict (no config) is for fine-tuning, not for continuing.
-    const known = matchKnownModel(keys);
+    const known = error.keysDiffer ? matchKnownModel(Object.keys(stateDict)) : null;
     const hint =
       known && known !== (config.model ?? "d2l-resnet18")
         ? `; they are ${known}'s weights: fine-tune from them as pretrained weights`
         : "";
-    throw new CheckpointFitError(`${fits}: ${keyProblems}${hint}`);
-  }
-  try {
-    applyStateDict(model, stateDict);
-  } catch (error) {
-    if (!(error instanceof CheckpointError)) throw error;
-    throw new CheckpointFitError(`${fits}: ${error.detail}`);
+    throw new CheckpointFitError(`${fits}: ${error.detail}${hint}`);
   }
   return model;
-}
-
-/** A short account of missing and unexpected keys (counts, the first few names), or "" when they match. */
-function compareKeys(expected: string[], found: string[]): string {
-  const have = new Set(found);
-  const want = new Set(expected);
-  const missing = expected.filter((k) => !have.has(k));
-  const unexpected = found.filter((k) => !want.has(k));
-  const list = (keys: string[]) => keys.slice(0, 4).join(", ") + (keys.length > 4 ? ", ..." : "");
-  return [
-    unexpected.length ? `${unexpected.length} unexpected keys (${list(unexpected)})` : "",
-    missing.length ? `${missing.length} of its ${expected.length} keys missing (${list(missing)})` : "",
-  ]
-    .filter(Boolean)
-    .join("; ");
 }

@@ -256,42 +256,12 @@ function parseJson<T>(text: string | undefined, what: string): T {
   }
 }
 
-/**
- * Loads a state dict into `model`, first checking every key and shape so that errors name them all
- * (missing and unexpected keys only with `strict`, the default; a shape or dtype mismatch always).
- */
-export function applyStateDict(
-  model: Module,
-  dict: StateDict,
-  { strict = true }: { strict?: boolean } = {},
-): LoadResult {
-  const expected = model.stateDict();
-  const missing = Object.keys(expected).filter((k) => !(k in dict));
-  const unexpected = Object.keys(dict).filter((k) => !(k in expected));
-  const misshaped = Object.entries(dict).flatMap(([key, t]) => {
-    const want = expected[key];
-    if (!want) return [];
-    const same =
-      want.dtype === t.dtype &&
-      want.shape.length === t.shape.length &&
-      want.shape.every((d, i) => d === t.shape[i]);
-    return same ? [] : [`${key} (file ${t.dtype} [${t.shape}], model ${want.dtype} [${want.shape}])`];
-  });
-  const problems = [
-    ...(strict && missing.length ? [`missing keys: ${missing.join(", ")}`] : []),
-    ...(strict && unexpected.length ? [`unexpected keys: ${unexpected.join(", ")}`] : []),
-    ...(misshaped.length ? [`mismatched shapes or dtypes: ${misshaped.join(", ")}`] : []),
-  ];
-  if (problems.length) throw new CheckpointError(`the weights do not fit the model: ${problems.join("; ")}`);
-  return model.loadStateDict(dict, { strict });
-}
-
-/** Decodes a weights file and loads it into `model` (see applyStateDict). */
+/** Decodes a weights file and loads it into `model` (`Module.loadStateDict`: a StateDictError names every misfit). */
 export function loadWeightsFromBytes(
   model: Module,
   bytes: Uint8Array,
   options: { strict?: boolean } = {},
 ): LoadResult & { info: CheckpointInfo } {
   const { stateDict, info } = decodeCheckpoint(bytes);
-  return { ...applyStateDict(model, stateDict, options), info };
+  return { ...model.loadStateDict(stateDict, options), info };
 }

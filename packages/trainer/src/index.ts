@@ -70,7 +70,6 @@ export {
   type SafetensorsMetadata,
 } from "./safetensors.js";
 export {
-  applyStateDict,
   CHECKPOINT_FORMAT,
   type Checkpoint,
   CheckpointError,

@@ -10,7 +10,6 @@ import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promis
 import { basename, dirname, join } from "node:path";
 import type { LoadResult, Module } from "@resnet-ts/layers";
 import {
-  applyStateDict,
   type Checkpoint,
   type CheckpointInfo,
   type CheckpointOptions,
@@ -260,14 +259,14 @@ export async function loadCheckpoint(
   }
 }
 
-/** Loads a weights file into `model`; errors name every missing, unexpected or mis-shaped key. */
+/** Loads a weights file into `model` (`Module.loadStateDict`: a StateDictError names every misfit). */
 export async function loadModelWeights(
   model: Module,
   path: string,
   options: { strict?: boolean } = {},
 ): Promise<LoadResult & { info: CheckpointInfo }> {
   const { stateDict, info } = await loadCheckpoint(path, { training: false });
-  return { ...applyStateDict(model, stateDict, options), info };
+  return { ...model.loadStateDict(stateDict, options), info };
 }
 
 const asBytes = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);

@@ -8,8 +8,17 @@
  * fit and load plus the lines they show. Browser-safe (no node: imports): the CLI reads the file from disk,
  * the web worker from an upload.
  */
-import { Linear, type Module, resnet, type StateDict, TorchvisionResNet } from "@resnet-ts/layers";
-import { applyStateDict } from "./checkpoint.js";
+import {
+  checkStateDict,
+  describeStateDictProblems,
+  Linear,
+  type Module,
+  resnet,
+  type StateDict,
+  StateDictError,
+  type StateSpec,
+  TorchvisionResNet,
+} from "@resnet-ts/layers";
 import { MODEL_NAMES, type ModelName } from "./model-names.js";
 import { decodePth, isZip } from "./pth.js";
 import { decodeSafetensors } from "./safetensors.js";
@@ -44,7 +53,7 @@ export interface FitOptions {
 }
 
 export interface FitResult {
-  /** A state dict with exactly the model's keys and shapes. */
+  /** A state dict with the model's keys and shapes, but for the replaced head's keys (`replacedHead`). */
   stateDict: StateDict;
   notes: string[];
   /** The head's keys that were not taken from the file (empty when it was). */
@@ -68,11 +77,14 @@ function known(): Map<ModelName, Set<string>> {
         name === "d2l-resnet18"
           ? resnet({ widths: [1, 1, 1, 1], numClasses: 1 })
           : new TorchvisionResNet(name, { widths: [1, 1, 1, 1], numClasses: 1 });
-      return [name, new Set(Object.keys(net.stateDict()))];
+      return [name, new Set(Object.keys(net.stateSpec()))];
     }),
   );
   return knownKeys;
 }
+
+/** The known model a spec is of, or "the model". */
+const knownName = (spec: StateSpec) => matchKnownModel(Object.keys(spec)) ?? "the model";
 
 /** The known model whose keys are exactly these, if any. */
 export function matchKnownModel(keys: readonly string[]): ModelName | null {
@@ -81,9 +93,6 @@ export function matchKnownModel(keys: readonly string[]): ModelName | null {
   }
   return null;
 }
-
-const few = (keys: string[]) =>
-  `${keys.slice(0, 3).join(", ")}${keys.length > 3 ? `, ... (${keys.length} in all)` : ""}`;
 
 export function fitPretrained(
   model: Module,
@@ -97,16 +106,14 @@ export function fitPretrained(
     dict = Object.fromEntries(Object.entries(dict).map(([k, v]) => [k.slice("module.".length), v]));
     notes.push("stripped the 'module.' prefix (a DataParallel state dict)");
   }
-  const expected = model.stateDict();
-  const missing = Object.keys(expected).filter((k) => !(k in dict));
-  const unexpected = Object.keys(dict).filter((k) => !(k in expected));
-  if (missing.length || unexpected.length) {
+  const expected = model.stateSpec();
+  // Keys first: shapes may still be adapted below (the head, a 3-channel stem).
+  const { missingKeys, unexpectedKeys, modelKeys } = checkStateDict(expected, dict);
+  if (missingKeys.length || unexpectedKeys.length) {
     const match = matchKnownModel(Object.keys(dict));
-    const mine = matchKnownModel(Object.keys(expected));
     throw new PretrainedError(
-      `the weights do not fit ${mine ?? "the model"}` +
-        (missing.length ? `: missing ${few(missing)}` : "") +
-        (unexpected.length ? `; unexpected ${few(unexpected)}` : "") +
+      `the weights do not fit ${knownName(expected)}: ` +
+        describeStateDictProblems({ missingKeys, unexpectedKeys, mismatched: [], modelKeys }) +
         (match ? `; they are ${match}'s weights (choose that model)` : ""),
     );
   }
@@ -129,10 +136,7 @@ export function fitPretrained(
     );
   }
   for (const [key, want] of Object.entries(expected)) {
-    if (replacedHead.includes(key)) {
-      out[key] = want;
-      continue;
-    }
+    if (replacedHead.includes(key)) continue;
     const t = dict[key]!;
     const isStem = want.shape.length === 4 && t.shape.length === 4 && key === firstConv(expected);
     if (isStem && t.shape[1] === 3 && want.shape[1] === 1 && sameExcept(t.shape, want.shape, 1)) {
@@ -142,14 +146,22 @@ export function fitPretrained(
     }
     out[key] = t;
   }
-  // Shapes and dtypes of everything else are checked (and reported all together) by applyStateDict.
+  // Shapes and dtypes of everything else are checked (and reported all together) by loadStateDict.
   return { stateDict: out, notes, replacedHead };
 }
 
-/** Fits and loads pretrained weights into `model`; on any error the model is unchanged. */
+/**
+ * Fits and loads pretrained weights into `model` (non-strict only in that the replaced head's keys, which
+ * the fit leaves out, keep the model's values); on any error the model is unchanged.
+ */
 export function loadPretrained(model: Module, file: StateDict, options: FitOptions = {}): FitResult {
   const fit = fitPretrained(model, file, options);
-  applyStateDict(model, fit.stateDict);
+  try {
+    model.loadStateDict(fit.stateDict, { strict: fit.replacedHead.length === 0 });
+  } catch (error) {
+    if (!(error instanceof StateDictError)) throw error;
+    throw new PretrainedError(`the weights do not fit ${knownName(model.stateSpec())}: ${error.detail}`);
+  }
   return fit;
 }
 
@@ -176,7 +188,7 @@ export function loadWeightsFile(
   };
 }
 
-const firstConv = (dict: StateDict) => Object.keys(dict).find((k) => dict[k]!.shape.length === 4);
+const firstConv = (spec: StateSpec) => Object.keys(spec).find((k) => spec[k]!.shape.length === 4);
 const sameExcept = (a: number[], b: number[], axis: number) => a.every((d, i) => i === axis || d === b[i]);
 
 function sumChannels(data: Float32Array, [out, inC, kh, kw]: number[]): Float32Array {

@@ -76,7 +76,7 @@ describe("checkpoint files", () => {
     const path = join(dir, "w.safetensors");
     await saveCheckpoint(path, tinyModel(1, 4));
     await expect(loadModelWeights(tinyModel(1, 3), path)).rejects.toThrow(
-      "mismatched shapes or dtypes: 5.weight (file float32 [4,4], model float32 [3,4]), 5.bias (file float32 [4], model float32 [3])",
+      "does not fit the model: mismatched shapes or dtypes (2): 5.weight (found float32 [4,4], expected float32 [3,4]), 5.bias (found float32 [4], expected float32 [3])",
     );
     writeFileSync(join(dir, "junk.safetensors"), "hello");
     await expect(loadModelWeights(tinyModel(), join(dir, "junk.safetensors"))).rejects.toThrow(

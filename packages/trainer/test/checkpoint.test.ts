@@ -1,10 +1,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { resnet18 } from "@resnet-ts/layers";
+import { resnet18, type StateDict } from "@resnet-ts/layers";
 import { noGrad, Rng, rand, type Tensor } from "@resnet-ts/tensor";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  applyStateDict,
   CHECKPOINT_FORMAT,
   decodeCheckpoint,
   decodeSafetensors,
@@ -79,15 +78,16 @@ describe("checkpoint encoding", () => {
       "5.weight": { dtype: "float32" as const, shape: [4, 3], data: new Float32Array(12) },
     };
     const model = tinyModel(2);
-    expect(() => applyStateDict(model, missing)).toThrow(
-      "checkpoint: the weights do not fit the model: missing keys: 0.bias",
+    const bytes = (dict: StateDict) => encodeSafetensors(dict);
+    expect(() => loadWeightsFromBytes(model, bytes(missing))).toThrow(
+      "loadStateDict: the state dict does not fit the model: missing keys (1 of 9): 0.bias",
     );
-    expect(() => applyStateDict(model, extra)).toThrow("unexpected keys: 9.weight");
-    expect(() => applyStateDict(model, misshaped)).toThrow(
-      "mismatched shapes or dtypes: 5.weight (file float32 [4,3], model float32 [3,4])",
+    expect(() => loadWeightsFromBytes(model, bytes(extra))).toThrow("unexpected keys (1): 9.weight");
+    expect(() => loadWeightsFromBytes(model, bytes(misshaped))).toThrow(
+      "mismatched shapes or dtypes (1): 5.weight (found float32 [4,3], expected float32 [3,4])",
     );
-    expect(applyStateDict(model, extra, { strict: false }).unexpectedKeys).toEqual(["9.weight"]);
-    expect(() => applyStateDict(model, misshaped, { strict: false })).toThrow("5.weight");
+    expect(loadWeightsFromBytes(model, bytes(extra), { strict: false }).unexpectedKeys).toEqual(["9.weight"]);
+    expect(() => loadWeightsFromBytes(model, bytes(misshaped), { strict: false })).toThrow("5.weight");
     // Nothing was loaded by the failing calls; the non-strict one loaded everything it knew.
     expect(model.stateDict()).toEqual(dict);
   });

@@ -135,12 +135,12 @@ describe("fitting pretrained weights", () => {
     [
       "d2l-resnet18",
       () => resnet({ widths: [2, 2, 2, 2] }).stateDict(),
-      /missing conv1\.weight, bn1\.weight, bn1\.bias, \.\.\. \(\d+ in all\); unexpected 0\.0\.weight, 0\.0\.bias, 0\.1\.weight, \.\.\. \(\d+ in all\); they are d2l-resnet18's weights/,
+      /missing keys \(122 of 122\): conv1\.weight, bn1\.weight, bn1\.bias, bn1\.running_mean, bn1\.running_var, \.\.\.; unexpected keys \(127\): 0\.0\.weight, 0\.0\.bias, .*; they are d2l-resnet18's weights/,
     ],
     [
       "resnet50",
       () => new TorchvisionResNet("resnet50", { widths: [1, 1, 1, 1] }).stateDict(),
-      /^pretrained: the weights do not fit resnet18; unexpected layer1\.0\.conv3\.weight.*; they are resnet50's weights \(choose that model\)$/,
+      /^pretrained: the weights do not fit resnet18: unexpected keys \(\d+\): layer1\.0\.conv3\.weight.*; they are resnet50's weights \(choose that model\)$/,
     ],
   ])("keys of %s are refused, naming a few and the model they match", (_, dict, message) => {
     const target = narrow(10);

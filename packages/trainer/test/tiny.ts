@@ -7,7 +7,7 @@ import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Flatten, Linear, ReLU, Sequenti
 import { Rng } from "@resnet-ts/tensor";
 import { afterAll } from "vitest";
 
-/** Conv(1->4, 3x3) - BN - ReLU - global average - Linear(4 -> classes): 10 state-dict entries. */
+/** Conv(1->4, 3x3) - BN - ReLU - global average - Linear(4 -> classes): 9 state-dict entries. */
 export function tinyModel(seed = 1, classes = 3): Sequential {
   const rng = new Rng(seed);
   return new Sequential(

@@ -1,7 +1,6 @@
 import { fromArray, getBackend, tidy } from "@resnet-ts/tensor";
 import { describe, expect, it } from "vitest";
 import {
-  applyStateDict,
   type BatchEndEvent,
   crossEntropy,
   decodeCheckpoint,
@@ -54,7 +53,7 @@ function resumeFrom(
 ) {
   const checkpoint = decodeCheckpoint(bytes.weights, bytes.trainState);
   const model = tinyModel(99);
-  applyStateDict(model, checkpoint.stateDict);
+  model.loadStateDict(checkpoint.stateDict);
   const trainer = new Trainer(model, tinySplits(), checkpoint.info.config!, {
     ...options,
     yieldEvery: 0,

@@ -45,7 +45,7 @@ describe("loadWeightsFile", () => {
     expect(() =>
       loadWeightsFile(target, file, { fileName: "r18.safetensors", modelName: "resnet34" }),
     ).toThrow(
-      /^pretrained: the weights do not fit resnet34: missing layer1\.2\.conv1\.weight.*; they are resnet18's weights \(choose that model\)$/,
+      /^pretrained: the weights do not fit resnet34: missing keys \(\d+ of \d+\): layer1\.2\.conv1\.weight.*; they are resnet18's weights \(choose that model\)$/,
     );
     expect(weightsOf(target, "conv1.weight")).toEqual(before);
   });
