@@ -1,13 +1,13 @@
 /**
- * Reductions as parallel passes: per-plane partial sums (one thread per (n, c) plane, a constant
- * loop over its H*W values), then a per-channel pass over the batch; full sums reduce one axis at a
- * time in blocks of at most 1024 values per thread.
+ * The reduction passes behind the sums and batch norm: per-plane partial sums (one thread per (n, c)
+ * plane, a constant loop over its H*W values), then a per-channel pass over the batch; full sums
+ * reduce one axis at a time in blocks of at most 1024 values per thread.
  */
 import type { TensorInfo } from "@resnet-ts/tensor";
 import type { GpujsBackend } from "../backend.js";
 import type { Arg, KernelArg } from "../executors/types.js";
 import type { Dims } from "../layout.js";
-import { type Impl, kernel, ncs, THREAD } from "./source.js";
+import { kernel, ncs, THREAD } from "./source.js";
 
 /** Dims of the [N*C planes of Y x X] view of an [N, C, ...] tensor (rank >= 3; natural for NCHW). */
 export function planeDims(shape: readonly number[]): Dims {
@@ -98,26 +98,3 @@ for (let k = 0; k < ${block}; k++) {
 return acc;`;
   return backend.temp(kernel(["a"], body), out, [a]);
 }
-
-export const sum: Impl<"Sum"> = (backend, { x }) => {
-  const size = x.shape.reduce((p, q) => p * q, 1);
-  let a = backend.arg(x, [size, 1, 1]);
-  while (a.dims[0] > 1) a = reduceAxis(backend, a, 0);
-  return backend.output(kernel(["a"], "return a[0][0][0];"), [1, 1, 1], [a], []);
-};
-
-export const channelSum: Impl<"ChannelSum"> = (backend, { x }) => {
-  const [n, c] = ncs(x.shape);
-  if (x.shape.length === 2) {
-    const xv = backend.arg(x, [c, n, 1]);
-    const body = `const tx = this.thread.x;
-let acc = 0;
-for (let k = 0; k < ${n}; k++) {
-  acc += x[0][k][tx];
-}
-return acc;`;
-    return backend.output(kernel(["x"], body), [c, 1, 1], [xv], [c]);
-  }
-  const xv = backend.arg(x, planeDims(x.shape));
-  return channelReduce(backend, x.shape, ["x"], [xv], (at) => at("x"));
-};
