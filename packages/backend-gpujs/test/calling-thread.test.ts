@@ -5,20 +5,19 @@
  * then running kernels large enough (65536 cells, rows a multiple of 4) for any pool to take.
  */
 import { createRequire } from "node:module";
+import type { Worker as NodeWorker } from "node:worker_threads";
 import { conv2d, fromArray, getBackend, Rng, setBackend, sum, tidy } from "@resnet-ts/tensor";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import "../src/index.js";
 import type { GpujsBackend } from "../src/index.js";
 
-const threads = createRequire(import.meta.url)("node:worker_threads") as {
-  Worker: new (...args: never[]) => unknown;
-};
+const threads = createRequire(import.meta.url)("node:worker_threads") as { Worker: typeof NodeWorker };
 const original = threads.Worker;
 let started = 0;
 
 beforeAll(() => {
   threads.Worker = class extends original {
-    constructor(...args: never[]) {
+    constructor(...args: ConstructorParameters<typeof NodeWorker>) {
       super(...args);
       started++;
     }
@@ -32,7 +31,7 @@ afterAll(async () => {
 
 it("the counter sees a worker started through node:worker_threads", async () => {
   const before = started;
-  const w = new threads.Worker("", { eval: true } as never) as { terminate(): Promise<number> };
+  const w = new threads.Worker("", { eval: true });
   await w.terminate();
   expect(started).toBe(before + 1);
 });

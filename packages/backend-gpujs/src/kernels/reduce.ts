@@ -43,7 +43,7 @@ return acc;`;
 }
 
 /** Sums [1, 1, N*C] plane partials over the batch -> [C, 1, 1], times the argument `s`. */
-export function channelTotalsSource(n: number, c: number): string {
+function channelTotalsSource(n: number, c: number): string {
   return kernel(
     ["p", "s"],
     `const tx = this.thread.x;
@@ -55,7 +55,21 @@ return acc * s;`,
   );
 }
 
-/** Per-channel sum of `expr` over N and the spatial axes -> new [C] tensor. */
+/** Per-channel sum of `expr` over N and the spatial axes, times `scale`: a [C, 1, 1] temporary. */
+export function channelTotals(
+  backend: GpujsBackend,
+  shape: readonly number[],
+  params: readonly string[],
+  args: readonly KernelArg[],
+  expr: (at: (name: string) => string) => string,
+  scale = 1,
+): Arg {
+  const [n, c] = ncs(shape);
+  const partial = planeSums(backend, planeDims(shape), c, params, args, expr);
+  return backend.temp(channelTotalsSource(n, c), [c, 1, 1], [backend.view(partial, [1, 1, n * c]), scale]);
+}
+
+/** `channelTotals` as a new [C] tensor. */
 export function channelReduce(
   backend: GpujsBackend,
   shape: readonly number[],
@@ -64,14 +78,7 @@ export function channelReduce(
   expr: (at: (name: string) => string) => string,
   scale = 1,
 ): TensorInfo {
-  const [n, c] = ncs(shape);
-  const partial = planeSums(backend, planeDims(shape), c, params, args, expr);
-  return backend.output(
-    channelTotalsSource(n, c),
-    [c, 1, 1],
-    [backend.view(partial, [1, 1, n * c]), scale],
-    [c],
-  );
+  return backend.adopt(channelTotals(backend, shape, params, args, expr, scale), [ncs(shape)[1]]);
 }
 
 const BLOCK = 1024;
