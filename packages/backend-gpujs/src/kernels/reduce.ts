@@ -70,15 +70,9 @@ export function channelTotals(
 }
 
 /** `channelTotals` as a new [C] tensor. */
-export function channelReduce(
-  backend: GpujsBackend,
-  shape: readonly number[],
-  params: readonly string[],
-  args: readonly KernelArg[],
-  expr: (at: (name: string) => string) => string,
-  scale = 1,
-): TensorInfo {
-  return backend.adopt(channelTotals(backend, shape, params, args, expr, scale), [ncs(shape)[1]]);
+export function channelReduce(...args: Parameters<typeof channelTotals>): TensorInfo {
+  const [backend, shape] = args;
+  return backend.adopt(channelTotals(...args), [ncs(shape)[1]]);
 }
 
 const BLOCK = 1024;
