@@ -1,7 +1,8 @@
 /**
  * The web app's backends in headless Chromium with WebGPU enabled (SwiftShader's adapter, on the CPU):
  * `gpujs:webgpu`, whose reads are asynchronous only, trains a small net with the Trainer and gives the
- * cpu backend's losses, accuracies and test predictions; and the measured backend choice, forced (no
+ * cpu backend's losses, accuracies and test predictions, and its download (the worker's checkpoint
+ * encoder, reading asynchronously) holds the cpu backend's weights; and the measured backend choice, forced (no
  * hardware GPU here), times the training step on every usable backend and names the fastest, while
  * unforced it times nothing and the recommendation stays `wasm`. Skipped when Chromium is missing.
  */
@@ -74,6 +75,18 @@ describe.skipIf(missing)("web backends in headless Chromium with WebGPU (SwiftSh
     );
     expect(webgpu.testAccuracy).toBe(cpu.testAccuracy);
     expect(webgpu.predictions).toEqual(cpu.predictions);
+  });
+
+  it("downloads the gpujs:webgpu net as a checkpoint holding the cpu backend's weights", () => {
+    const cpu = run("cpu").checkpoint;
+    const webgpu = run("gpujs:webgpu").checkpoint;
+    expect(webgpu.keys).toEqual(cpu.keys);
+    expect(webgpu.batches).toBe("4");
+    expect(cpu.batches).toBe("4");
+    expect(webgpu.head).toHaveLength(8 * 4);
+    for (const [i, want] of cpu.head.entries()) {
+      expect(Math.abs(webgpu.head[i]! - want), `9.weight[${i}]`).toBeLessThan(LOSS_TOLERANCE);
+    }
   });
 
   it("times nothing without a hardware GPU unless forced; forced, times every usable backend but cpu", () => {

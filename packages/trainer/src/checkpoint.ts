@@ -80,10 +80,27 @@ function randomId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Encodes the model's weights (and, with optimizer + progress, the training state). Reads the model now. */
-export function encodeCheckpoint(model: Module, options: CheckpointOptions = {}): EncodedCheckpoint {
-  const id = randomId();
+/**
+ * Encodes the model's weights (and, with optimizer + progress, the training state). The values are read
+ * asynchronously (`Module.readStateDict`, `SGD.readStateDict`), so a backend that cannot read synchronously
+ * (gpu.js on WebGPU) saves too; every read and the metadata are taken at the call, so training that goes on
+ * while the reads finish does not leak into the file.
+ */
+export async function encodeCheckpoint(
+  model: Module,
+  options: CheckpointOptions = {},
+): Promise<EncodedCheckpoint> {
   const { config, optimizer, progress } = options;
+  const names = model.namedParameters();
+  const training = optimizer && progress ? optimizer : null;
+  if (
+    training &&
+    (names.length !== training.params.length || names.some(([, t], i) => t !== training.params[i]))
+  ) {
+    throw new CheckpointError("the optimizer's parameters are not the model's parameters() in order");
+  }
+  const reads = Promise.all([model.readStateDict(), training?.readStateDict() ?? null]);
+  const id = randomId();
   const metadata: SafetensorsMetadata = {
     format: CHECKPOINT_FORMAT,
     checkpoint_id: id,
@@ -96,14 +113,11 @@ export function encodeCheckpoint(model: Module, options: CheckpointOptions = {})
     metadata.step = String(progress.globalStep);
   }
   for (const [key, value] of Object.entries(options.metadata ?? {})) metadata[key] = String(value);
-  const weights = encodeSafetensors(model.stateDict(), metadata);
-  if (!optimizer || !progress) return { weights, trainState: null, id };
+  const progressText = progress ? JSON.stringify(progress) : "";
+  const [weightsDict, state] = await reads;
+  const weights = encodeSafetensors(weightsDict, metadata);
+  if (!state) return { weights, trainState: null, id };
 
-  const names = model.namedParameters();
-  if (names.length !== optimizer.params.length || names.some(([, t], i) => t !== optimizer.params[i])) {
-    throw new CheckpointError("the optimizer's parameters are not the model's parameters() in order");
-  }
-  const state = optimizer.stateDict();
   const tensors: StateDict = {};
   state.momentumBuffers.forEach((b, i) => {
     if (b) tensors[momentumKey(i)] = { dtype: "float32", shape: b.shape, data: b.data };
@@ -117,8 +131,8 @@ export function encodeCheckpoint(model: Module, options: CheckpointOptions = {})
       stepCount: state.stepCount,
       parameters: names.map(([name]) => name),
     }),
-    progress: JSON.stringify(progress),
-    ...(config ? { config: JSON.stringify(config) } : {}),
+    progress: progressText,
+    ...(config ? { config: metadata.config } : {}),
   });
   return { weights, trainState, id };
 }

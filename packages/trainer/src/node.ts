@@ -70,7 +70,7 @@ export async function saveCheckpoint(
   options: CheckpointOptions = {},
   { beforeFileOperation }: SaveOptions = {},
 ): Promise<SavedCheckpoint> {
-  const { weights, trainState, id } = encodeCheckpoint(model, options);
+  const { weights, trainState, id } = await encodeCheckpoint(model, options);
   const dir = dirname(path);
   const statePath = trainStatePath(path);
   let index = 0;

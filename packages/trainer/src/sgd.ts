@@ -122,12 +122,22 @@ export class SGD {
   }
 
   stateDict(): SgdStateDict {
+    return this.#stateOf(this.#buffers.map((b) => b?.dataSync().slice() ?? null));
+  }
+
+  /** `stateDict()` read asynchronously (any backend); every read starts before it returns: the state of now. */
+  async readStateDict(): Promise<SgdStateDict> {
+    const reads = Promise.all(this.#buffers.map((b) => b?.data() ?? null));
+    const { hyperparameters, stepCount } = this;
+    return { ...this.#stateOf(await reads), hyperparameters, stepCount };
+  }
+
+  /** The state with the momentum buffers' values as read (null: no buffer yet; a buffer has its parameter's shape). */
+  #stateOf(values: readonly (Float32Array | null)[]): SgdStateDict {
     return {
       hyperparameters: this.hyperparameters,
       stepCount: this.#stepCount,
-      momentumBuffers: this.#buffers.map((b) =>
-        b ? { shape: [...b.shape], data: b.dataSync().slice() } : null,
-      ),
+      momentumBuffers: values.map((data, i) => (data ? { shape: [...this.params[i]!.shape], data } : null)),
     };
   }
 

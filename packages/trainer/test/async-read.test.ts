@@ -1,33 +1,11 @@
 // The training loop and the evaluation never read the device synchronously: on a backend whose
 // `readSync` throws and whose `read` answers a task later (as gpu.js's WebGPU mode does), a run
 // trains, evaluates and gives the cpu backend's numbers exactly (same kernels underneath).
-import {
-  CpuBackend,
-  cpuKernels,
-  type DataId,
-  registerBackend,
-  registerKernels,
-  setBackend,
-} from "@resnet-ts/tensor";
+import { setBackend } from "@resnet-ts/tensor";
 import { afterEach, describe, expect, it } from "vitest";
 import { type BatchEndEvent, type EpochEndEvent, resolveConfig, Trainer } from "../src/index.js";
+import { ASYNC } from "./async-backend.js";
 import { tinyModel, tinySplits } from "./tiny.js";
-
-const ASYNC = "cpu-async-reads";
-
-class AsyncReadBackend extends CpuBackend {
-  override readSync(): Float32Array {
-    throw new Error(`${ASYNC}: readSync is not possible here (reads are asynchronous)`);
-  }
-
-  override read(dataId: DataId): Promise<Float32Array> {
-    const values = this.values(dataId).slice();
-    return new Promise((resolve) => setTimeout(() => resolve(values), 0));
-  }
-}
-
-registerBackend(ASYNC, () => new AsyncReadBackend(ASYNC));
-registerKernels(cpuKernels.map((k) => ({ ...k, backendName: ASYNC })));
 
 const RECIPE = { epochs: 2, batchSize: 8, lr: 0.1, momentum: 0.9, seed: 4 };
 

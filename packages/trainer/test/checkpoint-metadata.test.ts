@@ -12,7 +12,7 @@ import {
 } from "../src/index.js";
 import { tinyModel, tinySplits } from "./tiny.js";
 
-function pair() {
+function pair(): ReturnType<typeof encodeCheckpoint> {
   const model = tinyModel();
   const optimizer = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
   const progress = new Trainer(model, tinySplits(), resolveConfig({ batchSize: 8 })).progress;
@@ -42,16 +42,16 @@ function failure(weights: Uint8Array, trainState: Uint8Array | null): { part: st
 const json = (m: Record<string, string>, key: string) => JSON.parse(m[key]!) as Record<string, unknown>;
 
 describe("checkpoint metadata validation", () => {
-  it("accepts what encodeCheckpoint writes", () => {
-    const { weights, trainState } = pair();
+  it("accepts what encodeCheckpoint writes", async () => {
+    const { weights, trainState } = await pair();
     expect(decodeCheckpoint(weights, trainState).training?.optimizer.hyperparameters).toMatchObject({
       lr: 0.1,
       momentum: 0.9,
     });
   });
 
-  it("names the bad fields of the training state's progress and optimizer", () => {
-    const { weights, trainState } = pair();
+  it("names the bad fields of the training state's progress and optimizer", async () => {
+    const { weights, trainState } = await pair();
     const cases: [(m: Record<string, string>) => void, string | RegExp][] = [
       [
         (m) => {
@@ -90,8 +90,8 @@ describe("checkpoint metadata validation", () => {
     }
   });
 
-  it("refuses weights whose epoch or step is not a count", () => {
-    const { weights } = pair();
+  it("refuses weights whose epoch or step is not a count", async () => {
+    const { weights } = await pair();
     for (const value of ["1.5", "-1", "", "1e3", "99999999999999999999"]) {
       const bad = failure(
         withMetadata(weights, (m) => {

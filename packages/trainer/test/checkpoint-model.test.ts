@@ -14,13 +14,13 @@ import {
 
 const torchvision18 = new TorchvisionResNet("resnet18", { numClasses: 3, inChannels: 3, seed: 4 });
 const config = { ...DEFAULT_CONFIG, model: "resnet18" as const };
-const roundTrip = (options: Parameters<typeof encodeCheckpoint>[1]) =>
-  decodeCheckpoint(encodeCheckpoint(torchvision18, options).weights);
+const roundTrip = async (options: Parameters<typeof encodeCheckpoint>[1]) =>
+  decodeCheckpoint((await encodeCheckpoint(torchvision18, options)).weights);
 const conv1 = (m: Module) => Array.from(m.stateDict()["conv1.weight"]!.data as Float32Array);
 
 describe("modelFromCheckpoint", () => {
-  it("builds the model the config names for the weights' channels and classes, with those weights", () => {
-    const checkpoint = roundTrip({ config });
+  it("builds the model the config names for the weights' channels and classes, with those weights", async () => {
+    const checkpoint = await roundTrip({ config });
     expect(checkpointShape(checkpoint.stateDict)).toEqual({ inChannels: 3, classes: 3 });
     const model = modelFromCheckpoint(checkpoint);
     expect(model).toBeInstanceOf(TorchvisionResNet);
@@ -28,27 +28,28 @@ describe("modelFromCheckpoint", () => {
     expect(conv1(model)).toEqual(conv1(torchvision18));
   });
 
-  it("a head for other classes than the data's is named by its key and both shapes", () => {
-    expect(() => modelFromCheckpoint(roundTrip({ config }), { classes: 5 })).toThrow(
+  it("a head for other classes than the data's is named by its key and both shapes", async () => {
+    const checkpoint = await roundTrip({ config });
+    expect(() => modelFromCheckpoint(checkpoint, { classes: 5 })).toThrow(
       new CheckpointFitError(
         "has a 3-class head (fc.weight [3,512]), the data has 5 classes (expected fc.weight [5,512])",
       ),
     );
   });
 
-  it("torchvision weights under a d2l config: counts, a few keys, and which model they are", () => {
-    const checkpoint = roundTrip({ config: DEFAULT_CONFIG });
+  it("torchvision weights under a d2l config: counts, a few keys, and which model they are", async () => {
+    const checkpoint = await roundTrip({ config: DEFAULT_CONFIG });
     expect(() => modelFromCheckpoint(checkpoint)).toThrow(
       /^does not fit the d2l ResNet-18 \(3 channel\(s\), 3 classes\): missing keys \(127 of 127\): 0\.0\.weight, .*, \.\.\.; unexpected keys \(122\): conv1\.weight, bn1\.weight, .*; they are resnet18's weights: fine-tune from them as pretrained weights$/,
     );
   });
 
-  it("a tensor of the wrong shape is named with both shapes", () => {
+  it("a tensor of the wrong shape is named with both shapes", async () => {
     const d2l = createModel({ ...DEFAULT_CONFIG, block: "full-preact" });
-    const checkpoint = decodeCheckpoint(encodeCheckpoint(d2l, { config: DEFAULT_CONFIG }).weights);
+    const checkpoint = decodeCheckpoint((await encodeCheckpoint(d2l, { config: DEFAULT_CONFIG })).weights);
     expect(() => modelFromCheckpoint(checkpoint)).toThrow(/^does not fit the d2l ResNet-18 \(1 channel/);
     const preact = decodeCheckpoint(
-      encodeCheckpoint(d2l, { config: { ...DEFAULT_CONFIG, block: "full-preact" } }).weights,
+      (await encodeCheckpoint(d2l, { config: { ...DEFAULT_CONFIG, block: "full-preact" } })).weights,
     );
     const wide = { ...preact, stateDict: { ...preact.stateDict } };
     const w = wide.stateDict["0.0.weight"]!;

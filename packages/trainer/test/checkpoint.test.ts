@@ -24,7 +24,7 @@ describe("checkpoint encoding", () => {
     const trainer = new Trainer(model, tinySplits(), config, { yieldEvery: 0 });
     await trainer.run();
     const { progress } = trainer.state();
-    const encoded = encodeCheckpoint(model, {
+    const encoded = await encodeCheckpoint(model, {
       config,
       optimizer: trainer.optimizer,
       progress,
@@ -55,12 +55,12 @@ describe("checkpoint encoding", () => {
     expect(state.momentumBuffers.every((b) => b !== null)).toBe(true);
   });
 
-  it("refuses a training state written with other weights, and other formats", () => {
+  it("refuses a training state written with other weights, and other formats", async () => {
     const model = tinyModel();
     const optimizer = new SGD(model.parameters(), { lr: 0.1 });
     const progress = new Trainer(model, tinySplits(), resolveConfig({ batchSize: 8 })).progress;
-    const a = encodeCheckpoint(model, { optimizer, progress });
-    const b = encodeCheckpoint(model, { optimizer, progress });
+    const a = await encodeCheckpoint(model, { optimizer, progress });
+    const b = await encodeCheckpoint(model, { optimizer, progress });
     expect(() => decodeCheckpoint(a.weights, b.trainState)).toThrow(
       `checkpoint: the training state (checkpoint_id ${b.id}) was not written with these weights (checkpoint_id ${a.id})`,
     );
@@ -92,10 +92,10 @@ describe("checkpoint encoding", () => {
     expect(model.stateDict()).toEqual(dict);
   });
 
-  it("loads weights from bytes into a fresh model", () => {
+  it("loads weights from bytes into a fresh model", async () => {
     const source = tinyModel(5);
     const target = tinyModel(6);
-    const { info } = loadWeightsFromBytes(target, encodeCheckpoint(source).weights);
+    const { info } = loadWeightsFromBytes(target, (await encodeCheckpoint(source)).weights);
     expect(info.format).toBe(CHECKPOINT_FORMAT);
     expect(target.stateDict()).toEqual(source.stateDict());
   });
@@ -125,12 +125,13 @@ describe.skipIf(!hasTorch())("PyTorch interop (d2l ResNet-18, load_state_dict(st
     });
   };
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = tempDir();
     // One training-mode forward so that the running statistics and num_batches_tracked are not defaults.
     noGrad(() => model.call(rand([4, 1, 28, 28], new Rng(9))).dispose());
     jsOutput = evalOutput();
-    writeFileSync(join(dir, "js.safetensors"), encodeCheckpoint(model, { config: resolveConfig() }).weights);
+    const js = await encodeCheckpoint(model, { config: resolveConfig() });
+    writeFileSync(join(dir, "js.safetensors"), js.weights);
     writeFileSync(
       join(dir, "input.safetensors"),
       encodeSafetensors({ x: { dtype: "float32", shape: [2, 1, 28, 28], data: x.dataSync() } }),

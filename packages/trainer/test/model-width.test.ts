@@ -37,12 +37,12 @@ describe("the width of d2l's ResNet-18", () => {
     expect(resolveConfig({ width: 0.75 }).width).toBe(0.75);
   });
 
-  it("comes back from a checkpoint's config; a checkpoint without one is d2l's full width", () => {
+  it("comes back from a checkpoint's config; a checkpoint without one is d2l's full width", async () => {
     const model = createModel(half);
-    const checkpoint = decodeCheckpoint(encodeCheckpoint(model, { config: half }).weights);
+    const checkpoint = decodeCheckpoint((await encodeCheckpoint(model, { config: half })).weights);
     const rebuilt = modelFromCheckpoint(checkpoint);
     expect(rebuilt.stateDict()["0.0.weight"]!.data).toEqual(model.stateDict()["0.0.weight"]!.data);
-    const bare = decodeCheckpoint(encodeCheckpoint(model, {}).weights);
+    const bare = decodeCheckpoint((await encodeCheckpoint(model, {})).weights);
     expect(() => modelFromCheckpoint(bare)).toThrow(CheckpointFitError);
   });
 });

@@ -24,7 +24,8 @@ describe("resume exactness", () => {
 
     // The first run saves at each epoch's end (inside the listener) and is killed after epoch 2's save.
     const first = new Trainer(tinyModel(), tinySplits(), resolveConfig(RECIPE), { yieldEvery: 0 });
-    let saved: { weights: Uint8Array; trainState: Uint8Array | null } | null = null;
+    // Not awaited: the encode takes its values at the call, whatever the run does while it finishes.
+    let saved: ReturnType<typeof encodeCheckpoint> | null = null;
     first.on("epochEnd", (e) => {
       saved = encodeCheckpoint(first.model, {
         config: first.config,
@@ -34,7 +35,8 @@ describe("resume exactness", () => {
       if (e.epoch === 2) first.stop();
     });
     await first.run();
-    const checkpoint = decodeCheckpoint(saved!.weights, saved!.trainState);
+    const { weights, trainState } = await saved!;
+    const checkpoint = decodeCheckpoint(weights, trainState);
     const progress = checkpoint.training!.progress;
     expect(progress).toMatchObject({ epochsDone: 2, stepsInEpoch: 0, globalStep: 10, epochExamples: 0 });
     expect(checkpoint.info).toMatchObject({ epoch: 2, step: 10 });

@@ -148,7 +148,7 @@ describe.skipIf(!hasTorchvision)(
       },
     );
 
-    it("a fine-tuned checkpoint (new 4-class head) loads strictly in torchvision and predicts the same", () => {
+    it("a fine-tuned checkpoint (new 4-class head) loads strictly in torchvision and predicts the same", async () => {
       const pth = readWeights(file(join(dir, "resnet18", "weights.pth")), "weights.pth");
       const model = new TorchvisionResNet("resnet18", { numClasses: 4, seed: 5 });
       const fit = loadPretrained(model, pth.stateDict);
@@ -166,7 +166,7 @@ describe.skipIf(!hasTorchvision)(
       }
       const ours = noGrad(() => tidy(() => model.eval().call(x).dataSync().slice()));
       const weights = join(dir, "finetuned.safetensors");
-      writeFileSync(weights, encodeCheckpoint(model).weights);
+      writeFileSync(weights, (await encodeCheckpoint(model)).weights);
       const input = join(dir, "x.safetensors");
       writeFileSync(input, encodeSafetensors({ x: io.x! }));
       const theirs = JSON.parse(

@@ -117,7 +117,7 @@ describe("Trainer", () => {
       const stopped = await first.run();
       expect(stopped).toMatchObject({ reason: "stopped", globalStep: stopAfter });
       const state = first.state();
-      const bytes = encodeCheckpoint(first.model, {
+      const bytes = await encodeCheckpoint(first.model, {
         config: first.config,
         optimizer: first.optimizer,
         progress: state.progress,

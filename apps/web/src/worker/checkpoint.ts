@@ -19,6 +19,7 @@ import {
 /** The most characters of a loader message shown on the page (a wrong file can list 127 keys). */
 const MAX_DETAIL = 600;
 
+/** The model's weights file, read asynchronously (`encodeCheckpoint`), with the page's run metadata. */
 export function saveCheckpoint(
   model: Module,
   run: {
@@ -29,7 +30,7 @@ export function saveCheckpoint(
     /** The data's preprocessing (class names, channels, image size, normalisation), as `resnet-ts train` records it. */
     preprocessing: (Preprocessing & { valFraction?: number }) | null;
   },
-): Uint8Array {
+): Promise<Uint8Array> {
   const metadata: Record<string, string | number> = { written_by: "resnet-ts web", backend: run.backend };
   if (run.preprocessing) metadata.preprocessing = JSON.stringify(run.preprocessing);
   if (run.testAccuracy !== null) metadata.test_accuracy = run.testAccuracy;
@@ -37,7 +38,7 @@ export function saveCheckpoint(
     ...(run.config ? { config: run.config } : {}),
     ...(run.progress ? { progress: run.progress } : {}),
     metadata,
-  }).weights;
+  }).then((encoded) => encoded.weights);
 }
 
 /**

@@ -36,7 +36,7 @@ scope.onmessage = ({ data: msg }) => {
       void session.loadPretrained(msg.name, new Uint8Array(msg.bytes));
       break;
     case "save-checkpoint":
-      session.saveCheckpoint();
+      void session.saveCheckpoint();
       break;
     case "load-images":
       void session.loadImages(msg.request);

@@ -494,7 +494,11 @@ export class Session {
     }
   }
 
-  saveCheckpoint(): void {
+  /**
+   * Posts the model as a weights file. The weights are read asynchronously (any backend, gpu.js on WebGPU
+   * too) as they are at the request, also while a run trains on.
+   */
+  async saveCheckpoint(): Promise<void> {
     if (!this.#model) {
       this.#post({
         type: "error",
@@ -502,18 +506,22 @@ export class Session {
       });
       return;
     }
-    const bytes = saveCheckpoint(this.#model, {
-      config: this.#lastConfig,
-      progress: this.#trainer?.progress ?? this.#lastProgress,
-      backend: this.#backend ?? "cpu",
-      testAccuracy: this.#testAccuracy,
-      preprocessing: this.#preprocessing,
-    });
+    const fileName = `${this.#lastConfig?.model ?? this.#modelSpec?.model ?? "d2l-resnet18"}-step${this.#step}.safetensors`;
+    let bytes: Uint8Array;
+    try {
+      bytes = await saveCheckpoint(this.#model, {
+        config: this.#lastConfig,
+        progress: this.#trainer?.progress ?? this.#lastProgress,
+        backend: this.#backend ?? "cpu",
+        testAccuracy: this.#testAccuracy,
+        preprocessing: this.#preprocessing,
+      });
+    } catch (error) {
+      this.#post({ type: "error", message: `download: ${(error as Error).message}` });
+      return;
+    }
     const buffer = bytes.buffer as ArrayBuffer;
-    const model = this.#lastConfig?.model ?? this.#modelSpec?.model ?? "d2l-resnet18";
-    this.#post({ type: "checkpoint", bytes: buffer, fileName: `${model}-step${this.#step}.safetensors` }, [
-      buffer,
-    ]);
+    this.#post({ type: "checkpoint", bytes: buffer, fileName }, [buffer]);
   }
 
   #postGrid(test: Dataset, grid: number[], splits: DataSplits, data: DataChoice): void {

@@ -2,7 +2,8 @@
  * The browser page of backend-train.test.ts: through the web worker's own backend code (probe,
  * activation, the measured choice), trains a small net with the Trainer for a few steps on each backend
  * named in `?train=` (from the same seed and data), times the training step on every usable backend
- * (`timingCandidates` forced, as `?measure-backends` does in the app), and leaves the results in
+ * (`timingCandidates` forced, as `?measure-backends` does in the app), saves each trained net as the
+ * app's download does (the worker's `saveCheckpoint`) and decodes it, and leaves the results in
  * `window.__backendTrainResults`.
  */
 import type { DataSplits, Dataset } from "@resnet-ts/data";
@@ -17,10 +18,17 @@ import {
   Sequential,
 } from "@resnet-ts/layers";
 import { getBackend, Rng } from "@resnet-ts/tensor";
-import { type BatchEndEvent, type EpochEndEvent, resolveConfig, Trainer } from "@resnet-ts/trainer";
+import {
+  type BatchEndEvent,
+  decodeCheckpoint,
+  type EpochEndEvent,
+  resolveConfig,
+  Trainer,
+} from "@resnet-ts/trainer";
 import type { BackendTiming } from "../../src/protocol.js";
 import { activateBackend, type BackendProbe, probeBackends } from "../../src/worker/backend-choice.js";
 import { fastestOf, timeBackends, timingCandidates } from "../../src/worker/backend-timing.js";
+import { saveCheckpoint } from "../../src/worker/checkpoint.js";
 
 export interface TrainRun {
   backend: string;
@@ -29,6 +37,8 @@ export interface TrainRun {
   testLoss: number | null;
   testAccuracy: number | null;
   predictions: number[];
+  /** The downloaded checkpoint, decoded: its keys, the head's weights and the last BN's batch count. */
+  checkpoint: { keys: string[]; head: number[]; batches: string };
   seconds: number;
 }
 
@@ -104,6 +114,14 @@ async function train(backend: string): Promise<TrainRun> {
   await trainer.run();
   const done = epoch as EpochEndEvent | null;
   log(`${name}: losses ${batches.map((b) => b.loss.toFixed(6)).join(", ")}`);
+  const bytes = await saveCheckpoint(trainer.model, {
+    config: trainer.config,
+    progress: trainer.progress,
+    backend: name,
+    testAccuracy: done?.testAccuracy ?? null,
+    preprocessing: null,
+  });
+  const { stateDict } = decodeCheckpoint(bytes);
   return {
     backend: getBackend().name,
     losses: batches.map((b) => b.loss),
@@ -111,6 +129,11 @@ async function train(backend: string): Promise<TrainRun> {
     testLoss: done?.testLoss ?? null,
     testAccuracy: done?.testAccuracy ?? null,
     predictions: Array.from(done?.evaluation?.predictions ?? []),
+    checkpoint: {
+      keys: Object.keys(stateDict),
+      head: Array.from(stateDict["9.weight"]!.data, Number),
+      batches: String(stateDict["5.num_batches_tracked"]!.data[0]),
+    },
     seconds: (performance.now() - t0) / 1000,
   };
 }
