@@ -4,6 +4,7 @@
  * `release` deletes them. Only reads come back to the host.
  */
 import { type Dims, dimsSize } from "../layout.js";
+import { type GlRendererContext, glRenderer } from "../renderer.js";
 import { GPU, type GpuInstance, input, type KernelFn } from "./gpujs.js";
 import {
   assertMode,
@@ -26,11 +27,8 @@ interface GlTexture {
 }
 
 /** The WebGL calls `renderer()` and `textureLimit` make. */
-interface GlContext {
-  RENDERER: number;
+interface GlContext extends GlRendererContext {
   MAX_TEXTURE_SIZE: number;
-  getExtension(name: string): { UNMASKED_RENDERER_WEBGL: number } | null;
-  getParameter(name: number): unknown;
 }
 
 const COPY = "function(a) { return a[this.thread.z][this.thread.y][this.thread.x]; }";
@@ -54,9 +52,7 @@ export class GlExecutor implements Executor {
 
   async renderer(): Promise<string> {
     const gl = (this.#gpu as unknown as { context?: GlContext | null }).context;
-    if (!gl) return "unknown GL renderer";
-    const ext = gl.getExtension("WEBGL_debug_renderer_info");
-    return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    return gl ? glRenderer(gl) : "unknown GL renderer";
   }
 
   upload(values: Float32Array, dims: Dims): Handle {

@@ -5,6 +5,7 @@
  * submitted. Reads are asynchronous (`readSync` throws).
  */
 import type { Dims } from "../layout.js";
+import { type AdapterLike, adapterName } from "../renderer.js";
 import { GPU, type GpuInstance, input, type KernelFn } from "./gpujs.js";
 import { type Executor, flatten3, type Handle, KERNEL_SETTINGS, type KernelArg, kernelKey } from "./types.js";
 
@@ -40,12 +41,8 @@ export class WebGpuExecutor implements Executor {
   async renderer(): Promise<string> {
     const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator
       ?.gpu;
-    const adapter = (await gpu?.requestAdapter()) as { info?: Record<string, string> } | null | undefined;
-    const info = adapter?.info ?? {};
-    return (
-      [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(" ") ||
-      "WebGPU adapter"
-    );
+    const adapter = (await gpu?.requestAdapter()) as AdapterLike | null | undefined;
+    return adapter ? adapterName(adapter) : "WebGPU adapter";
   }
 
   upload(values: Float32Array, dims: Dims): Handle {
