@@ -8,12 +8,13 @@ import { type GlRendererContext, glRenderer } from "../renderer.js";
 import { GPU, type GpuInstance, input, type KernelFn } from "./gpujs.js";
 import {
   assertMode,
+  cachedKernel,
   type Executor,
   flatten3,
   type Handle,
-  KERNEL_SETTINGS,
   type KernelArg,
   kernelKey,
+  PIPELINE,
 } from "./types.js";
 
 interface GlTexture {
@@ -106,16 +107,7 @@ export class GlExecutor implements Executor {
   }
 
   #run(key: string, source: string, out: Dims, values: unknown[]): Handle {
-    let kernel = this.#kernels.get(key);
-    if (!kernel) {
-      kernel = this.#gpu.createKernel(source, {
-        ...KERNEL_SETTINGS,
-        output: [...out],
-        pipeline: true,
-        immutable: true,
-      });
-      this.#kernels.set(key, kernel);
-    }
+    const kernel = cachedKernel(this.#gpu, this.#kernels, key, source, out, PIPELINE);
     const texture = kernel(...values) as Handle;
     assertMode(kernel, this.mode, source);
     this.#live.add(texture);
