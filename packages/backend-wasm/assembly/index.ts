@@ -3,9 +3,11 @@
 export { k_packA, k_packTaps, k_selectTaps } from "./gemm";
 export { k_convFwd, k_convBwdInput, k_convBwdFilter, k_sumPartials, k_gemm, k_pad, k_crop, k_taps } from "./conv";
 export { k_binary, k_scale, k_relu, k_reluGrad, k_biasAdd, k_channelSum, k_sum, k_zero } from "./elementwise";
-export { k_bnTrain, k_bnInfer, k_bnGrad } from "./norm";
-export { k_maxPool, k_adaptiveAvgPool, k_resizeBilinear } from "./pool";
-export { k_softmax, k_softmaxCrossEntropy, k_sgd } from "./loss";
+export { k_bnTrain, k_bnInfer, k_bnGrad } from "./batchnorm";
+export { k_maxPool, k_adaptiveAvgPool } from "./pool";
+export { k_resizeBilinear } from "./resize";
+export { k_softmax, k_softmaxCrossEntropy } from "./loss";
+export { k_sgd } from "./sgd";
 export { k_winoInput, k_winoDy, k_winoFilter, k_winoGemm, k_winoGemmT, k_winoOutput, k_winoFilterGrad } from "./winograd";
 
 export function heapBase(): usize {

@@ -4,15 +4,11 @@ import { WasmBackend } from "./backend.js";
 import { conv2D, conv2DBackpropFilter, conv2DBackpropInput } from "./kernels/conv.js";
 import { matMul } from "./kernels/matmul.js";
 import { add, biasAdd, channelSum, mul, relu, reluGrad, scale, sub, sum } from "./kernels/elementwise.js";
-import { softmax, softmaxCrossEntropy, sgdUpdate } from "./kernels/loss.js";
-import { batchNormGrad, batchNormInfer, batchNormTrain } from "./kernels/norm.js";
-import {
-  adaptiveAvgPool,
-  adaptiveAvgPoolGrad,
-  maxPool,
-  maxPoolGrad,
-  resizeBilinear,
-} from "./kernels/pool.js";
+import { softmax, softmaxCrossEntropy } from "./kernels/loss.js";
+import { batchNormGrad, batchNormInfer, batchNormTrain } from "./kernels/batchnorm.js";
+import { adaptiveAvgPool, adaptiveAvgPoolGrad, maxPool, maxPoolGrad } from "./kernels/pool.js";
+import { resizeBilinear } from "./kernels/resize.js";
+import { sgdUpdate } from "./kernels/sgd.js";
 import { type WasmBackendOptions, WasmRuntime } from "./runtime.js";
 
 /** One kernel per name of the contract (checked at compile time), in contract order. */

@@ -2,8 +2,8 @@
  * The cpu and webasm executors: gpu.js compiles each kernel to JavaScript or to a WebAssembly module
  * (SIMD over x where it can); data stays in flat Float32Arrays, passed in as `input(flat, dims)`.
  * Neither mode has device memory, so pipeline textures do not apply; a fresh array per run. Built
- * webasm kernels run through `runEntry` (wasm-run.ts): flat results, a fast output copy, and
- * every core for the big ones in Node.
+ * webasm kernels run through `runEntry` (wasm-run.ts): flat results and a fast output copy, on the
+ * calling thread.
  */
 import { type Dims, dimsSize } from "../layout.js";
 import { GPU, type GpuInstance, input, type KernelFn } from "./gpujs.js";
@@ -17,10 +17,7 @@ import {
   kernelKey,
 } from "./types.js";
 import { BufferPool } from "./buffer-pool.js";
-import { type Dispatch, runEntry, type WasmEntry, WasmThreads } from "./wasm-run.js";
-
-/** Webasm kernels with at least this many cells (and SIMD-wide rows) run on every core. */
-const THREADED_CELLS = 16384;
+import { type Dispatch, runEntry, type WasmEntry } from "./wasm-run.js";
 
 /** A gpu.js webasm kernel, run by `runEntry` once built (not through gpu.js's `run`). */
 interface BuiltKernel {
@@ -39,13 +36,11 @@ export class ArrayExecutor implements Executor {
   #kernels = new Map<string, KernelFn>();
   #live = new Set<Handle>();
 
-  #threads: WasmThreads | null;
   /** Webasm outputs are written here (cpu-mode results come from gpu.js itself). */
   #pool: BufferPool | null;
 
   constructor(readonly mode: "cpu" | "webasm") {
     this.#gpu = new GPU({ mode });
-    this.#threads = mode === "webasm" ? WasmThreads.start() : null;
     this.#pool = mode === "webasm" ? new BufferPool() : null;
   }
 
@@ -59,14 +54,9 @@ export class ArrayExecutor implements Executor {
 
   run(source: string, out: Dims, args: readonly KernelArg[], components: 1 | 4 = 1): Handle {
     const key = kernelKey(source, out, args);
-    const threaded = this.#threads !== null && out[0] % 4 === 0 && dimsSize(out) >= THREADED_CELLS;
     let kernel = this.#kernels.get(key);
     if (!kernel) {
-      kernel = this.#gpu.createKernel(source, {
-        ...KERNEL_SETTINGS,
-        output: [...out],
-        ...(threaded ? { asyncMode: true } : {}),
-      });
+      kernel = this.#gpu.createKernel(source, { ...KERNEL_SETTINGS, output: [...out] });
       this.#kernels.set(key, kernel);
     }
     const values = args.map((a) =>
@@ -79,7 +69,7 @@ export class ArrayExecutor implements Executor {
       if (k._active?.f32) {
         const dispatch = k.constructor.dispatchSpans;
         const output = this.#pool!.take(k._active.cells * components);
-        return this.#track(runEntry(k._active, values, output, dispatch, this.#threads));
+        return this.#track(runEntry(k._active, values, output, dispatch));
       }
     }
     const result = kernel(...values);
@@ -116,7 +106,6 @@ export class ArrayExecutor implements Executor {
   }
 
   destroy(): void {
-    this.#threads?.destroy();
     this.#pool?.clear();
     this.#kernels.clear();
     void this.#gpu.destroy();

@@ -1,12 +1,14 @@
 /**
  * Batch norm: statistics as parallel reductions (per-plane partial sums, then per-channel sums over
  * the batch; the variance in a second pass around the mean, as the reference does), then one thread
- * per element for the normalisation and the input gradient.
+ * per element for the normalisation and the input gradient. Training sums each channel around its
+ * first value (x[0, c, 0, ...]): float32 sums of values far from zero (near 1000, spread 0.1) lose
+ * the spread, the differences keep it.
  */
 import type { TensorInfo } from "@resnet-ts/tensor";
 import type { GpujsBackend } from "../backend.js";
 import type { Arg } from "../executors/types.js";
-import { channelReduce, planeDims } from "./reduce.js";
+import { channelReduce, channelTotals, planeDims } from "./reduce.js";
 import { type Impl, kernel, ncs, THREAD } from "./source.js";
 
 /** [N, C, ...] as the shape whose plane view the kernels use ([N, C] becomes [N, C, 1, 1]). */
@@ -14,21 +16,28 @@ const view = (shape: readonly number[]) => (shape.length === 2 ? [shape[0]!, sha
 
 const CHANNEL = (c: number) => `const c = tz - Math.floor((tz + 0.5) / ${c}) * ${c};`;
 
-/** y = (x - mean) / sqrt(var + eps) * gamma + beta, one thread per element. */
+/** In a kernel over the plane view of x (which has `c`): channel c's first value, x[0, c, 0, ...]. */
+const FIRST = "x[c][0][0]";
+
+/**
+ * y = (x - mean) / sqrt(var + eps) * gamma + beta, one thread per element; with `aroundFirst`,
+ * `mean` is the mean of x - FIRST.
+ */
 function normalise(
   backend: GpujsBackend,
   x: TensorInfo,
-  stats: { gamma: TensorInfo; beta: TensorInfo; mean: TensorInfo; variance: TensorInfo },
+  stats: { gamma: Arg; beta: Arg; mean: Arg; variance: Arg },
   eps: number,
+  aroundFirst = false,
 ): TensorInfo {
   const shape = view(x.shape);
   const c = shape[1]!;
   const dims = planeDims(shape);
-  const per = (t: TensorInfo) => backend.arg(t, [c, 1, 1]);
+  const per = (a: Arg) => backend.view(a, [c, 1, 1]);
   const body = `${THREAD}
 ${CHANNEL(c)}
 const s = g[0][0][c] / Math.sqrt(v[0][0][c] + eps);
-return (x[tz][ty][tx] - m[0][0][c]) * s + b[0][0][c];`;
+return (x[tz][ty][tx]${aroundFirst ? ` - ${FIRST}` : ""} - m[0][0][c]) * s + b[0][0][c];`;
   const args = [
     backend.arg(x, dims),
     per(stats.gamma),
@@ -46,13 +55,26 @@ export const batchNormTrain: Impl<"BatchNormTrain"> = (backend, inputs, { eps, m
   const [n, c, s] = ncs(shape);
   const count = n * s;
   const xv = backend.arg(x, planeDims(shape));
-  const mean = channelReduce(backend, shape, ["x"], [xv], (at) => at("x"), 1 / count);
+  const shifted = channelTotals(backend, shape, ["x"], [xv], (at) => `(${at("x")} - ${FIRST})`, 1 / count);
+  const mean = backend.output(
+    kernel(["x", "d"], "return x[this.thread.x][0][0] + d[0][0][this.thread.x];"),
+    [c, 1, 1],
+    [xv, shifted],
+    [c],
+  );
   const m = backend.arg(mean);
-  const sq = (at: (name: string) => string) => `(${at("x")} - m[0][0][c]) * (${at("x")} - m[0][0][c])`;
-  const variance = channelReduce(backend, shape, ["x", "m"], [xv, m], sq, 1 / count);
-  const y = normalise(backend, x, { gamma, beta, mean, variance }, eps);
+  const sq = (at: (name: string) => string) =>
+    `(${at("x")} - ${FIRST} - d[0][0][c]) * (${at("x")} - ${FIRST} - d[0][0][c])`;
+  const variance = channelReduce(backend, shape, ["x", "d"], [xv, shifted], sq, 1 / count);
+  const v = backend.arg(variance);
+  const y = normalise(
+    backend,
+    x,
+    { gamma: backend.arg(gamma), beta: backend.arg(beta), mean: shifted, variance: v },
+    eps,
+    true,
+  );
   if (momentum > 0) {
-    const v = backend.arg(variance);
     const update = (running: TensorInfo, stat: Arg, factor: number) =>
       backend.replace(
         running,
@@ -73,7 +95,18 @@ export const batchNormInfer: Impl<"BatchNormInfer"> = (
   backend,
   { x, gamma, beta, mean, variance },
   { eps },
-) => normalise(backend, x, { gamma, beta, mean, variance }, eps);
+) =>
+  normalise(
+    backend,
+    x,
+    {
+      gamma: backend.arg(gamma),
+      beta: backend.arg(beta),
+      mean: backend.arg(mean),
+      variance: backend.arg(variance),
+    },
+    eps,
+  );
 
 export const batchNormGrad: Impl<"BatchNormGrad"> = (
   backend,

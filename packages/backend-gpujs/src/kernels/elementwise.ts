@@ -1,11 +1,13 @@
 /**
- * Elementwise kernels: one thread per element over `elementwiseDims` (long rows in the array modes
- * and webgpu, the first input's dims elsewhere), indexed by the thread ids themselves.
+ * Elementwise kernels, the bias broadcast along axis 1 and the reductions. Elementwise kernels run one
+ * thread per element over `elementwiseDims` (long rows in the array modes and webgpu, the first input's
+ * dims elsewhere), indexed by the thread ids themselves; the sums run reduce.ts's passes.
  */
 import type { TensorInfo } from "@resnet-ts/tensor";
 import type { GpujsBackend } from "../backend.js";
 import { naturalDims } from "../layout.js";
-import { channelOf, elementAt, type Impl, kernel, THREAD } from "./source.js";
+import { channelReduce, planeDims, reduceAxis } from "./reduce.js";
+import { channelOf, elementAt, type Impl, kernel, ncs, THREAD } from "./source.js";
 
 function binary<K extends "Add" | "Sub" | "Mul">(op: string): Impl<K> {
   return (backend, { a, b }) => {
@@ -48,4 +50,27 @@ export const biasAdd: Impl<"BiasAdd"> = (backend, { x, b }) => {
   const bv = backend.arg(b, [x.shape[1]!, 1, 1]);
   const body = `${THREAD}\nreturn x[tz][ty][tx] + b[0][0][${channelOf(x.shape)}];`;
   return backend.output(kernel(["x", "b"], body), dims, [xv, bv], x.shape);
+};
+
+export const sum: Impl<"Sum"> = (backend, { x }) => {
+  const size = x.shape.reduce((p, q) => p * q, 1);
+  let a = backend.arg(x, [size, 1, 1]);
+  while (a.dims[0] > 1) a = reduceAxis(backend, a, 0);
+  return backend.output(kernel(["a"], "return a[0][0][0];"), [1, 1, 1], [a], []);
+};
+
+export const channelSum: Impl<"ChannelSum"> = (backend, { x }) => {
+  const [n, c] = ncs(x.shape);
+  if (x.shape.length === 2) {
+    const xv = backend.arg(x, [c, n, 1]);
+    const body = `const tx = this.thread.x;
+let acc = 0;
+for (let k = 0; k < ${n}; k++) {
+  acc += x[0][k][tx];
+}
+return acc;`;
+    return backend.output(kernel(["x"], body), [c, 1, 1], [xv], [c]);
+  }
+  const xv = backend.arg(x, planeDims(x.shape));
+  return channelReduce(backend, x.shape, ["x"], [xv], (at) => at("x"));
 };

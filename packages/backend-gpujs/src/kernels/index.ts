@@ -1,11 +1,10 @@
 /** Every kernel of the contract as a gpu.js implementation (an explicit list, checked by the type). */
 import { batchNormGrad, batchNormInfer, batchNormTrain } from "./batchnorm.js";
 import { conv2D, conv2DBackpropFilter, conv2DBackpropInput } from "./conv.js";
-import { add, biasAdd, mul, relu, reluGrad, scale, sub } from "./elementwise.js";
-import { matMul } from "./linear.js";
+import { add, biasAdd, channelSum, mul, relu, reluGrad, scale, sub, sum } from "./elementwise.js";
+import { matMul } from "./matmul.js";
 import { softmax, softmaxCrossEntropy } from "./loss.js";
 import { adaptiveAvgPool, adaptiveAvgPoolGrad, maxPool, maxPoolGrad } from "./pool.js";
-import { channelSum, sum } from "./reduce.js";
 import { resizeBilinear } from "./resize.js";
 import { sgdUpdate } from "./sgd.js";
 import type { Impls } from "./source.js";

@@ -1,13 +1,13 @@
 /**
- * Reductions as parallel passes: per-plane partial sums (one thread per (n, c) plane, a constant
- * loop over its H*W values), then a per-channel pass over the batch; full sums reduce one axis at a
- * time in blocks of at most 1024 values per thread.
+ * The reduction passes behind the sums and batch norm: per-plane partial sums (one thread per (n, c)
+ * plane, a constant loop over its H*W values), then a per-channel pass over the batch; full sums
+ * reduce one axis at a time in blocks of at most 1024 values per thread.
  */
 import type { TensorInfo } from "@resnet-ts/tensor";
 import type { GpujsBackend } from "../backend.js";
 import type { Arg, KernelArg } from "../executors/types.js";
 import type { Dims } from "../layout.js";
-import { type Impl, kernel, ncs, THREAD } from "./source.js";
+import { kernel, ncs, THREAD } from "./source.js";
 
 /** Dims of the [N*C planes of Y x X] view of an [N, C, ...] tensor (rank >= 3; natural for NCHW). */
 export function planeDims(shape: readonly number[]): Dims {
@@ -43,7 +43,7 @@ return acc;`;
 }
 
 /** Sums [1, 1, N*C] plane partials over the batch -> [C, 1, 1], times the argument `s`. */
-export function channelTotalsSource(n: number, c: number): string {
+function channelTotalsSource(n: number, c: number): string {
   return kernel(
     ["p", "s"],
     `const tx = this.thread.x;
@@ -55,23 +55,24 @@ return acc * s;`,
   );
 }
 
-/** Per-channel sum of `expr` over N and the spatial axes -> new [C] tensor. */
-export function channelReduce(
+/** Per-channel sum of `expr` over N and the spatial axes, times `scale`: a [C, 1, 1] temporary. */
+export function channelTotals(
   backend: GpujsBackend,
   shape: readonly number[],
   params: readonly string[],
   args: readonly KernelArg[],
   expr: (at: (name: string) => string) => string,
   scale = 1,
-): TensorInfo {
+): Arg {
   const [n, c] = ncs(shape);
   const partial = planeSums(backend, planeDims(shape), c, params, args, expr);
-  return backend.output(
-    channelTotalsSource(n, c),
-    [c, 1, 1],
-    [backend.view(partial, [1, 1, n * c]), scale],
-    [c],
-  );
+  return backend.temp(channelTotalsSource(n, c), [c, 1, 1], [backend.view(partial, [1, 1, n * c]), scale]);
+}
+
+/** `channelTotals` as a new [C] tensor. */
+export function channelReduce(...args: Parameters<typeof channelTotals>): TensorInfo {
+  const [backend, shape] = args;
+  return backend.adopt(channelTotals(...args), [ncs(shape)[1]]);
 }
 
 const BLOCK = 1024;
@@ -98,26 +99,3 @@ for (let k = 0; k < ${block}; k++) {
 return acc;`;
   return backend.temp(kernel(["a"], body), out, [a]);
 }
-
-export const sum: Impl<"Sum"> = (backend, { x }) => {
-  const size = x.shape.reduce((p, q) => p * q, 1);
-  let a = backend.arg(x, [size, 1, 1]);
-  while (a.dims[0] > 1) a = reduceAxis(backend, a, 0);
-  return backend.output(kernel(["a"], "return a[0][0][0];"), [1, 1, 1], [a], []);
-};
-
-export const channelSum: Impl<"ChannelSum"> = (backend, { x }) => {
-  const [n, c] = ncs(x.shape);
-  if (x.shape.length === 2) {
-    const xv = backend.arg(x, [c, n, 1]);
-    const body = `const tx = this.thread.x;
-let acc = 0;
-for (let k = 0; k < ${n}; k++) {
-  acc += x[0][k][tx];
-}
-return acc;`;
-    return backend.output(kernel(["x"], body), [c, 1, 1], [xv], [c]);
-  }
-  const xv = backend.arg(x, planeDims(x.shape));
-  return channelReduce(backend, x.shape, ["x"], [xv], (at) => at("x"));
-};

@@ -1,4 +1,4 @@
-/** Softmax, the fused softmax cross-entropy, and the in-place SGD update (assembly/loss.ts). */
+/** Softmax and the fused softmax cross-entropy (assembly/loss.ts). */
 import type { KernelConfig } from "@resnet-ts/tensor";
 import type { WasmBackend } from "../backend.js";
 import { PARALLEL_MIN } from "./elementwise.js";
@@ -43,35 +43,5 @@ export const softmaxCrossEntropy: KernelConfig<"SoftmaxCrossEntropy", WasmBacken
     };
     backend.runtime.run("k_softmaxCrossEntropy", args, false);
     return { loss: { dataId: loss, shape: [] }, dlogits: { dataId: dlogits, shape: [n, k] } };
-  },
-};
-
-export const sgdUpdate: KernelConfig<"SgdUpdate", WasmBackend> = {
-  kernelName: "SgdUpdate",
-  backendName: "wasm",
-  kernelFunc: (
-    backend,
-    { param, grad, momentumBuf },
-    { lr, momentum, dampening, weightDecay, nesterov, firstStep },
-  ) => {
-    const len = backend.data(param.dataId).length;
-    const buf = momentumBuf && momentum > 0 ? backend.ptr(momentumBuf.dataId) : 0;
-    backend.runtime.run(
-      "k_sgd",
-      {
-        param: backend.ptr(param.dataId),
-        grad: backend.ptr(grad.dataId),
-        buf,
-        len,
-        lr,
-        momentum,
-        dampening,
-        weightDecay,
-        nesterov: nesterov ? 1 : 0,
-        firstStep: firstStep ? 1 : 0,
-      },
-      len >= PARALLEL_MIN,
-    );
-    return undefined;
   },
 };

@@ -1,4 +1,4 @@
-/** Pooling kernels and the bilinear resize (assembly/pool.ts); threads split the n*c planes. */
+/** Pooling kernels (assembly/pool.ts); threads split the n*c planes. */
 import { type KernelConfig, windowOutSize } from "@resnet-ts/tensor";
 import type { WasmBackend } from "../backend.js";
 import { PARALLEL_MIN } from "./elementwise.js";
@@ -86,18 +86,5 @@ export const adaptiveAvgPoolGrad: KernelConfig<"AdaptiveAvgPoolGrad", WasmBacken
     const args = { src: backend.ptr(dy.dataId), dst: dx.ptr, n, c, h, w, oh, ow, grad: 1 };
     backend.runtime.run("k_adaptiveAvgPool", args, n * c * h * w >= PARALLEL_MIN);
     return { dataId: dx, shape: [...xShape] };
-  },
-};
-
-export const resizeBilinear: KernelConfig<"ResizeBilinear", WasmBackend> = {
-  kernelName: "ResizeBilinear",
-  backendName: "wasm",
-  kernelFunc: (backend, { x }, { size }) => {
-    const [n, c, h, w] = x.shape as [number, number, number, number];
-    const [oh, ow] = size;
-    const out = backend.make(n * c * oh * ow);
-    const args = { x: backend.ptr(x.dataId), out: out.ptr, n, c, h, w, oh, ow };
-    backend.runtime.run("k_resizeBilinear", args, n * c * oh * ow >= PARALLEL_MIN);
-    return { dataId: out, shape: [n, c, oh, ow] };
   },
 };

@@ -1,4 +1,4 @@
-/** Batch norm kernels (assembly/norm.ts); threads split the channels. */
+/** Batch norm kernels (assembly/batchnorm.ts); threads split the channels. */
 import type { KernelConfig } from "@resnet-ts/tensor";
 import type { WasmBackend } from "../backend.js";
 import { PARALLEL_MIN, channelDims } from "./elementwise.js";
