@@ -44,7 +44,9 @@ const backend = getBackend();
 const net = createModel({ model }, { inChannels: channels, numClasses: 10 });
 const bench = benchStep(net, { batchSize, channels, side });
 const MiB = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
-console.log(`${model} ${channels}x${side}x${side} batch ${batchSize}, wasm ${backend.runtime.threads} threads`);
+console.log(
+  `${model} ${channels}x${side}x${side} batch ${batchSize}, wasm ${backend.runtime.threads} threads`,
+);
 for (let s = 0; s < steps; s++) {
   phase = "forward";
   peak = { bytes: 0 };
