@@ -159,7 +159,16 @@ export type FromWorker =
     }
   | { type: "epoch"; epoch: number; trainLoss: number; trainAccuracy: number; eval: EvalReport | null }
   | { type: "eval"; eval: EvalReport }
-  | { type: "checkpoint-loaded"; name: string; message: string }
+  /**
+   * A checkpoint loaded; `settings`: what it was trained with, for the form and the data panel (null
+   * config: a bare weights file; null imageSize/valFraction: not trained on class folders).
+   */
+  | {
+      type: "checkpoint-loaded";
+      name: string;
+      message: string;
+      settings: { config: TrainConfig | null; imageSize: number | null; valFraction: number | null };
+    }
   /** A pretrained weights file read (`ok`: its one line and the reader's notes) or refused (`ok: false`: why, one line). */
   | { type: "pretrained-read"; name: string; ok: boolean; message: string }
   /** What fine-tuning from the pretrained weights did: the loaded line, the loader's notes, what is frozen. */
