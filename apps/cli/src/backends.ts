@@ -32,7 +32,7 @@ export function describeBackend(): string {
   const details = [
     b.mode && !b.name.endsWith(b.mode) ? b.mode : null,
     b.software ? "software renderer" : null,
-    b.runtime ? `${b.runtime.threads} threads` : null,
+    b.runtime ? `${b.runtime.threads} thread${b.runtime.threads === 1 ? "" : "s"}` : null,
     b.runtime?.relaxedSimd ? "relaxed SIMD" : null,
   ].filter(Boolean);
   return details.length ? `${b.name} (${details.join(", ")})` : b.name;

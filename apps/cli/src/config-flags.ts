@@ -89,6 +89,10 @@ export function addConfigFlags(cmd: Command): Command {
       "training augmentation: none, flip, crop (RandomCrop, padding S/8, + flip) or resized-crop (RandomResizedCrop + flip); default: crop for class folders and CIFAR-10 up to 64 px, resized-crop above, none for Fashion-MNIST/IDX",
     )
     .option(
+      "--random-erasing <p>",
+      "training: RandomErasing(p) per image after Normalize (a rectangle of 2-33% of the image set to 0; default 0: off)",
+    )
+    .option(
       "--normalize <name>",
       "per-channel Normalize: none, dataset (the training split's mean/std) or imagenet; default: dataset for class folders and CIFAR-10, none for Fashion-MNIST/IDX",
     )
@@ -114,6 +118,7 @@ const numeric = [
   "warmupEpochs",
   "warmupStartFactor",
   "labelSmoothing",
+  "randomErasing",
   "resize",
   "trainLimit",
   "testLimit",

@@ -155,6 +155,7 @@ describe("resnet-ts", () => {
       "--warmup-epochs": "0.5",
       "--warmup-start-factor": "0.2",
       "--label-smoothing": "0.15",
+      "--random-erasing": "0.25",
       "--step-size": "2",
       "--gamma": "0.5",
       "--pct-start": "0.4",
@@ -163,6 +164,7 @@ describe("resnet-ts", () => {
     };
     const r = await cli(...base, ...Object.entries(flags).flat(), "--out", out);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr + r.stdout).toMatch(/augment none, random erasing 0\.25, normalize/);
     const { info } = await loadCheckpoint(out, { training: false });
     expect(info.config).toMatchObject({
       momentum: 0.8,
@@ -173,6 +175,7 @@ describe("resnet-ts", () => {
       warmupEpochs: 0.5,
       warmupStartFactor: 0.2,
       labelSmoothing: 0.15,
+      randomErasing: 0.25,
       stepSize: 2,
       gamma: 0.5,
       pctStart: 0.4,
@@ -188,6 +191,7 @@ describe("resnet-ts", () => {
   it("rejects bad schedule and loss flags, naming the flag", async () => {
     const cases: [string[], RegExp][] = [
       [["train", "--label-smoothing", "1.5"], /--label-smoothing: must be between 0 and 1 \(got 1\.5\)/],
+      [["train", "--random-erasing", "-0.1"], /--random-erasing: must be between 0 and 1 \(got -0\.1\)/],
       [
         ["train", "--schedule", "onecycle", "--epochs", "2", "--warmup-epochs", "1"],
         /--warmup-epochs: must be 0 with the onecycle schedule/,

@@ -563,6 +563,36 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
       expect(await pagePredictions()).toEqual(await cliPredict(cliCheckpoint(), valFiles()));
     }, 180_000);
 
+    it("takes a CLI checkpoint's recipe, image size and split settings into the form, reloading the images to match", async () => {
+      const written = decodeCheckpoint(new Uint8Array(await readFile(cliCheckpoint())));
+      const config = written.info.config!;
+      expect(await pickImages(page, root), await text(page, "images-status")).toBe("loaded");
+      // Settings unlike the checkpoint's: another size (the images reload at 20), rate, seed and fraction.
+      await page.fill("#image-size", "20");
+      await page.fill("#val-fraction", "0.3");
+      await page.fill("#lr", String(config.lr * 3));
+      await page.fill("#seed", String(config.seed + 5));
+      await page.locator("#seed").dispatchEvent("change");
+      await expect.poll(() => text(page, "images-status"), { timeout: 60_000 }).toMatch(/20x20/);
+      // The earlier test chose the same file: it loads again, and the form's size says when it has.
+      await page.setInputFiles('[data-testid="upload"]', cliCheckpoint());
+      await expect
+        .poll(async () => `${await page.inputValue("#image-size")} ${await text(page, "error")}`, {
+          timeout: 30_000,
+        })
+        .toBe("16 ");
+      expect(await text(page, "checkpoint-info")).toMatch(/^loaded cli-colours\.safetensors/);
+      expect(await page.inputValue("#val-fraction")).toBe("0.1");
+      expect(Number(await page.inputValue("#lr"))).toBe(config.lr);
+      expect(Number(await page.inputValue("#seed"))).toBe(config.seed);
+      expect(Number(await page.inputValue("#batchSize"))).toBe(config.batchSize);
+      await expect.poll(() => text(page, "images-status"), { timeout: 60_000 }).toMatch(/16x16/);
+      // The model's size and the data's agree again, so evaluating needs no other change.
+      await page.getByTestId("evaluate").click();
+      await waitForState(page, "done", 120_000);
+      expect(await text(page, "error")).toBe("");
+    }, 180_000);
+
     it("trains with augment and normalize auto: the checkpoint records them as resnet-ts train does, the CLI predicts the page's classes", async () => {
       expect(await pickImages(page, root), await text(page, "images-status")).toBe("loaded");
       await page.selectOption("#augment", "auto");

@@ -5,7 +5,13 @@
  */
 import { type Rng, type Tensor, fromArray, resizeBilinear } from "@resnet-ts/tensor";
 import type { Dataset } from "./dataset.js";
-import { type AugmentName, type Normalization, batchSeed, buildBatch } from "./transforms.js";
+import {
+  type AugmentName,
+  type BatchTransform,
+  type Normalization,
+  batchSeed,
+  buildBatch,
+} from "./transforms.js";
 
 /** A mini-batch; the caller owns (and disposes) both tensors. */
 export interface Batch {
@@ -33,6 +39,8 @@ export interface BatchOptions {
   augment?: AugmentName;
   /** Normalize(mean, std) per channel after / 255 (default: none). */
   normalization?: Normalization | null;
+  /** RandomErasing(p=erasing, value=0) after normalisation, per image (default 0: off); needs an rng. */
+  erasing?: number;
   /** Start at this batch (skipping the ones before it without building them), e.g. when resuming. */
   start?: number;
 }
@@ -65,10 +73,22 @@ export function numBatches(ds: Dataset, opts: Pick<BatchOptions, "batchSize" | "
  * order (and, with augmentation, one more number for the epoch's augmentation seed) from the rng now.
  */
 export function planEpoch(ds: Dataset, opts: BatchOptions): BatchPlan[] {
-  const { batchSize, shuffle, rng, resize, dropLast = false, augment = "none", start = 0 } = opts;
+  const {
+    batchSize,
+    shuffle,
+    rng,
+    resize,
+    dropLast = false,
+    augment = "none",
+    erasing = 0,
+    start = 0,
+  } = opts;
   assertBatchSize(batchSize);
   if (shuffle && !rng) throw new Error("batches: shuffle: true needs an rng (a seeded Rng)");
   if (augment !== "none" && !rng) throw new Error(`batches: augment ${augment} needs an rng (a seeded Rng)`);
+  if (!(erasing >= 0 && erasing <= 1))
+    throw new Error(`batches: erasing must be from 0 to 1, got ${erasing}`);
+  if (erasing > 0 && !rng) throw new Error("batches: erasing needs an rng (a seeded Rng)");
   if (resize !== undefined && (!Number.isInteger(resize) || resize < 1)) {
     throw new Error(`batches: resize must be an integer >= 1, got ${resize}`);
   }
@@ -79,12 +99,21 @@ export function planEpoch(ds: Dataset, opts: BatchOptions): BatchPlan[] {
   const order = new Uint32Array(ds.count);
   for (let i = 0; i < order.length; i++) order[i] = i;
   if (shuffle) rng!.shuffle(order);
-  const epochSeed = augment !== "none" ? rng!.int(2 ** 32) : 0;
+  const epochSeed = augment !== "none" || erasing > 0 ? rng!.int(2 ** 32) : 0;
   const plans: BatchPlan[] = [];
   for (let b = start; b < count; b++) {
     plans.push({ indices: order.slice(b * batchSize, (b + 1) * batchSize), seed: batchSeed(epochSeed, b) });
   }
   return plans;
+}
+
+/** What `opts` asks each batch's images to go through. */
+export function batchTransform(opts: BatchOptions): BatchTransform {
+  return {
+    augment: opts.augment ?? "none",
+    normalization: opts.normalization ?? null,
+    erasing: opts.erasing ?? 0,
+  };
 }
 
 /** The batch tensors from built arrays (resized on the active backend when `resize` asks for it). */
@@ -111,7 +140,7 @@ export function batchTensors(
  */
 export function batches(ds: Dataset, opts: BatchOptions): Generator<Batch> {
   const plans = planEpoch(ds, opts);
-  const transform = { augment: opts.augment ?? "none", normalization: opts.normalization ?? null };
+  const transform = batchTransform(opts);
   return (function* () {
     for (const plan of plans) {
       yield batchTensors(ds, plan, buildBatch(ds, plan.indices, transform, plan.seed), opts.resize);

@@ -34,6 +34,7 @@ export {
   type BatchPlan,
   batches,
   batchTensors,
+  batchTransform,
   numBatches,
   planEpoch,
 } from "./batches.js";
@@ -76,6 +77,7 @@ export {
   cropPadding,
   datasetNormalization,
   imagenetNormalization,
+  randomErasingParams,
   randomResizedCropParams,
   resizedCrop,
   resolveNormalization,

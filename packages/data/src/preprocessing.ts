@@ -24,6 +24,8 @@ export const PreprocessingSchema = z
     normalize: z.enum(NORMALIZE_NAMES),
     /** Null for `normalize: none` (pixels / 255). */
     normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable(),
+    /** Class folders split by a seeded, stratified draw: the fraction held out (absent otherwise). */
+    valFraction: z.number().min(0).lt(1).optional(),
   })
   .superRefine((p, ctx) => {
     const n = p.normalization;

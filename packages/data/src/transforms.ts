@@ -144,13 +144,40 @@ export function resizedCrop(
   return res;
 }
 
+/**
+ * torchvision's RandomErasing.get_params with scale=(0.02, 0.33), ratio=(0.3, 3.3): top, left, height,
+ * width of the rectangle to erase, or null when ten attempts find none that fits (torchvision then
+ * returns the image unchanged).
+ */
+export function randomErasingParams(
+  rng: Rng,
+  height: number,
+  width: number,
+  scale: readonly [number, number] = [0.02, 0.33],
+  ratio: readonly [number, number] = [0.3, 3.3],
+): { top: number; left: number; height: number; width: number } | null {
+  const area = height * width;
+  const logRatio = [Math.log(ratio[0]), Math.log(ratio[1])] as const;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const target = area * rng.uniform(scale[0], scale[1]);
+    const aspect = Math.exp(rng.uniform(logRatio[0], logRatio[1]));
+    const h = roundHalfEven(Math.sqrt(target * aspect));
+    const w = roundHalfEven(Math.sqrt(target / aspect));
+    if (h < height && w < width) {
+      return { top: rng.int(height - h + 1), left: rng.int(width - w + 1), height: h, width: w };
+    }
+  }
+  return null;
+}
+
 /** The padding `crop` uses for images of side `size`: size / 8, rounded (4 for CIFAR's 32). */
 export const cropPadding = (size: number): number => Math.max(1, Math.round(size / 8));
 
 /**
  * Writes image `index` of `ds` as float32 into `out` at `offset` (channels x rows x cols): augmented
  * with `augment` drawing from `rng` (RandomCrop / RandomResizedCrop first, then the flip, as torchvision's
- * usual Compose), then pixels / 255, then normalised.
+ * usual Compose), then pixels / 255, then normalised, then with probability `erasing` a rectangle set to 0
+ * in every channel (RandomErasing(p=erasing, value=0) after Normalize, as torchvision's recipes place it).
  */
 export function writeImage(
   ds: Dataset,
@@ -160,6 +187,7 @@ export function writeImage(
   augment: AugmentName,
   rng: Rng | null,
   norm: Normalization | null,
+  erasing = 0,
 ): void {
   const { channels, rows, cols } = ds;
   const plane = rows * cols;
@@ -193,12 +221,25 @@ export function writeImage(
       }
     }
   }
+  if (erasing > 0) {
+    if (!rng) throw new Error("writeImage: random erasing needs an rng");
+    const box = rng.next() < erasing ? randomErasingParams(rng, rows, cols) : null;
+    if (box) {
+      for (let c = 0; c < channels; c++)
+        for (let y = box.top; y < box.top + box.height; y++) {
+          const row = offset + c * plane + y * cols;
+          out.fill(0, row + box.left, row + box.left + box.width);
+        }
+    }
+  }
 }
 
 /** What a batch's images go through (the same on any thread). */
 export interface BatchTransform {
   augment: AugmentName;
   normalization: Normalization | null;
+  /** RandomErasing's probability per image (0: off). */
+  erasing: number;
 }
 
 /**
@@ -214,10 +255,19 @@ export function buildBatch(
   const per = imageBytes(ds);
   const images = new Float32Array(indices.length * per);
   const labels = new Float32Array(indices.length);
-  const rng = transform.augment === "none" ? null : new Rng(seed);
+  const rng = transform.augment === "none" && transform.erasing === 0 ? null : new Rng(seed);
   for (let k = 0; k < indices.length; k++) {
     const index = indices[k]!;
-    writeImage(ds, index, images, k * per, transform.augment, rng, transform.normalization);
+    writeImage(
+      ds,
+      index,
+      images,
+      k * per,
+      transform.augment,
+      rng,
+      transform.normalization,
+      transform.erasing,
+    );
     labels[k] = ds.labels[index]!;
   }
   return { images, labels };

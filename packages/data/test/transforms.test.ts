@@ -12,6 +12,7 @@ import {
   datasetNormalization,
   fitImage,
   preprocessImage,
+  randomErasingParams,
   randomResizedCropParams,
   resizedCrop,
   writeImage,
@@ -137,7 +138,7 @@ describe("random transforms", () => {
 
   it("are a pure function of the batch seed, and change with it", () => {
     for (const augment of ["flip", "crop", "resized-crop"] as const) {
-      const t = { augment, normalization: null };
+      const t = { augment, normalization: null, erasing: augment === "flip" ? 0.5 : 0 };
       const a = buildBatch(ds, [0, 1, 1, 0], t, 7);
       expect(buildBatch(ds, [0, 1, 1, 0], t, 7)).toEqual(a);
       const seeds = [8, 9, 10, 11, 12].map((s) => buildBatch(ds, [0, 1, 1, 0], t, s).images);
@@ -163,6 +164,56 @@ describe("random transforms", () => {
       expect(c.left + c.width).toBeLessThanOrEqual(30);
       expect(c.height * c.width).toBeGreaterThanOrEqual(Math.floor(0.08 * 600 * 0.8));
     }
+  });
+
+  it("RandomErasing's boxes fit strictly inside, with area 2-33% and aspect 0.3-3.3 (up to rounding)", () => {
+    const rng = new Rng(5);
+    let found = 0;
+    for (let i = 0; i < 500; i++) {
+      const b = randomErasingParams(rng, 28, 28);
+      if (!b) continue;
+      found++;
+      expect(b.height).toBeLessThan(28);
+      expect(b.width).toBeLessThan(28);
+      expect(b.top + b.height).toBeLessThanOrEqual(28);
+      expect(b.left + b.width).toBeLessThanOrEqual(28);
+      // h and w are rounded square roots: each within 0.5 of the exact side.
+      const lo = Math.sqrt(0.02 * 784 * 0.3) - 0.5;
+      expect(Math.min(b.height, b.width)).toBeGreaterThanOrEqual(Math.max(0, Math.floor(lo)));
+      expect((b.height + 0.5) * (b.width + 0.5)).toBeGreaterThanOrEqual(0.02 * 784);
+      expect((b.height - 0.5) * (b.width - 0.5)).toBeLessThanOrEqual(0.33 * 784);
+      expect((b.height + 0.5) / Math.max(b.width - 0.5, 0.5)).toBeGreaterThanOrEqual(0.3);
+      expect((b.height - 0.5) / (b.width + 0.5)).toBeLessThanOrEqual(3.3);
+    }
+    expect(found).toBeGreaterThan(450);
+  });
+
+  it("RandomErasing sets one rectangle to 0 in every channel after Normalize and keeps the rest", () => {
+    const norm = { mean: [0.1, 0.2, 0.3], std: [0.5, 0.5, 0.5] };
+    const plain = new Float32Array(3 * size * size);
+    writeImage(ds, 1, plain, 0, "none", null, norm);
+    const rng = new Rng(11);
+    const erased = new Float32Array(plain.length);
+    writeImage(ds, 1, erased, 0, "none", rng, norm, 1);
+    // Replay the draws: the p test, then the box.
+    const replay = new Rng(11);
+    expect(replay.next()).toBeLessThan(1);
+    const box = randomErasingParams(replay, size, size)!;
+    expect(box).not.toBeNull();
+    const plane = size * size;
+    for (let c = 0; c < 3; c++)
+      for (let y = 0; y < size; y++)
+        for (let x = 0; x < size; x++) {
+          const inside =
+            y >= box.top && y < box.top + box.height && x >= box.left && x < box.left + box.width;
+          const i = c * plane + y * size + x;
+          expect(erased[i], `c${c} y${y} x${x}`).toBe(inside ? 0 : plain[i]);
+        }
+    // p = 0 draws nothing and changes nothing; erasing without an rng is refused.
+    const none = new Float32Array(plain.length);
+    writeImage(ds, 1, none, 0, "none", null, norm, 0);
+    expect(none).toEqual(plain);
+    expect(() => writeImage(ds, 1, none, 0, "none", null, norm, 0.5)).toThrow(/random erasing needs an rng/);
   });
 
   it("dataset normalisation is the per-channel mean and population std of pixels / 255", () => {

@@ -37,12 +37,14 @@ describe("WorkerLoader", () => {
   afterAll(() => Promise.all(loaders.map((l) => l.close())));
 
   for (const augment of ["none", "crop", "resized-crop"] as const) {
-    it(`gives the training thread's batches with 1 and 3 workers (augment ${augment}, normalised, from batch 1)`, async () => {
+    const erasing = augment === "crop" ? 0 : 0.5;
+    it(`gives the training thread's batches with 1 and 3 workers (augment ${augment}, erasing ${erasing}, normalised, from batch 1)`, async () => {
       const opts = (): BatchOptions => ({
         batchSize: 8,
         shuffle: true,
         rng: new Rng(9),
         augment,
+        erasing,
         normalization: { mean: [0.5, 0.4, 0.3], std: [0.2, 0.3, 0.4] },
         start: 1,
       });

@@ -1,5 +1,8 @@
-/** nn.Sequential: children named "0", "1", ... applied in order. */
-import type { Tensor } from "@resnet-ts/tensor";
+/**
+ * nn.Sequential: children named "0", "1", ... applied in order. The outputs between children are freed as
+ * the forward returns, except what backward reads (tidyForward).
+ */
+import { type Tensor, tidyForward } from "@resnet-ts/tensor";
 import { Module } from "./module.js";
 
 export class Sequential extends Module {
@@ -12,8 +15,10 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    let y = x;
-    for (const m of this.layers) y = m.forward(y);
-    return y;
+    return tidyForward(() => {
+      let y = x;
+      for (const m of this.layers) y = m.forward(y);
+      return y;
+    });
   }
 }

@@ -8,7 +8,7 @@
  * `zeroInitResidual` zeroes each block's last BN weight. `smallStem` (for 32x32-class inputs) makes conv1 a
  * 3x3 stride-1 conv and drops the max pool (its `maxpool` child is then an identity with no keys).
  */
-import { Rng, randn, type Tensor } from "@resnet-ts/tensor";
+import { Rng, randn, type Tensor, tidyForward } from "@resnet-ts/tensor";
 import { BatchNorm2d } from "./batchnorm.js";
 import { Bottleneck } from "./blocks.js";
 import { Conv2d } from "./conv.js";
@@ -168,9 +168,11 @@ export class TorchvisionResNet extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    let y = x;
-    for (const m of this.#sequence) y = m.forward(y);
-    return y;
+    return tidyForward(() => {
+      let y = x;
+      for (const m of this.#sequence) y = m.forward(y);
+      return y;
+    });
   }
 }
 

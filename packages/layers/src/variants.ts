@@ -11,7 +11,7 @@
  * In the pre-activation arrangements a projection reads the pre-activated input (ReLU(x), or ReLU(bn1(x))),
  * as in the authors' code; an identity shortcut reads x itself.
  */
-import { add, relu, type Tensor } from "@resnet-ts/tensor";
+import { add, relu, type Tensor, tidyForward } from "@resnet-ts/tensor";
 import type { BatchNorm2d } from "./batchnorm.js";
 import type { Conv2d } from "./conv.js";
 import { Module } from "./module.js";
@@ -43,7 +43,10 @@ export function bnChannels(arrangement: BlockArrangement, conv: Conv2d): number 
   return arrangement === "full-preact" ? conv.inChannels : conv.outChannels;
 }
 
-/** The forward pass shared by the basic and the bottleneck block; subclasses register the layers. */
+/**
+ * The forward pass shared by the basic and the bottleneck block; subclasses register the layers. What the
+ * block makes on the way is freed as it returns, except what backward reads (tidyForward).
+ */
 export abstract class ArrangedBlock extends Module {
   abstract readonly arrangement: BlockArrangement;
   abstract readonly plain: boolean;
@@ -53,6 +56,10 @@ export abstract class ArrangedBlock extends Module {
   protected abstract projection(): Module | null;
 
   forward(x: Tensor): Tensor {
+    return tidyForward(() => this.#forward(x));
+  }
+
+  #forward(x: Tensor): Tensor {
     const units = this.units();
     const last = units.length - 1;
     let y = x;

@@ -1,11 +1,13 @@
 /**
  * Reverse-mode differentiation: a topological sort of the recorded graph from a scalar root, then
  * each operation's local chain rule (its `gradFn`) in reverse order, summing gradients of tensors
- * used more than once. Intermediate gradients are freed as soon as nothing holds them.
+ * used more than once. Intermediate gradients are freed as soon as nothing holds them, and so are the
+ * tensors an operation saved once its backward has run (those `tidyForward` left to the graph).
  */
 import { isDataShared, noGrad, tidy } from "./engine.js";
 import { add, scale } from "./ops/elementwise.js";
 import { ones } from "./creation.js";
+import { dropSaved } from "./saved.js";
 import type { Tensor } from "./tensor.js";
 
 /** Tensors whose recorded operation was already backpropagated (their graph is freed, as in PyTorch). */
@@ -65,6 +67,7 @@ export function backward(root: Tensor): void {
         release(g);
         t.gradFn = null; // the graph is consumed, as in PyTorch
         consumed.add(t);
+        dropSaved(fn);
       }
     }),
   );
@@ -103,14 +106,15 @@ function topologicalOrder(root: Tensor): Tensor[] {
 
 function checkNode(t: Tensor, usedBy: string | null): void {
   const what = `${usedBy === null ? "the root" : `an input of '${usedBy}'`} (shape [${t.shape}])`;
-  if (t.isDisposed) {
-    throw new Error(
-      `backward: ${what} was disposed, so its graph is gone; call backward() inside the tidy() that ran the forward pass`,
-    );
-  }
   if (consumed.has(t)) {
     throw new Error(
       `backward: the graph through ${what} was already backpropagated and freed; run the forward pass again`,
+    );
+  }
+  // A tensor whose storage alone was freed (saved.ts) is still a node of the graph.
+  if (t.isDisposed && !(t.isReleased && t.gradFn)) {
+    throw new Error(
+      `backward: ${what} was disposed, so its graph is gone; call backward() inside the tidy() that ran the forward pass`,
     );
   }
 }

@@ -163,28 +163,41 @@ export function setTensorCheck(check: (x: unknown) => x is Tensor): void {
  * enclosing scope) and those passed to `keep`. Use it around a training step to free its intermediates.
  */
 export function tidy<T>(fn: () => T): T {
-  const scope = new Set<Tensor>();
-  scopes.push(scope);
+  const { result, created, survivors } = runScope("tidy", fn);
+  for (const t of created) {
+    if (survivors.has(t)) track(t);
+    else t.dispose();
+  }
+  return result;
+}
+
+/**
+ * Runs synchronous `fn` in a new scope: returns its result, the tensors created inside (less those passed
+ * to `keep`) and those among them that the result holds. When `fn` throws, the scope's tensors are disposed.
+ * For `tidy` and `tidyForward`, which decide what to do with the rest; `op` names the caller in errors.
+ */
+export function runScope<T>(
+  op: string,
+  fn: () => T,
+): { result: T; created: Set<Tensor>; survivors: Set<Tensor> } {
+  const created = new Set<Tensor>();
+  scopes.push(created);
   let result: T;
   try {
     result = fn();
   } catch (error) {
-    for (const t of scope) t.dispose();
+    for (const t of created) t.dispose();
     throw error;
   } finally {
     scopes.pop();
   }
   if (result instanceof Promise) {
-    for (const t of scope) t.dispose();
-    throw new Error("tidy: the function must be synchronous, it returned a Promise");
+    for (const t of created) t.dispose();
+    throw new Error(`${op}: the function must be synchronous, it returned a Promise`);
   }
   const survivors = new Set<Tensor>();
   collect(result, survivors, tensorCheck);
-  for (const t of scope) {
-    if (survivors.has(t)) track(t);
-    else t.dispose();
-  }
-  return result;
+  return { result, created, survivors };
 }
 
 // ---- gradient mode ----

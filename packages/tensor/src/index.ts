@@ -27,6 +27,7 @@ export {
   setBackend,
   tidy,
 } from "./engine.js";
+export { tidyForward } from "./saved.js";
 export * from "./kernels.js";
 export { Tensor, type GradFn } from "./tensor.js";
 export { Rng } from "./random.js";

@@ -5,12 +5,15 @@
 import type { Backend, DataId } from "./backend.js";
 import { backward } from "./autograd.js";
 import { getBackend, keep, releaseData, retainData, setTensorCheck, track } from "./engine.js";
+import { dropSaved } from "./saved.js";
 import { shapeSize } from "./shape.js";
 
 /** The local chain rule of one recorded operation: output gradient -> one gradient per input. */
 export interface GradFn {
   readonly name: string;
   readonly inputs: readonly Tensor[];
+  /** The tensors whose values `backward` reads (inputs, the output, or tensors the operation made). */
+  readonly saved: readonly Tensor[];
   readonly backward: (dy: Tensor) => readonly (Tensor | null)[];
 }
 
@@ -25,6 +28,8 @@ export class Tensor {
   /** The operation that produced this tensor, when it was recorded. */
   gradFn: GradFn | null = null;
   #dataId: DataId | null;
+  /** Whether the storage was freed while the tensor stays a node of the recorded graph (see saved.ts). */
+  #released = false;
 
   constructor(dataId: DataId, shape: readonly number[], backend: Backend = getBackend()) {
     this.shape = Object.freeze([...shape]);
@@ -43,9 +48,24 @@ export class Tensor {
     return this.#dataId === null;
   }
 
+  /**
+   * Whether only the storage is gone: a forward pass's intermediate that backward does not read (or no
+   * longer reads), still a node of the recorded graph. `isDisposed` is true as well.
+   */
+  get isReleased(): boolean {
+    return this.#released;
+  }
+
   /** The backend storage handle; throws once disposed. */
   get dataId(): DataId {
-    if (this.#dataId === null) throw new Error(`Tensor [${this.shape.join(",")}] was used after dispose()`);
+    if (this.#dataId === null) {
+      throw new Error(
+        this.#released
+          ? `Tensor [${this.shape.join(",")}] was used after its storage was freed: it is an intermediate of a ` +
+              "module's forward pass that backward does not read (keep() it inside the forward to read it)"
+          : `Tensor [${this.shape.join(",")}] was used after dispose()`,
+      );
+    }
     return this.#dataId;
   }
 
@@ -107,12 +127,24 @@ export class Tensor {
     this.backend.overwrite(this.dataId, values);
   }
 
-  /** Frees the storage (shared storage is freed when its last tensor goes). Safe to call twice. */
+  /** Frees the storage (shared storage is freed when its last tensor goes) and the graph node. Safe to call twice. */
   dispose(): void {
+    this.releaseStorage();
+    this.#released = false;
+    const fn = this.gradFn;
+    this.gradFn = null;
+    if (fn) dropSaved(fn);
+  }
+
+  /**
+   * Frees the storage but keeps the recorded operation, so that backward can still pass through this
+   * tensor (for the autograd engine and `tidyForward`; reading the tensor afterwards throws).
+   */
+  releaseStorage(): void {
     if (this.#dataId === null) return;
     releaseData(this.backend, this.#dataId);
     this.#dataId = null;
-    this.gradFn = null;
+    this.#released = true;
   }
 
   toString(): string {

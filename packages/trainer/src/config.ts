@@ -141,6 +141,12 @@ const fields = {
     .describe(
       "Training augmentation: none, flip, crop (RandomCrop with padding + flip) or resized-crop (RandomResizedCrop + flip)",
     ),
+  randomErasing: finite()
+    .min(0, { error: "must be between 0 and 1" })
+    .max(1, { error: "must be between 0 and 1" })
+    .describe(
+      "Training: probability of RandomErasing(scale=(0.02, 0.33), ratio=(0.3, 3.3), value=0) per image, after Normalize (0: off)",
+    ),
   normalize: z
     .enum(NORMALIZE_NAMES, { error: `must be one of ${NORMALIZE_NAMES.join(", ")}` })
     .describe(
@@ -260,6 +266,7 @@ export const DEFAULT_CONFIG: TrainConfig = Object.freeze({
   plain: false,
   width: 1,
   augment: "none",
+  randomErasing: 0,
   normalize: "none",
   eval: true,
   backend: null,

@@ -315,6 +315,7 @@ export class Trainer {
       rng: new Rng(p.shuffleSeed),
       resize: c.resize ?? undefined,
       augment: c.augment,
+      erasing: c.randomErasing,
       normalization: this.normalization,
       start: p.stepsInEpoch,
       dropLast: this.droppedPerEpoch > 0,

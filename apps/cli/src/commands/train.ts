@@ -185,7 +185,8 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
   const side = config.resize ? `${config.resize}x${config.resize}` : `${data.train.rows}x${data.train.cols}`;
   out.info(
     `train: ${config.model}${config.width === 1 ? "" : ` at width ${config.width}`} on ${backend}, ${trainer.trainSet.count} images/epoch at ${side}, ` +
-      `augment ${config.augment}, normalize ${config.normalize}, ${workers} loader worker(s), ` +
+      `augment ${config.augment}${config.randomErasing > 0 ? `, random erasing ${config.randomErasing}` : ""}, ` +
+      `normalize ${config.normalize}, ${workers} loader worker(s), ` +
       `batch ${config.batchSize}, lr ${config.lr}, ${config.epochs} epoch(s), ${trainer.totalSteps} steps` +
       (resumed ? ` (resuming at epoch ${p.epochsDone + 1}, step ${p.globalStep})` : ""),
   );

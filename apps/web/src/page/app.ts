@@ -119,10 +119,13 @@ export async function startApp(root: HTMLElement): Promise<void> {
     setState("evaluating", "starting");
   });
   $<HTMLInputElement>("upload").addEventListener("change", async (event) => {
-    const file = (event.target as HTMLInputElement).files?.[0];
+    const input = event.target as HTMLInputElement;
+    const file = input.files?.[0];
     if (!file) return;
     clearErrors();
     const bytes = await file.arrayBuffer();
+    // Cleared, so that choosing the same file again (e.g. after changing the settings) loads it again.
+    input.value = "";
     worker.postMessage({ type: "load-checkpoint", name: file.name, bytes } satisfies ToWorker, [bytes]);
   });
 
@@ -193,6 +196,9 @@ export async function startApp(root: HTMLElement): Promise<void> {
       case "checkpoint-loaded":
         hasModel = true;
         $("checkpoint-info").textContent = msg.message;
+        // Its recipe and its data's shaping become the page's, so that going on trains and tests as it did.
+        if (msg.settings.config) form.fill(msg.settings.config);
+        data.useSettings(msg.settings);
         $<HTMLInputElement>("from-loaded").checked = true;
         // Continuing the uploaded model excludes fine-tuning a new one from pretrained weights.
         $<HTMLInputElement>("use-pretrained").checked = false;

@@ -14,6 +14,7 @@ const REQUIRED = [
   "weightDecay",
   "warmupEpochs",
   "labelSmoothing",
+  "randomErasing",
   "seed",
   "headLrMult",
 ] as const;

@@ -27,6 +27,8 @@ export interface DataMenu {
   imagesProgress(key: string, done: number, total: number): void;
   imagesLoaded(report: ImagesReport): void;
   imagesFailed(key: string, message: string): void;
+  /** Sets the image size and validation fraction (each when given) and reloads picked images if they changed. */
+  useSettings(settings: { imageSize: number | null; valFraction: number | null }): void;
 }
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -64,7 +66,7 @@ export async function loadDataMenu(
   let requested = 0;
   let loaded: string | null = null;
   let pending: string | null = null;
-  /** The image size and validation fraction of the last load (a change event with the same values loads nothing). */
+  /** The image size, validation fraction and seed of the last load (the same values load nothing again). */
   let loadedWith = "";
 
   const setStatus = (text: string, state: "none" | "loading" | "loaded" | "failed") => {
@@ -89,7 +91,9 @@ export async function loadDataMenu(
         "failed",
       );
     }
-    const settings = `${imageSize}:${valFraction}`;
+    // The split is drawn with the training seed, so a new seed draws a new one.
+    const seed = Number(byId<HTMLInputElement>("seed").value) || 0;
+    const settings = `${imageSize}:${valFraction}:${seed}`;
     if (!force && settings === loadedWith) return;
     loadedWith = settings;
     const key = `images-${++requested}`;
@@ -101,7 +105,6 @@ export async function loadDataMenu(
       picked.files.map(async (f) => ({ path: f.path, bytes: await f.file.arrayBuffer() })),
     );
     if (pending !== key) return;
-    const seed = Number(byId<HTMLInputElement>("seed").value) || 0;
     const request: ImagesRequest = { key, source: picked.source, files, imageSize, valFraction, seed };
     requestImages(
       request,
@@ -127,7 +130,7 @@ export async function loadDataMenu(
     const file = (event.target as HTMLInputElement).files?.[0];
     if (file) pickImages(file.name, [{ path: file.name, file }]);
   });
-  for (const input of [sizeInput, fractionInput])
+  for (const input of [sizeInput, fractionInput, byId<HTMLInputElement>("seed")])
     input.addEventListener("change", () => void loadImages(false));
 
   const take = async (files: FileList | null) => {
@@ -181,6 +184,11 @@ export async function loadDataMenu(
       if (key !== pending) return;
       pending = null;
       setStatus(message, "failed");
+    },
+    useSettings({ imageSize, valFraction }) {
+      if (imageSize !== null) sizeInput.value = String(imageSize);
+      if (valFraction !== null) fractionInput.value = String(valFraction);
+      void loadImages(false);
     },
   };
 }

@@ -144,6 +144,7 @@ export const LAYOUT = `
       <div class="row">
         ${field("weightDecay", "Weight decay", number("weightDecay", 'step="any" min="0" max="1"'))}
         ${field("labelSmoothing", "Label smoothing", number("labelSmoothing", 'step="any" min="0" max="1"'))}
+        ${field("randomErasing", "Random erasing", number("randomErasing", 'step="any" min="0" max="1"'), "probability per image (0: off)")}
       </div>
       <div class="row">
         ${field("augment", "Augment", `<select id="augment" data-testid="augment">${AUTO_OPTION}${AUGMENT_NAMES.map((a) => `<option value="${a}">${a}</option>`).join("")}</select>`, `auto: your images crop (up to ${CROP_MAX_SIDE} px) or resized-crop, others none`)}

@@ -28,7 +28,7 @@ export function saveCheckpoint(
     backend: string;
     testAccuracy: number | null;
     /** The data's preprocessing (class names, channels, image size, normalisation), as `resnet-ts train` records it. */
-    preprocessing: (Preprocessing & { valFraction?: number }) | null;
+    preprocessing: Preprocessing | null;
   },
 ): Promise<Uint8Array> {
   const metadata: Record<string, string | number> = { written_by: "resnet-ts web", backend: run.backend };

@@ -63,7 +63,7 @@ export class Session {
   /** The data the model was built for (or, for an uploaded model, what its file says). */
   #modelData: ModelData = FASHION_MNIST;
   /** What the current model's data went through, as its checkpoint records it (metadata `preprocessing`). */
-  #preprocessing: (Preprocessing & { valFraction?: number }) | null = null;
+  #preprocessing: Preprocessing | null = null;
   #backend: string | null = null;
   #recommended: string | null = null;
   #probe: BackendProbe | null = null;
@@ -469,7 +469,17 @@ export class Session {
         type: "summary",
         text: `${this.#modelNote}\n${formatSummary(summary(model, [1, this.#modelData.channels, this.#modelData.imageSize, this.#modelData.imageSize]))}`,
       });
-      this.#post({ type: "checkpoint-loaded", name, message: `loaded ${name} (${facts.join(", ")})` });
+      const folders = preprocessing?.layout === "image-folder";
+      this.#post({
+        type: "checkpoint-loaded",
+        name,
+        message: `loaded ${name} (${facts.join(", ")})`,
+        settings: {
+          config: info.config,
+          imageSize: folders ? preprocessing.imageSize : null,
+          valFraction: folders ? (preprocessing.valFraction ?? null) : null,
+        },
+      });
     });
   }
 

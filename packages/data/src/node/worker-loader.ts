@@ -10,7 +10,14 @@
  * TypeScript source (the workspace's tests), the package's built dist/ copy is used instead.
  */
 import { Worker } from "node:worker_threads";
-import { type Batch, type BatchLoader, type BatchOptions, batchTensors, planEpoch } from "../batches.js";
+import {
+  type Batch,
+  type BatchLoader,
+  type BatchOptions,
+  batchTensors,
+  batchTransform,
+  planEpoch,
+} from "../batches.js";
 import type { Dataset } from "../dataset.js";
 import type { WorkerReply, WorkerRequest } from "./batch-worker.js";
 
@@ -102,7 +109,7 @@ export class WorkerLoader {
   readonly load: BatchLoader = (ds: Dataset, opts: BatchOptions): AsyncGenerator<Batch> => {
     const plans = planEpoch(ds, opts);
     const id = this.#register(ds);
-    const transform = { augment: opts.augment ?? "none", normalization: opts.normalization ?? null };
+    const transform = batchTransform(opts);
     const queue: Promise<{ images: Float32Array; labels: Float32Array }>[] = [];
     let sent = 0;
     const fill = () => {

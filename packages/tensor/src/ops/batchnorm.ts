@@ -40,7 +40,7 @@ export function batchNormTrain(x: Tensor, p: BatchNormParams): Tensor {
   );
   const meanT = wrap(mean);
   const varT = wrap(variance);
-  return record(y, "batchNormTrain", [x, p.gamma, p.beta], (dy) =>
+  return record(y, "batchNormTrain", [x, p.gamma, p.beta], [x, p.gamma, meanT, varT], (dy) =>
     grads(dy, x, p.gamma, meanT, varT, p.eps, true),
   );
 }
@@ -59,7 +59,8 @@ export function batchNormInfer(x: Tensor, p: Omit<BatchNormParams, "momentum">):
     },
     { eps: p.eps },
   );
-  return record(out, "batchNormInfer", [x, p.gamma, p.beta], (dy) =>
+  const saved = [x, p.gamma, p.runningMean, p.runningVar];
+  return record(out, "batchNormInfer", [x, p.gamma, p.beta], saved, (dy) =>
     grads(dy, x, p.gamma, p.runningMean, p.runningVar, p.eps, false),
   );
 }

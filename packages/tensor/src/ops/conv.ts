@@ -17,17 +17,25 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
   checkConv(x.shape, w.shape, b?.shape ?? null, stride, pad);
   const inputs = { x: info("conv2d", x), w: info("conv2d", w), ...(b ? { b: info("conv2d", b) } : {}) };
   const out = runKernel("Conv2D", inputs, { stride, pad });
-  return record(out, "conv2d", b ? [x, w, b] : [x, w], (dy) => {
+  return record(out, "conv2d", b ? [x, w, b] : [x, w], [x, w], (dy) => {
     const dyInfo = info("conv2d", dy);
     return [
       x.requiresGrad
         ? wrap(
-            runKernel("Conv2DBackpropInput", { dy: dyInfo, w: inputs.w }, { xShape: x.shape, stride, pad }),
+            runKernel(
+              "Conv2DBackpropInput",
+              { dy: dyInfo, w: info("conv2d", w) },
+              { xShape: x.shape, stride, pad },
+            ),
           )
         : null,
       w.requiresGrad
         ? wrap(
-            runKernel("Conv2DBackpropFilter", { x: inputs.x, dy: dyInfo }, { wShape: w.shape, stride, pad }),
+            runKernel(
+              "Conv2DBackpropFilter",
+              { x: info("conv2d", x), dy: dyInfo },
+              { wShape: w.shape, stride, pad },
+            ),
           )
         : null,
       b?.requiresGrad ? channelSum(dy) : null,

@@ -26,7 +26,7 @@ export function matmul(
     );
   }
   const out = runKernel("MatMul", { a: info("matmul", a), b: info("matmul", b) }, { transposeA, transposeB });
-  return record(out, "matmul", [a, b], (dy) => [
+  return record(out, "matmul", [a, b], [a, b], (dy) => [
     a.requiresGrad
       ? transposeA
         ? matmul(b, dy, { transposeA: transposeB, transposeB: true })
@@ -46,12 +46,12 @@ export function biasAdd(x: Tensor, b: Tensor): Tensor {
     throw new Error(`biasAdd: bias ${fmt(b.shape)} must be [C] for input ${fmt(x.shape)} with C on axis 1`);
   }
   const out = runKernel("BiasAdd", { x: info("biasAdd", x), b: info("biasAdd", b) }, {});
-  return record(out, "biasAdd", [x, b], (dy) => [dy, b.requiresGrad ? channelSum(dy) : null]);
+  return record(out, "biasAdd", [x, b], [], (dy) => [dy, b.requiresGrad ? channelSum(dy) : null]);
 }
 
 /** Sum over every axis but 1: [N,C,...] -> [C]. */
 export function channelSum(x: Tensor): Tensor {
   if (x.rank < 2) throw new Error(`channelSum: expected rank >= 2, got ${fmt(x.shape)}`);
   const out = runKernel("ChannelSum", { x: info("channelSum", x) }, {});
-  return record(out, "channelSum", [x], (dy) => [biasAdd(zeros(x.shape), dy)]);
+  return record(out, "channelSum", [x], [], (dy) => [biasAdd(zeros(x.shape), dy)]);
 }

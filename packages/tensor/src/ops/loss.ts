@@ -40,5 +40,7 @@ export function softmaxCrossEntropy(
     { labelSmoothing },
   );
   const grad = wrap(dlogits);
-  return record(loss, "softmaxCrossEntropy", [logits], (dy) => [mul(grad, broadcastScalar(dy, grad.shape))]);
+  return record(loss, "softmaxCrossEntropy", [logits], [grad], (dy) => [
+    mul(grad, broadcastScalar(dy, grad.shape)),
+  ]);
 }

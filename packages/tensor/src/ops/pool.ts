@@ -29,10 +29,9 @@ export function maxPool2d(x: Tensor, kernelSize: number | Pair, options: MaxPool
     }
   }
   const attrs = { kernel, stride, pad };
-  const xi = info("maxPool2d", x);
-  const out = runKernel("MaxPool", { x: xi }, attrs);
-  return record(out, "maxPool2d", [x], (dy) => [
-    wrap(runKernel("MaxPoolGrad", { dy: info("maxPool2d", dy), x: xi }, attrs)),
+  const out = runKernel("MaxPool", { x: info("maxPool2d", x) }, attrs);
+  return record(out, "maxPool2d", [x], [x], (dy) => [
+    wrap(runKernel("MaxPoolGrad", { dy: info("maxPool2d", dy), x: info("maxPool2d", x) }, attrs)),
   ]);
 }
 
@@ -44,7 +43,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | Pair): Tensor 
     throw new Error(`adaptiveAvgPool2d: output size ${fmt(outSize)} must be integers >= 1`);
   }
   const out = runKernel("AdaptiveAvgPool", { x: info("adaptiveAvgPool2d", x) }, { outSize });
-  return record(out, "adaptiveAvgPool2d", [x], (dy) => [
+  return record(out, "adaptiveAvgPool2d", [x], [], (dy) => [
     wrap(runKernel("AdaptiveAvgPoolGrad", { dy: info("adaptiveAvgPool2d", dy) }, { xShape: x.shape })),
   ]);
 }

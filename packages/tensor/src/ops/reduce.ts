@@ -11,7 +11,7 @@ import { reshape } from "./reshape.js";
 /** Sum of all elements, shape []. */
 export function sum(x: Tensor): Tensor {
   const out = runKernel("Sum", { x: info("sum", x) }, {});
-  return record(out, "sum", [x], (dy) => [broadcastScalar(dy, x.shape)]);
+  return record(out, "sum", [x], [], (dy) => [broadcastScalar(dy, x.shape)]);
 }
 
 /** Mean of all elements, shape []. */

@@ -7,7 +7,7 @@ import { info, record } from "./record.js";
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const resolved = resolveShape(x, shape);
   const { dataId } = info("reshape", x);
-  return record({ dataId, shape: resolved }, "reshape", [x], (dy) => [reshape(dy, x.shape)]);
+  return record({ dataId, shape: resolved }, "reshape", [x], [], (dy) => [reshape(dy, x.shape)]);
 }
 
 /** [N, ...] -> [N, product of the rest]. */
