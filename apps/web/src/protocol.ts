@@ -1,6 +1,6 @@
 /** The messages between the page and the training worker (both directions), and the shared view types. */
-import type { BlockArrangement } from "@resnet-ts/layers";
-import type { TrainConfig, VariantRunResult } from "@resnet-ts/trainer";
+import type { VariantSpec } from "@resnet-ts/layers";
+import type { TrainConfig, VariantRunOptions, VariantRunResult } from "@resnet-ts/trainer";
 
 /**
  * Where the worker takes its data from: a generated asset (the URL of its folder of gzipped IDX files),
@@ -84,28 +84,24 @@ export interface EvalReport {
   samplePredictions: number[];
 }
 
-/** One network of a comparison: a block arrangement, with or without shortcuts. */
-export interface CompareVariant {
-  arrangement: BlockArrangement;
-  plain: boolean;
-}
+/** One network of a comparison: a block arrangement, with or without shortcuts (of basic blocks). */
+export type CompareVariant = Pick<VariantSpec, "arrangement" | "plain">;
 
-/** A comparison: every variant trains on the same data, seed, batch order and step budget. */
-export interface CompareSettings {
+/**
+ * A comparison: every variant trains on the same data, seed, batch order and step budget. The run's
+ * settings are the trainer's (`trainVariant`'s options, `resize` null for 28); the form offers d2l's
+ * ResNet-18 or n for the CIFAR family (`cifarResnet`, 6n + 2 layers) at `widths`.
+ */
+export interface CompareSettings
+  extends Required<
+    Pick<
+      VariantRunOptions,
+      "depth" | "widths" | "steps" | "batchSize" | "lr" | "seed" | "resize" | "recordEvery"
+    >
+  > {
   variants: CompareVariant[];
-  /** d2l's ResNet-18, or n for the CIFAR family (`cifarResnet`, 6n + 2 layers) at `widths`. */
-  depth: "resnet18" | number;
-  widths: number[];
-  steps: number;
-  batchSize: number;
-  lr: number;
-  seed: number;
   /** The first this many training examples. */
   trainLimit: number;
-  /** Side of the images (null: 28). */
-  resize: number | null;
-  /** Gradient norms every this many steps. */
-  recordEvery: number;
   backend: string | null;
 }
 

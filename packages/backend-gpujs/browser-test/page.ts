@@ -6,8 +6,7 @@
  */
 import { compareKernel, compareTraining, kernelCases, smallNetwork } from "@resnet-ts/kernel-tests/core";
 import { KERNEL_NAMES, setBackend } from "@resnet-ts/tensor";
-import type { GpujsBackend } from "../src/index.js";
-import "../src/index.js";
+import { type GpujsBackend, glRenderer } from "../src/index.js";
 import { type BenchResult, benchTraining, resnet18, smallNet } from "../bench/steps.mjs";
 import { GPU_SKIPPED_CASES } from "../test/gpujs-known.js";
 
@@ -47,9 +46,7 @@ const log = (line: string) => {
 
 function renderer(): string {
   const gl = document.createElement("canvas").getContext("webgl2");
-  if (!gl) return "no webgl2 context";
-  const ext = gl.getExtension("WEBGL_debug_renderer_info");
-  return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  return gl ? glRenderer(gl) : "no webgl2 context";
 }
 
 async function runMode(mode: string): Promise<ModeResults> {

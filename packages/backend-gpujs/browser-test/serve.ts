@@ -1,6 +1,6 @@
 /** Runs this folder's page (the parity cases, optionally a benchmark) in headless Chromium. */
 import { fileURLToPath } from "node:url";
-import { runBrowserPage } from "@resnet-ts/browser-harness";
+import { runBrowserPage, WEBGPU_FLAGS } from "@resnet-ts/browser-harness";
 
 export { CHROMIUM_PATH } from "@resnet-ts/browser-harness";
 
@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL(".", import.meta.url));
 export async function runPage(modes: readonly string[], timeoutMs: number, bench?: string): Promise<unknown> {
   const { results, pageErrors } = await runBrowserPage(root, {
     query: `modes=${modes.join(",")}${bench ? `&bench=${bench}` : ""}`,
-    extraFlags: ["--enable-unsafe-webgpu", "--enable-unsafe-swiftshader"],
+    extraFlags: WEBGPU_FLAGS,
     resultGlobal: "__gpujsResults",
     timeoutMs: bench ? timeoutMs + 600_000 : timeoutMs,
   });

@@ -8,7 +8,7 @@
 import type { Backend, DataId, TensorInfo } from "@resnet-ts/tensor";
 import type { Executor, Handle, KernelArg, Arg, GpujsMode } from "./executors/types.js";
 import { type Dims, dimsSize, naturalDims, sameDims } from "./layout.js";
-import { SOFTWARE_RENDERER } from "./modes.js";
+import { isSoftwareRenderer } from "./renderer.js";
 
 export interface GpuData {
   handle: Handle | null;
@@ -57,7 +57,7 @@ export class GpujsBackend implements Backend {
    * or a WebAssembly backend is faster (see the README's numbers).
    */
   get software(): boolean {
-    return SOFTWARE_RENDERER.test(this.renderer);
+    return isSoftwareRenderer(this.renderer);
   }
 
   /** The gpu.js mode that actually runs the kernels. */

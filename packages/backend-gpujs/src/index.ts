@@ -7,6 +7,14 @@ import "./register.js";
 
 export { GpujsBackend, type GpuData } from "./backend.js";
 export type { GpujsMode, Executor } from "./executors/types.js";
-export { candidateModes, isBrowser, SOFTWARE_RENDERER, startAuto, startExecutor } from "./modes.js";
+export { candidateModes, isBrowser, startAuto, startExecutor } from "./modes.js";
+export {
+  type AdapterLike,
+  adapterName,
+  type GlRendererContext,
+  glRenderer,
+  isSoftwareRenderer,
+  SOFTWARE_RENDERER,
+} from "./renderer.js";
 export { gpujsKernelConfigs, registerGpujsBackends } from "./register.js";
 export { naturalDims, type Dims } from "./layout.js";

@@ -80,9 +80,6 @@ export async function startExecutor(mode: GpujsMode): Promise<Executor> {
   return executor;
 }
 
-/** Software renderers (SwiftShader, llvmpipe, ...): a GPU mode on them runs on the CPU. */
-export const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|lavapipe|software|microsoft basic render/i;
-
 /** The first candidate mode that works. */
 export async function startAuto(): Promise<Executor> {
   const failures: string[] = [];

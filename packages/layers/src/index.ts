@@ -10,6 +10,7 @@ export { Residual, resnetBlock, type ResidualOptions } from "./residual.js";
 export { resnet18, type ResNetOptions } from "./resnet.js";
 export { defaultUniform, fans, type InitScheme, xavierUniform } from "./init.js";
 export { formatSummary, summary, type ModelSummary } from "./summary.js";
+export { observeForward } from "./observe.js";
 export {
   ArrangedBlock,
   assertArrangement,

@@ -4,8 +4,8 @@
  * output (kept for backward) plus as much again for the gradients and scratch of the backward pass. The
  * per-image count comes from one batch-1 forward pass that records every layer's output size.
  */
-import { type Module, Sequential } from "@resnet-ts/layers";
-import { getBackend, noGrad, tidy, zeros } from "@resnet-ts/tensor";
+import { type Module, observeForward, Sequential } from "@resnet-ts/layers";
+import { getBackend } from "@resnet-ts/tensor";
 import type { TrainConfig } from "./config.js";
 
 export const WASM_MAX_BYTES = 4 * 1024 ** 3;
@@ -25,25 +25,13 @@ export function estimateTrainingMemory(
   input: readonly [number, number, number],
 ): MemoryEstimate {
   let floats = 0;
-  const watched: Module[] = [];
-  for (const [, m] of model.namedModules()) {
-    if (m instanceof Sequential || m === model) continue;
-    const forward = m.forward.bind(m);
-    m.forward = (x) => {
-      const y = forward(x);
-      floats += y.size;
-      return y;
-    };
-    watched.push(m);
-  }
-  const wasTraining = model.training;
-  try {
-    model.eval();
-    noGrad(() => tidy(() => void model.forward(zeros([1, ...input]))));
-  } finally {
-    for (const m of watched) delete (m as { forward?: unknown }).forward;
-    model.train(wasTraining);
-  }
+  observeForward(model, [1, ...input], (m) =>
+    m instanceof Sequential || m === model
+      ? null
+      : (y) => {
+          floats += y.size;
+        },
+  );
   const fixedBytes = 4 * 4 * model.numParameters();
   const perImageBytes = 4 * 2 * (floats + input[0] * input[1] * input[2]);
   return {

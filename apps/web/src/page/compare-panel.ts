@@ -125,7 +125,7 @@ export class ComparePanel {
         batchSize: s.batchSize,
         lr: s.lr,
         trainLimit: s.trainLimit,
-        widths: s.depth === "resnet18" ? study.settings.widths : s.widths,
+        widths: s.depth === "resnet18" ? study.settings.widths : [...s.widths],
         resize: s.resize,
         recordEvery: s.recordEvery,
       }),

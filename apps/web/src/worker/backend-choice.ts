@@ -6,10 +6,14 @@
  * the static recommendation below is the choice before (or without) a measurement: a hardware GPU,
  * else `wasm` (needs cross-origin isolation for its shared memory and threads), else the reference `cpu`.
  */
+import {
+  type AdapterLike,
+  adapterName,
+  glRenderer,
+  isSoftwareRenderer,
+} from "@resnet-ts/backend-gpujs/renderer";
 import { getBackend, listBackends, registerBackend, registerKernels, setBackend } from "@resnet-ts/tensor";
 import type { BackendOption } from "../protocol.js";
-
-const SOFTWARE = /swiftshader|llvmpipe|softpipe|software|basic render/i;
 
 interface GpuProbe {
   available: boolean;
@@ -18,18 +22,8 @@ interface GpuProbe {
   software: boolean;
 }
 
-interface AdapterInfo {
-  vendor?: string;
-  architecture?: string;
-  device?: string;
-  description?: string;
-}
-interface Adapter {
-  info?: AdapterInfo;
-  isFallbackAdapter?: boolean;
-}
 interface GpuLike {
-  requestAdapter(): Promise<Adapter | null>;
+  requestAdapter(): Promise<AdapterLike | null>;
 }
 
 async function probeWebGpu(): Promise<GpuProbe> {
@@ -38,10 +32,8 @@ async function probeWebGpu(): Promise<GpuProbe> {
   try {
     const adapter = await gpu.requestAdapter();
     if (!adapter) return { available: false, name: "no WebGPU adapter", software: false };
-    const info = adapter.info ?? {};
-    const name =
-      [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(" ") || "unknown";
-    return { available: true, name, software: Boolean(adapter.isFallbackAdapter) || SOFTWARE.test(name) };
+    const name = adapterName(adapter);
+    return { available: true, name, software: isSoftwareRenderer(name) };
   } catch (error) {
     return { available: false, name: `requestAdapter failed: ${(error as Error).message}`, software: false };
   }
@@ -52,10 +44,9 @@ function probeWebGl2(): GpuProbe {
     return { available: false, name: "no OffscreenCanvas", software: false };
   const gl = new OffscreenCanvas(1, 1).getContext("webgl2");
   if (!gl) return { available: false, name: "no WebGL2 context", software: false };
-  const debug = gl.getExtension("WEBGL_debug_renderer_info");
-  const name = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  const name = glRenderer(gl);
   gl.getExtension("WEBGL_lose_context")?.loseContext();
-  return { available: true, name, software: SOFTWARE.test(name) };
+  return { available: true, name, software: isSoftwareRenderer(name) };
 }
 
 export interface BackendProbe {

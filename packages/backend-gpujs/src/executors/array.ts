@@ -9,10 +9,10 @@ import { type Dims, dimsSize } from "../layout.js";
 import { GPU, type GpuInstance, input, type KernelFn } from "./gpujs.js";
 import {
   assertMode,
+  cachedKernel,
   type Executor,
   flatten3,
   type Handle,
-  KERNEL_SETTINGS,
   type KernelArg,
   kernelKey,
 } from "./types.js";
@@ -54,11 +54,7 @@ export class ArrayExecutor implements Executor {
 
   run(source: string, out: Dims, args: readonly KernelArg[], components: 1 | 4 = 1): Handle {
     const key = kernelKey(source, out, args);
-    let kernel = this.#kernels.get(key);
-    if (!kernel) {
-      kernel = this.#gpu.createKernel(source, { ...KERNEL_SETTINGS, output: [...out] });
-      this.#kernels.set(key, kernel);
-    }
+    const kernel = cachedKernel(this.#gpu, this.#kernels, key, source, out);
     const values = args.map((a) =>
       typeof a === "number" ? a : input(a.handle as Float32Array, [...a.dims]),
     );

@@ -4,15 +4,17 @@
  * `release` deletes them. Only reads come back to the host.
  */
 import { type Dims, dimsSize } from "../layout.js";
+import { type GlRendererContext, glRenderer } from "../renderer.js";
 import { GPU, type GpuInstance, input, type KernelFn } from "./gpujs.js";
 import {
   assertMode,
+  cachedKernel,
   type Executor,
   flatten3,
   type Handle,
-  KERNEL_SETTINGS,
   type KernelArg,
   kernelKey,
+  PIPELINE,
 } from "./types.js";
 
 interface GlTexture {
@@ -26,11 +28,8 @@ interface GlTexture {
 }
 
 /** The WebGL calls `renderer()` and `textureLimit` make. */
-interface GlContext {
-  RENDERER: number;
+interface GlContext extends GlRendererContext {
   MAX_TEXTURE_SIZE: number;
-  getExtension(name: string): { UNMASKED_RENDERER_WEBGL: number } | null;
-  getParameter(name: number): unknown;
 }
 
 const COPY = "function(a) { return a[this.thread.z][this.thread.y][this.thread.x]; }";
@@ -54,9 +53,7 @@ export class GlExecutor implements Executor {
 
   async renderer(): Promise<string> {
     const gl = (this.#gpu as unknown as { context?: GlContext | null }).context;
-    if (!gl) return "unknown GL renderer";
-    const ext = gl.getExtension("WEBGL_debug_renderer_info");
-    return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    return gl ? glRenderer(gl) : "unknown GL renderer";
   }
 
   upload(values: Float32Array, dims: Dims): Handle {
@@ -110,16 +107,7 @@ export class GlExecutor implements Executor {
   }
 
   #run(key: string, source: string, out: Dims, values: unknown[]): Handle {
-    let kernel = this.#kernels.get(key);
-    if (!kernel) {
-      kernel = this.#gpu.createKernel(source, {
-        ...KERNEL_SETTINGS,
-        output: [...out],
-        pipeline: true,
-        immutable: true,
-      });
-      this.#kernels.set(key, kernel);
-    }
+    const kernel = cachedKernel(this.#gpu, this.#kernels, key, source, out, PIPELINE);
     const texture = kernel(...values) as Handle;
     assertMode(kernel, this.mode, source);
     this.#live.add(texture);

@@ -4,6 +4,7 @@
  * headlessgl) or pending GPU buffers (webgpu). The backend and the kernels only see `Handle`s.
  */
 import type { Dims } from "../layout.js";
+import type { GpuInstance, KernelFn } from "./gpujs.js";
 
 /** The gpu.js modes this package can run on. */
 export type GpujsMode = "cpu" | "webasm" | "webgl" | "webgl2" | "headlessgl" | "webgpu";
@@ -62,7 +63,30 @@ export interface Executor {
 }
 
 /** Settings every kernel gets: the SPEC's gpu.js traps. */
-export const KERNEL_SETTINGS = { precision: "single", tactic: "precision" } as const;
+const KERNEL_SETTINGS = { precision: "single", tactic: "precision" } as const;
+
+/** Settings of the modes whose results stay on the device (GL textures, WebGPU buffers), deleted explicitly. */
+export const PIPELINE = { pipeline: true, immutable: true } as const;
+
+/**
+ * The kernel `cache` holds under `key`, compiled on first use from `source` over an output of `out`
+ * with KERNEL_SETTINGS and the executor's own `settings`.
+ */
+export function cachedKernel(
+  gpu: GpuInstance,
+  cache: Map<string, KernelFn>,
+  key: string,
+  source: string,
+  out: Dims,
+  settings: Record<string, unknown> = {},
+): KernelFn {
+  let kernel = cache.get(key);
+  if (!kernel) {
+    kernel = gpu.createKernel(source, { ...KERNEL_SETTINGS, output: [...out], ...settings });
+    cache.set(key, kernel);
+  }
+  return kernel;
+}
 
 /** Key of one compiled kernel: its source, output dims and the dims of its array arguments. */
 export function kernelKey(source: string, out: Dims, args: readonly KernelArg[]): string {

@@ -5,8 +5,17 @@
  * submitted. Reads are asynchronous (`readSync` throws).
  */
 import type { Dims } from "../layout.js";
+import { type AdapterLike, adapterName } from "../renderer.js";
 import { GPU, type GpuInstance, input, type KernelFn } from "./gpujs.js";
-import { type Executor, flatten3, type Handle, KERNEL_SETTINGS, type KernelArg, kernelKey } from "./types.js";
+import {
+  cachedKernel,
+  type Executor,
+  flatten3,
+  type Handle,
+  type KernelArg,
+  kernelKey,
+  PIPELINE,
+} from "./types.js";
 
 interface BufferResult {
   toArray(): Promise<unknown>;
@@ -40,12 +49,8 @@ export class WebGpuExecutor implements Executor {
   async renderer(): Promise<string> {
     const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator
       ?.gpu;
-    const adapter = (await gpu?.requestAdapter()) as { info?: Record<string, string> } | null | undefined;
-    const info = adapter?.info ?? {};
-    return (
-      [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(" ") ||
-      "WebGPU adapter"
-    );
+    const adapter = (await gpu?.requestAdapter()) as AdapterLike | null | undefined;
+    return adapter ? adapterName(adapter) : "WebGPU adapter";
   }
 
   upload(values: Float32Array, dims: Dims): Handle {
@@ -124,17 +129,7 @@ export class WebGpuExecutor implements Executor {
     inputs: readonly Pending[],
     values: (resolved: BufferResult[]) => unknown[],
   ): Handle {
-    let kernel = this.#kernels.get(key);
-    if (!kernel) {
-      kernel = this.#gpu.createKernel(source, {
-        ...KERNEL_SETTINGS,
-        output: [...out],
-        pipeline: true,
-        immutable: true,
-      });
-      this.#kernels.set(key, kernel);
-    }
-    const k = kernel;
+    const k = cachedKernel(this.#gpu, this.#kernels, key, source, out, PIPELINE);
     const ready = Promise.all(inputs.map((p) => p.ready)).then(
       (resolved) => k(...values(resolved)) as Promise<BufferResult>,
     );
