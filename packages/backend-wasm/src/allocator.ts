@@ -1,67 +1,103 @@
 /**
- * A size-class allocator over the WebAssembly heap. Requests are rounded up to a class (multiples of
- * 64 bytes up to 1 KiB, then eight classes per power of two, so at most 12.5% waste); freed blocks go to
- * their class's free list and are handed out again for the next request of that class. Blocks are
- * never split or merged: a training step asks for the same sizes every time, so after the first step
- * the heap stops growing. New blocks come from a bump pointer; the memory grows as needed up to its
- * declared maximum.
+ * The allocator over the WebAssembly heap: blocks of 64-byte multiples, 64-byte aligned, taken first-fit
+ * from free blocks kept in address order (the lowest free block that holds the request, split when larger),
+ * and merged with free neighbours when freed, so that the large maps one phase of a training step frees
+ * (forward's activations) serve the other sizes of the next (backward's gradients). With no fitting block a
+ * request extends a free block that ends at the top of the heap, or else takes new space there, growing the
+ * memory as needed up to its declared maximum. A training step asks for the same sizes in the same order every
+ * time, so after the first steps the heap stops growing. The memory itself never shrinks (WebAssembly memory
+ * cannot), so the top of the heap is its high-water mark.
  */
 export interface Block {
   /** Byte offset in the WebAssembly memory, 64-byte aligned. */
   readonly ptr: number;
-  /** Capacity in bytes (the size class). */
+  /** Capacity in bytes. */
   readonly capacity: number;
 }
 
 const PAGE = 65536;
+const ALIGN = 64;
 
-export function sizeClass(bytes: number): number {
-  if (bytes <= 1024) return Math.max(64, Math.ceil(bytes / 64) * 64);
-  const step = 2 ** (Math.floor(Math.log2(bytes)) - 3);
-  return Math.ceil(bytes / step) * step;
+interface Free {
+  ptr: number;
+  size: number;
 }
 
 export class Allocator {
   readonly #memory: WebAssembly.Memory;
   readonly #maxBytes: number;
-  readonly #free = new Map<number, number[]>();
+  /** Free blocks in address order, no two adjacent. */
+  readonly #free: Free[] = [];
   #top: number;
 
   constructor(memory: WebAssembly.Memory, start: number, maxBytes: number) {
     this.#memory = memory;
-    this.#top = Math.ceil(start / 64) * 64;
+    this.#top = Math.ceil(start / ALIGN) * ALIGN;
     this.#maxBytes = maxBytes;
   }
 
   alloc(bytes: number): Block {
-    const capacity = sizeClass(bytes);
-    const reused = this.#free.get(capacity)?.pop();
-    if (reused !== undefined) return { ptr: reused, capacity };
-    const ptr = this.#top;
-    const end = ptr + capacity;
+    const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+    const fit = this.#free.findIndex((f) => f.size >= size);
+    const f = this.#free[fit];
+    if (f) {
+      const ptr = f.ptr;
+      if (f.size === size) this.#free.splice(fit, 1);
+      else {
+        f.ptr += size;
+        f.size -= size;
+      }
+      return { ptr, capacity: size };
+    }
+    const last = this.#free.at(-1);
+    const atTop = last !== undefined && last.ptr + last.size === this.#top;
+    const ptr = atTop ? last.ptr : this.#top;
+    const end = ptr + size;
     if (end > this.#maxBytes) {
       throw new Error(
-        `wasm backend: out of memory: ${bytes} bytes requested with ${this.#top} of ${this.#maxBytes} bytes in use ` +
-          "(raise maxMemoryMiB, or use a smaller batch)",
+        `wasm backend: out of memory: ${bytes} bytes requested with ${this.#top - this.freeBytes} of ` +
+          `${this.#maxBytes} bytes in use (raise maxMemoryMiB, or use a smaller batch)`,
       );
     }
     const have = this.#memory.buffer.byteLength;
     if (end > have) this.#memory.grow(Math.ceil((end - have) / PAGE));
+    if (atTop) this.#free.pop();
     this.#top = end;
-    return { ptr, capacity };
+    return { ptr, capacity: size };
   }
 
   free(block: Block): void {
-    let list = this.#free.get(block.capacity);
-    if (!list) {
-      list = [];
-      this.#free.set(block.capacity, list);
+    const list = this.#free;
+    // The position of the first free block above this one (binary search on address).
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.ptr < block.ptr) lo = mid + 1;
+      else hi = mid;
     }
-    list.push(block.ptr);
+    const prev = list[lo - 1];
+    const next = list[lo];
+    const end = block.ptr + block.capacity;
+    if (prev && prev.ptr + prev.size === block.ptr) {
+      prev.size += block.capacity;
+      if (next && next.ptr === end) {
+        prev.size += next.size;
+        list.splice(lo, 1);
+      }
+    } else if (next && next.ptr === end) {
+      next.ptr = block.ptr;
+      next.size += block.capacity;
+    } else list.splice(lo, 0, { ptr: block.ptr, size: block.capacity });
   }
 
-  /** Bytes handed out from the top of the heap so far (live or on free lists). */
+  /** Bytes handed out from the top of the heap so far, live or free now: the heap's high-water mark. */
   get heapBytes(): number {
     return this.#top;
+  }
+
+  /** Bytes in free blocks below the top of the heap. */
+  get freeBytes(): number {
+    return this.#free.reduce((sum, f) => sum + f.size, 0);
   }
 }

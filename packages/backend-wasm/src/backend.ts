@@ -1,7 +1,8 @@
 /**
  * The `wasm` backend's storage: every tensor is a block of the runtime's shared WebAssembly memory.
  * A DataId holds the block's byte offset and its length in floats. Scratch space for the kernels
- * (packed panels, im2col blocks, per-thread partial sums) is kept between calls and only grows.
+ * (packed panels, padded copies, per-thread partial sums) lasts for one kernel call: it is handed back to
+ * the allocator when the kernel returns, so that what one kernel needed serves the next one's tensors.
  */
 import type { Backend, DataId } from "@resnet-ts/tensor";
 import type { Block } from "./allocator.js";
@@ -94,7 +95,10 @@ export class WasmBackend implements Backend {
     return { buffers: this.#buffers, bytes: this.#bytes };
   }
 
-  /** A scratch region of at least `bytes` bytes under `slot`, reused across calls; returns its offset. */
+  /**
+   * A scratch region of at least `bytes` bytes under `slot`, the same one for every request of the slot
+   * until the kernel returns (`kernelScope`; a larger request moves it); returns its offset.
+   */
   scratch(slot: string, bytes: number): number {
     const have = this.#scratch.get(slot);
     if (have && have.capacity >= bytes) return have.ptr;
@@ -104,12 +108,22 @@ export class WasmBackend implements Backend {
     return block.ptr;
   }
 
+  /** Runs one kernel: its scratch space goes back to the allocator when it returns (or throws). */
+  kernelScope<T>(fn: () => T): T {
+    try {
+      return fn();
+    } finally {
+      for (const block of this.#scratch.values()) this.runtime.allocator.free(block);
+      this.#scratch.clear();
+    }
+  }
+
   /** The most bytes of live tensors so far. */
   peakBytes(): number {
     return this.#peakBytes;
   }
 
-  /** Heap bytes in use (tensors, scratch and free lists): what the process holds for this backend. */
+  /** The heap's high-water mark (tensors, scratch and free blocks): what the process holds for this backend. */
   heapBytes(): number {
     return this.runtime.allocator.heapBytes;
   }

@@ -1,5 +1,5 @@
 /** The wasm backend's kernel list (explicit, one entry per kernel of the contract) and its registration. */
-import { kernelList, registerBackend, registerKernels } from "@resnet-ts/tensor";
+import { type AnyKernelConfig, kernelList, registerBackend, registerKernels } from "@resnet-ts/tensor";
 import { WasmBackend } from "./backend.js";
 import { conv2D, conv2DBackpropFilter, conv2DBackpropInput } from "./kernels/conv.js";
 import { matMul } from "./kernels/matmul.js";
@@ -11,7 +11,7 @@ import { resizeBilinear } from "./kernels/resize.js";
 import { sgdUpdate } from "./kernels/sgd.js";
 import { type WasmBackendOptions, WasmRuntime } from "./runtime.js";
 
-/** One kernel per name of the contract (checked at compile time), in contract order. */
+/** One kernel per name of the contract (checked at compile time), in contract order, each in a kernel scope. */
 export const wasmKernels = kernelList<WasmBackend>({
   Conv2D: conv2D,
   Conv2DBackpropInput: conv2DBackpropInput,
@@ -37,7 +37,14 @@ export const wasmKernels = kernelList<WasmBackend>({
   SoftmaxCrossEntropy: softmaxCrossEntropy,
   SgdUpdate: sgdUpdate,
   ResizeBilinear: resizeBilinear,
-});
+}).map(
+  (k) =>
+    ({
+      ...k,
+      kernelFunc: (backend: WasmBackend, inputs: never, attrs: never) =>
+        backend.kernelScope(() => k.kernelFunc(backend, inputs, attrs)),
+    }) as AnyKernelConfig<WasmBackend>,
+);
 
 /** Starts a wasm backend (compiles the module, starts the worker threads). */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {

@@ -1,7 +1,7 @@
 /**
  * End to end on wasm: a small residual network's training steps give the cpu backend's losses,
  * weights and running statistics on every wasm instance (@resnet-ts/kernel-tests' compareTraining),
- * and the backend's storage stays flat and rejects stale handles.
+ * and the backend's storage stays flat, hands kernel scratch back and rejects stale handles.
  */
 import { compareTraining } from "@resnet-ts/kernel-tests";
 import {
@@ -53,6 +53,27 @@ describe("the wasm backend's storage", () => {
     for (let i = 0; i < 5; i++) step();
     expect(backend.memory()).toEqual(live);
     expect((backend as WasmBackend).heapBytes()).toBe(heap);
+  });
+
+  it("hands a kernel's scratch space back when the kernel returns", async () => {
+    const backend = (await setBackend("wasm")) as WasmBackend;
+    const rng = new Rng(4);
+    const draw = (shape: number[]) =>
+      fromArray(
+        Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1)),
+        shape,
+      );
+    // A strided, padded conv: its padded copy of x alone is larger than x and y together.
+    const x = draw([4, 8, 20, 20]);
+    const w = draw([8, 8, 3, 3]);
+    const inUse = () => backend.heapBytes() - backend.runtime.allocator.freeBytes;
+    const before = inUse();
+    const y = conv2d(x, w, null, { stride: 2, padding: 1 });
+    expect(inUse() - before).toBe(Math.ceil((y.size * 4) / 64) * 64);
+    y.dispose();
+    expect(inUse()).toBe(before);
+    x.dispose();
+    w.dispose();
   });
 
   it("rejects a handle after dispose and reports live buffers", async () => {

@@ -13,6 +13,7 @@ import {
   timeSteps,
   WASM_MAX_BYTES,
 } from "@resnet-ts/trainer";
+import type { Module } from "@resnet-ts/layers";
 import type { Command } from "commander";
 import { z } from "zod";
 import { selectBackend } from "../backends.js";
@@ -118,8 +119,11 @@ async function benchBackend(opts: BenchOpts, name: string | undefined, out: Outp
   try {
     const memory = estimateTrainingMemory(model, [c, h, h]);
     const largestBatch = memory.largestBatch(WASM_MAX_BYTES);
-    // Counted on a separate instance: the count patches forward methods, which would slow this one down.
-    const macs = forwardMacs(build(), [1, c, h, h]);
+    // Counted on a separate instance (the count patches forward methods), freed at once so that its
+    // weights do not hold heap space through the timed steps.
+    const counted = build();
+    const macs = forwardMacs(counted, [1, c, h, h]);
+    disposeModel(counted);
     out.info(
       `bench: ${opts.model}${config.width === 1 ? "" : ` at width ${config.width}`} on backend ${backend}, batch ${b}, ${c}x${h}x${h}, ${opts.warmup} warm-up + ${opts.steps} timed steps`,
     );
@@ -168,8 +172,12 @@ async function benchBackend(opts: BenchOpts, name: string | undefined, out: Outp
     );
     return result;
   } finally {
-    for (const t of [...model.parameters(), ...model.buffers()]) t.dispose();
+    disposeModel(model);
   }
+}
+
+function disposeModel(model: Module): void {
+  for (const t of [...model.parameters(), ...model.buffers()]) t.dispose();
 }
 
 const round = (v: number, digits: number) => Number(v.toFixed(digits));
