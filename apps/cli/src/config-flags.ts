@@ -96,7 +96,11 @@ export function addConfigFlags(cmd: Command): Command {
       "--normalize <name>",
       "per-channel Normalize: none, dataset (the training split's mean/std) or imagenet; default: dataset for class folders and CIFAR-10, none for Fashion-MNIST/IDX",
     )
-    .option("--no-eval", "skip the test-set evaluation after each epoch");
+    .option("--no-eval", "skip the test-set evaluation after each epoch")
+    .option(
+      "--tta <name>",
+      "test-time augmentation of the evaluation: none (default) or flip (mean logits of each image and its mirror)",
+    );
 }
 
 const numeric = [
@@ -137,6 +141,7 @@ export function configInput(raw: Record<string, unknown>, cmd: Command): TrainCo
   if (given("nesterov")) input.nesterov = true;
   if (given("shuffle")) input.shuffle = raw.shuffle;
   if (given("eval")) input.eval = raw.eval;
+  if (given("tta")) input.tta = raw.tta;
   if (given("initScheme")) input.init = raw.initScheme;
   if (given("block")) input.block = raw.block;
   if (given("plain")) input.plain = true;

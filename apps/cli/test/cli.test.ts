@@ -69,6 +69,10 @@ describe("resnet-ts", () => {
     expect(evaluation!.examples).toBe(40);
     expect(evaluation!.accuracy).toBeCloseTo(final.testAccuracy as number, 6);
     expect(evaluation!.loss).toBeCloseTo(final.testLoss as number, 3);
+    const tta = await cli("--json", "eval", "--checkpoint", out, "--data", dataDir, "--tta", "flip");
+    expect(tta.code, tta.stderr).toBe(0);
+    expect(tta.stderr).toContain("test-time augmentation flip");
+    expect(jsonLines(tta.stdout)[0]!.loss).not.toBeCloseTo(evaluation!.loss as number, 4);
     // Every backend gives the same evaluation of the same checkpoint (the run trained on wasm).
     for (const backend of ["cpu", "gpujs"]) {
       const b = await cli("--json", "eval", "--checkpoint", out, "--data", dataDir, "--backend", backend);
@@ -161,6 +165,7 @@ describe("resnet-ts", () => {
       "--pct-start": "0.4",
       "--div-factor": "10",
       "--final-div-factor": "100",
+      "--tta": "flip",
     };
     const r = await cli(...base, ...Object.entries(flags).flat(), "--out", out);
     expect(r.code, r.stderr).toBe(0);
@@ -181,6 +186,7 @@ describe("resnet-ts", () => {
       pctStart: 0.4,
       divFactor: 10,
       finalDivFactor: 100,
+      tta: "flip",
     });
     const fast = await cli(...base, "--preset", "fast", "--label-smoothing", "0", "--out", out);
     expect(fast.code, fast.stderr).toBe(0);
@@ -197,6 +203,8 @@ describe("resnet-ts", () => {
         /--warmup-epochs: must be 0 with the onecycle schedule/,
       ],
       [["train", "--schedule", "linear"], /--schedule: must be one of constant, step, cosine, onecycle/],
+      [["train", "--tta", "crop"], /--tta: must be one of none, flip/],
+      [["eval", "--checkpoint", "x.safetensors", "--tta", "crop"], /--tta: must be one of none, flip/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(...args);

@@ -41,6 +41,8 @@ export interface BatchOptions {
   normalization?: Normalization | null;
   /** RandomErasing(p=erasing, value=0) after normalisation, per image (default 0: off); needs an rng. */
   erasing?: number;
+  /** Mirror every image left-right (default false), e.g. for flip test-time augmentation. */
+  mirror?: boolean;
   /** Start at this batch (skipping the ones before it without building them), e.g. when resuming. */
   start?: number;
 }
@@ -113,6 +115,7 @@ export function batchTransform(opts: BatchOptions): BatchTransform {
     augment: opts.augment ?? "none",
     normalization: opts.normalization ?? null,
     erasing: opts.erasing ?? 0,
+    mirror: opts.mirror ?? false,
   };
 }
 

@@ -174,21 +174,21 @@ export function randomErasingParams(
 export const cropPadding = (size: number): number => Math.max(1, Math.round(size / 8));
 
 /**
- * Writes image `index` of `ds` as float32 into `out` at `offset` (channels x rows x cols): augmented
- * with `augment` drawing from `rng` (RandomCrop / RandomResizedCrop first, then the flip, as torchvision's
- * usual Compose), then pixels / 255, then normalised, then with probability `erasing` a rectangle set to 0
- * in every channel (RandomErasing(p=erasing, value=0) after Normalize, as torchvision's recipes place it).
+ * Writes image `index` of `ds` as float32 into `out` at `offset` (channels x rows x cols) as `transform`
+ * says: augmented drawing from `rng` (RandomCrop / RandomResizedCrop first, then the flip, as torchvision's
+ * usual Compose), mirrored when `mirror`, then pixels / 255, then normalised, then with probability
+ * `erasing` a rectangle set to 0 in every channel (RandomErasing(p=erasing, value=0) after Normalize, as
+ * torchvision's recipes place it).
  */
 export function writeImage(
   ds: Dataset,
   index: number,
   out: Float32Array,
   offset: number,
-  augment: AugmentName,
+  transform: BatchTransform,
   rng: Rng | null,
-  norm: Normalization | null,
-  erasing = 0,
 ): void {
+  const { augment, normalization: norm, erasing, mirror } = transform;
   const { channels, rows, cols } = ds;
   const plane = rows * cols;
   const per = imageBytes(ds);
@@ -208,6 +208,7 @@ export function writeImage(
     }
     flip = rng.next() < 0.5;
   }
+  if (mirror) flip = !flip;
   for (let c = 0; c < channels; c++) {
     const mean = norm ? norm.mean[c]! : 0;
     const std = norm ? norm.std[c]! : 1;
@@ -240,6 +241,8 @@ export interface BatchTransform {
   normalization: Normalization | null;
   /** RandomErasing's probability per image (0: off). */
   erasing: number;
+  /** Mirror every image left-right, after any random flip (deterministic: flip test-time augmentation). */
+  mirror: boolean;
 }
 
 /**
@@ -258,16 +261,7 @@ export function buildBatch(
   const rng = transform.augment === "none" && transform.erasing === 0 ? null : new Rng(seed);
   for (let k = 0; k < indices.length; k++) {
     const index = indices[k]!;
-    writeImage(
-      ds,
-      index,
-      images,
-      k * per,
-      transform.augment,
-      rng,
-      transform.normalization,
-      transform.erasing,
-    );
+    writeImage(ds, index, images, k * per, transform, rng);
     labels[k] = ds.labels[index]!;
   }
   return { images, labels };

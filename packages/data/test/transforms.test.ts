@@ -104,7 +104,7 @@ describe.skipIf(!hasTorchvision())(
           } as unknown as Rng;
           const got = new Float32Array(n);
           if (pad === Math.max(1, Math.round(size / 8))) {
-            writeImage(ds, 0, got, 0, "crop", rigged, null);
+            writeImage(ds, 0, got, 0, { augment: "crop", normalization: null, erasing: 0, mirror: false }, rigged);
             expect(Array.from(got), `${files[i]} padded crop`).toEqual(padded);
           }
           const norm = new Float32Array(take(4 * n).slice().buffer);
@@ -138,7 +138,7 @@ describe("random transforms", () => {
 
   it("are a pure function of the batch seed, and change with it", () => {
     for (const augment of ["flip", "crop", "resized-crop"] as const) {
-      const t = { augment, normalization: null, erasing: augment === "flip" ? 0.5 : 0 };
+      const t = { augment, normalization: null, erasing: augment === "flip" ? 0.5 : 0, mirror: false };
       const a = buildBatch(ds, [0, 1, 1, 0], t, 7);
       expect(buildBatch(ds, [0, 1, 1, 0], t, 7)).toEqual(a);
       const seeds = [8, 9, 10, 11, 12].map((s) => buildBatch(ds, [0, 1, 1, 0], t, s).images);
@@ -148,10 +148,27 @@ describe("random transforms", () => {
 
   it("flip mirrors each row, and keeps every pixel", () => {
     const out = new Float32Array(3 * size * size);
-    writeImage(ds, 0, out, 0, "flip", { next: () => 0.1 } as unknown as Rng, null);
+    writeImage(ds, 0, out, 0, { augment: "flip", normalization: null, erasing: 0, mirror: false }, { next: () => 0.1 } as unknown as Rng);
     for (let y = 0; y < size; y++)
       for (let x = 0; x < size; x++)
         expect(out[y * size + x]).toBe(Math.fround(images[y * size + size - 1 - x]! / 255));
+  });
+
+  it("mirror flips every image without an rng, and undoes a random flip", () => {
+    const mirrored = new Float32Array(3 * size * size);
+    writeImage(ds, 1, mirrored, 0, { augment: "none", normalization: null, erasing: 0, mirror: true }, null);
+    for (let c = 0; c < 3; c++)
+      for (let y = 0; y < size; y++)
+        for (let x = 0; x < size; x++) {
+          const at = c * size * size + y * size;
+          expect(mirrored[at + x]).toBe(Math.fround(images[3 * size * size + at + size - 1 - x]! / 255));
+        }
+    const both = new Float32Array(3 * size * size);
+    const flipDraw = { next: () => 0.1 } as unknown as Rng;
+    writeImage(ds, 1, both, 0, { augment: "flip", normalization: null, erasing: 0, mirror: true }, flipDraw);
+    const plain = new Float32Array(3 * size * size);
+    writeImage(ds, 1, plain, 0, { augment: "none", normalization: null, erasing: 0, mirror: false }, null);
+    expect(both).toEqual(plain);
   });
 
   it("RandomResizedCrop's crops lie inside the image with area and ratio in range (or the centre fallback)", () => {
@@ -191,10 +208,10 @@ describe("random transforms", () => {
   it("RandomErasing sets one rectangle to 0 in every channel after Normalize and keeps the rest", () => {
     const norm = { mean: [0.1, 0.2, 0.3], std: [0.5, 0.5, 0.5] };
     const plain = new Float32Array(3 * size * size);
-    writeImage(ds, 1, plain, 0, "none", null, norm);
+    writeImage(ds, 1, plain, 0, { augment: "none", normalization: norm, erasing: 0, mirror: false }, null);
     const rng = new Rng(11);
     const erased = new Float32Array(plain.length);
-    writeImage(ds, 1, erased, 0, "none", rng, norm, 1);
+    writeImage(ds, 1, erased, 0, { augment: "none", normalization: norm, erasing: 1, mirror: false }, rng);
     // Replay the draws: the p test, then the box.
     const replay = new Rng(11);
     expect(replay.next()).toBeLessThan(1);
@@ -211,9 +228,9 @@ describe("random transforms", () => {
         }
     // p = 0 draws nothing and changes nothing; erasing without an rng is refused.
     const none = new Float32Array(plain.length);
-    writeImage(ds, 1, none, 0, "none", null, norm, 0);
+    writeImage(ds, 1, none, 0, { augment: "none", normalization: norm, erasing: 0, mirror: false }, null);
     expect(none).toEqual(plain);
-    expect(() => writeImage(ds, 1, none, 0, "none", null, norm, 0.5)).toThrow(/random erasing needs an rng/);
+    expect(() => writeImage(ds, 1, none, 0, { augment: "none", normalization: norm, erasing: 0.5, mirror: false }, null)).toThrow(/random erasing needs an rng/);
   });
 
   it("dataset normalisation is the per-channel mean and population std of pixels / 255", () => {

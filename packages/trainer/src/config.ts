@@ -5,6 +5,7 @@
  */
 import { AUGMENT_NAMES, NORMALIZE_NAMES } from "@resnet-ts/data";
 import { BLOCK_ARRANGEMENTS } from "@resnet-ts/layers";
+import { TTA_NAMES } from "./evaluate.js";
 import { FREEZE_PATTERN, MODEL_NAMES } from "./model-names.js";
 import { z } from "zod";
 import { SCHEDULE_NAMES } from "./schedule.js";
@@ -153,6 +154,11 @@ const fields = {
       "Normalize per channel: none (pixels / 255), dataset (the training split's mean/std) or imagenet",
     ),
   eval: bool().describe("Evaluate on the test set after each epoch"),
+  tta: z
+    .enum(TTA_NAMES, { error: `must be one of ${TTA_NAMES.join(", ")}` })
+    .describe(
+      "Test-time augmentation of the evaluation: none, or flip (the mean of the logits of each image and its mirror image)",
+    ),
   backend: z
     .string({ error: "must be a backend name" })
     .min(1, { error: "must be a backend name" })
@@ -269,6 +275,7 @@ export const DEFAULT_CONFIG: TrainConfig = Object.freeze({
   randomErasing: 0,
   normalize: "none",
   eval: true,
+  tta: "none",
   backend: null,
 });
 

@@ -1,10 +1,11 @@
 /**
  * Evaluation: the model in eval mode, without gradients, over a data set in file order. Each batch reads
- * its loss and logits back asynchronously; the labels come from the data set (host data).
+ * its loss and logits back asynchronously; the labels come from the data set (host data). With flip
+ * test-time augmentation the logits are the mean of those of each image and its mirror image.
  */
-import { batches, type Dataset, type Normalization } from "@resnet-ts/data";
+import { batches, type Batch, type Dataset, type Normalization } from "@resnet-ts/data";
 import type { Module } from "@resnet-ts/layers";
-import { noGrad, tidy } from "@resnet-ts/tensor";
+import { add, noGrad, scale, tidy } from "@resnet-ts/tensor";
 import { batchLabels, crossEntropy, readLossAndPredictions } from "./metrics.js";
 import { yieldToEventLoop } from "./yield.js";
 
@@ -23,7 +24,13 @@ export interface EvaluateOptions {
   yieldEvery?: number;
   /** Checked between batches; when aborted, `evaluate` rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Test-time augmentation: "flip" averages the logits of each image and its mirror image (default "none"). */
+  tta?: TtaName;
 }
+
+/** Test-time augmentations `evaluate` offers. */
+export const TTA_NAMES = ["none", "flip"] as const;
+export type TtaName = (typeof TTA_NAMES)[number];
 
 export interface EvalResult {
   /** Mean cross-entropy over the examples. */
@@ -50,19 +57,23 @@ export async function evaluate(
   let lossSum = 0;
   let correct = 0;
   let seen = 0;
+  const batchOptions = {
+    batchSize,
+    shuffle: false,
+    resize: resize ?? undefined,
+    normalization: options.normalization ?? null,
+  };
+  const mirrored = options.tta === "flip" ? batches(dataset, { ...batchOptions, mirror: true }) : null;
   try {
     let b = 0;
-    for (const batch of batches(dataset, {
-      batchSize,
-      shuffle: false,
-      resize: resize ?? undefined,
-      normalization: options.normalization ?? null,
-    })) {
+    for (const batch of batches(dataset, batchOptions)) {
+      const mirror: Batch | undefined = mirrored?.next().value;
       try {
         signal?.throwIfAborted();
         const { lossTensor, logits } = noGrad(() =>
           tidy(() => {
-            const logits = model.call(batch.images);
+            const plain = model.call(batch.images);
+            const logits = mirror ? scale(add(plain, model.call(mirror.images)), 0.5) : plain;
             return { lossTensor: crossEntropy(logits, batch.labels), logits };
           }),
         );
@@ -82,8 +93,7 @@ export async function evaluate(
         lossSum += loss * batch.size;
         seen += batch.size;
       } finally {
-        batch.images.dispose();
-        batch.labels.dispose();
+        for (const t of [batch.images, batch.labels, mirror?.images, mirror?.labels]) t?.dispose();
       }
       if (yieldEvery > 0 && ++b % yieldEvery === 0) await yieldToEventLoop();
     }

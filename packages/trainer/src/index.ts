@@ -38,7 +38,7 @@ export {
 } from "./config.js";
 export { CROP_MAX_SIDE, dataDefaults } from "./data-defaults.js";
 export { epochShuffleSeed } from "./sampling.js";
-export { type EvalResult, type EvaluateOptions, evaluate } from "./evaluate.js";
+export { type EvalResult, type EvaluateOptions, evaluate, TTA_NAMES, type TtaName } from "./evaluate.js";
 export type { Listener } from "./events.js";
 export {
   type BatchEndEvent,

@@ -383,6 +383,7 @@ export class Trainer {
           normalization: this.normalization,
           yieldEvery: this.#options.yieldEvery ?? 1,
           signal: stop,
+          tta: c.tta,
           ...this.#options.evaluation,
         });
       } catch (error) {

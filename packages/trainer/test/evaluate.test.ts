@@ -1,4 +1,5 @@
-import { fromArray, noGrad, type Tensor } from "@resnet-ts/tensor";
+import { Flatten, Linear, Sequential } from "@resnet-ts/layers";
+import { add, fromArray, noGrad, Rng, scale, type Tensor } from "@resnet-ts/tensor";
 import { describe, expect, it } from "vitest";
 import { accuracy, argmaxRows, crossEntropy, evaluate, RunningMean } from "../src/index.js";
 import { tinyDataset, tinyModel } from "./tiny.js";
@@ -82,6 +83,39 @@ describe("evaluate", () => {
     const before = model.stateDict();
     await evaluate(model, data, { batchSize: 23, resize: 12 });
     expect(model.stateDict()).toEqual(before);
+  });
+
+  it("with flip test-time augmentation, scores the mean logits of each image and its mirror image", async () => {
+    // A linear map of the pixels, so that the mirror image gives other logits (a global average would not).
+    const model = new Sequential(new Flatten(), new Linear(36, 3, { rng: new Rng(3) }));
+    const data = tinyDataset(13, 5);
+    const side = 6;
+    const asTensor = (mirror: boolean) =>
+      fromArray(
+        Float32Array.from({ length: 13 * side * side }, (_, i) => {
+          const x = i % side;
+          return data.images[i - x + (mirror ? side - 1 - x : x)]! / 255;
+        }),
+        [13, 1, side, side],
+      );
+    const reference = noGrad(() => {
+      model.eval();
+      const plain = model.call(asTensor(false));
+      const mean = scale(add(plain, model.call(asTensor(true))), 0.5);
+      const labels = fromArray(data.labels);
+      model.train();
+      return {
+        loss: crossEntropy(mean, labels).item(),
+        plainLoss: crossEntropy(plain, labels).item(),
+        predictions: Array.from(argmaxRows(mean)),
+      };
+    });
+    const result = await evaluate(model, data, { batchSize: 4, predictions: true, tta: "flip" });
+    expect(result.loss).toBeCloseTo(reference.loss, 5);
+    expect(Array.from(result.predictions!)).toEqual(reference.predictions);
+    // The mirror image changes the answer (the conv is not symmetric), so the test tells the modes apart.
+    expect(Math.abs(reference.loss - reference.plainLoss)).toBeGreaterThan(1e-3);
+    expect((await evaluate(model, data, { batchSize: 4 })).loss).toBeCloseTo(reference.plainLoss, 5);
   });
 
   it("stops when its signal is aborted", async () => {

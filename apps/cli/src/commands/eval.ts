@@ -1,6 +1,6 @@
 /** `resnet-ts eval`: accuracy and mean cross-entropy of a checkpoint on the test split. */
 import { takeFirst } from "@resnet-ts/data";
-import { checkpointShape, evaluate } from "@resnet-ts/trainer";
+import { checkpointShape, evaluate, TTA_NAMES } from "@resnet-ts/trainer";
 import type { Command } from "commander";
 import { z } from "zod";
 import { selectBackend } from "../backends.js";
@@ -22,6 +22,7 @@ const EvalOptions = z.object({
   testLimit: z.coerce.number().int().min(1).optional(),
   batchSize: z.coerce.number().int().min(1).max(4096),
   backend: z.string().optional(),
+  tta: z.enum(TTA_NAMES, { error: `must be one of ${TTA_NAMES.join(", ")}` }).optional(),
 });
 
 export function registerEval(program: Command, output: () => Output): void {
@@ -43,6 +44,10 @@ export function registerEval(program: Command, output: () => Output): void {
     .option("--test-limit <n>", "evaluate the first N test examples (file order)")
     .option("--batch-size <n>", "examples per forward pass", "256")
     .option("--backend <name>", "backend (default: the fastest that works here)")
+    .option(
+      "--tta <name>",
+      "test-time augmentation: none or flip (mean logits of each image and its mirror; default: the checkpoint's training setting, else none)",
+    )
     .action(async (raw: Record<string, unknown>) => {
       const opts = parseOptions(EvalOptions, raw);
       const out = output();
@@ -65,12 +70,17 @@ export function registerEval(program: Command, output: () => Output): void {
       const test = opts.testLimit ? takeFirst(data.test, opts.testLimit) : data.test;
       const size = opts.resize ?? resize;
       const shape = size ? `${size}x${size}` : `${test.rows}x${test.cols}`;
-      out.info(`eval: ${opts.checkpoint} on ${test.count} test images at ${shape} (${backend})`);
+      const tta = opts.tta ?? checkpoint.info.config?.tta ?? "none";
+      out.info(
+        `eval: ${opts.checkpoint} on ${test.count} test images at ${shape} (${backend}` +
+          `${tta === "none" ? "" : `, test-time augmentation ${tta}`})`,
+      );
       const result = await evaluate(model, test, {
         batchSize: opts.batchSize,
         resize: size,
         yieldEvery: 0,
         normalization: pre?.normalization ?? null,
+        tta,
       });
       out.info(
         `accuracy ${result.accuracy.toFixed(4)}, loss ${result.loss.toFixed(4)}, ${result.examples} examples`,

@@ -186,7 +186,8 @@ async function runTrain(raw: Record<string, unknown> & TrainFlags, cmd: Command,
   out.info(
     `train: ${config.model}${config.width === 1 ? "" : ` at width ${config.width}`} on ${backend}, ${trainer.trainSet.count} images/epoch at ${side}, ` +
       `augment ${config.augment}${config.randomErasing > 0 ? `, random erasing ${config.randomErasing}` : ""}, ` +
-      `normalize ${config.normalize}, ${workers} loader worker(s), ` +
+      `normalize ${config.normalize}${config.tta === "none" ? "" : `, test-time augmentation ${config.tta}`}, ` +
+      `${workers} loader worker(s), ` +
       `batch ${config.batchSize}, lr ${config.lr}, ${config.epochs} epoch(s), ${trainer.totalSteps} steps` +
       (resumed ? ` (resuming at epoch ${p.epochsDone + 1}, step ${p.globalStep})` : ""),
   );
