@@ -104,7 +104,14 @@ describe.skipIf(!hasTorchvision())(
           } as unknown as Rng;
           const got = new Float32Array(n);
           if (pad === Math.max(1, Math.round(size / 8))) {
-            writeImage(ds, 0, got, 0, { augment: "crop", normalization: null, erasing: 0, mirror: false }, rigged);
+            writeImage(
+              ds,
+              0,
+              got,
+              0,
+              { augment: "crop", normalization: null, erasing: 0, mirror: false },
+              rigged,
+            );
             expect(Array.from(got), `${files[i]} padded crop`).toEqual(padded);
           }
           const norm = new Float32Array(take(4 * n).slice().buffer);
@@ -148,7 +155,9 @@ describe("random transforms", () => {
 
   it("flip mirrors each row, and keeps every pixel", () => {
     const out = new Float32Array(3 * size * size);
-    writeImage(ds, 0, out, 0, { augment: "flip", normalization: null, erasing: 0, mirror: false }, { next: () => 0.1 } as unknown as Rng);
+    writeImage(ds, 0, out, 0, { augment: "flip", normalization: null, erasing: 0, mirror: false }, {
+      next: () => 0.1,
+    } as unknown as Rng);
     for (let y = 0; y < size; y++)
       for (let x = 0; x < size; x++)
         expect(out[y * size + x]).toBe(Math.fround(images[y * size + size - 1 - x]! / 255));
@@ -230,7 +239,9 @@ describe("random transforms", () => {
     const none = new Float32Array(plain.length);
     writeImage(ds, 1, none, 0, { augment: "none", normalization: norm, erasing: 0, mirror: false }, null);
     expect(none).toEqual(plain);
-    expect(() => writeImage(ds, 1, none, 0, { augment: "none", normalization: norm, erasing: 0.5, mirror: false }, null)).toThrow(/random erasing needs an rng/);
+    expect(() =>
+      writeImage(ds, 1, none, 0, { augment: "none", normalization: norm, erasing: 0.5, mirror: false }, null),
+    ).toThrow(/random erasing needs an rng/);
   });
 
   it("dataset normalisation is the per-channel mean and population std of pixels / 255", () => {

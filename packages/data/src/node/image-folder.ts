@@ -16,7 +16,6 @@ import {
   CIFAR10_TEST_FILE,
   CIFAR10_TRAIN_FILES,
   type Layout,
-  type Sample,
   imageFolderSplits,
   interleaveClasses,
   stratifiedSplit,
