@@ -62,6 +62,7 @@ describe("training config", () => {
       schedule: "onecycle",
       nesterov: true,
       labelSmoothing: 0.1,
+      tta: "flip",
     });
   });
 
