@@ -38,9 +38,14 @@ const loader = workers > 0 ? new WorkerLoader(workers) : undefined;
 
 /** Wall time of each loop step after the first: between consecutive batchEnd events. */
 async function loopRound(round) {
-  const trainer = new Trainer(loopModel, data, { ...config, seed: round, steps: steps + 1, epochs: 1 }, {
-    ...(loader ? { loader: loader.load } : {}),
-  });
+  const trainer = new Trainer(
+    loopModel,
+    data,
+    { ...config, seed: round, steps: steps + 1, epochs: 1 },
+    {
+      ...(loader ? { loader: loader.load } : {}),
+    },
+  );
   const times = [];
   let last = 0;
   trainer.on("batchEnd", () => {

@@ -12,7 +12,7 @@ import {
   type TrainConfig,
   type TrainConfigInput,
 } from "@resnet-ts/trainer";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { UsageError } from "./output.js";
 
 export const flagName = (field: string) => `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -64,9 +64,10 @@ export function addConfigFlags(cmd: Command): Command {
     .option("--seed <n>", "seed of the initialisation and the shuffles (default 0)")
     .option("--init-scheme <name>", "weight init: xavier (d2l, default) or default (PyTorch's per-layer)")
     .option(
-      "--block <arrangement>",
-      "residual block: original (d2l), bn-after-add, relu-before-add, relu-preact, full-preact",
+      "--arrangement <name>",
+      "residual arrangement (He et al. 2016): original (d2l), bn-after-add, relu-before-add, relu-preact, full-preact",
     )
+    .addOption(new Option("--block <name>", "deprecated: the old name of --arrangement").hideHelp())
     .option("--plain", "no shortcuts: the same layers as a plain net")
     .option(
       "--width <f>",
@@ -129,7 +130,10 @@ const numeric = [
   "seed",
 ] as const;
 
-/** The config fields the user gave explicitly (undefined: not given). */
+/**
+ * The config fields the user gave explicitly (undefined: not given). A deprecated flag (`--block`, now
+ * `--arrangement`) still works, with a one-line warning on stderr.
+ */
 export function configInput(raw: Record<string, unknown>, cmd: Command): TrainConfigInput {
   const given = (key: string) => cmd.getOptionValueSource(key) === "cli";
   const input: Record<string, unknown> = {};
@@ -143,7 +147,14 @@ export function configInput(raw: Record<string, unknown>, cmd: Command): TrainCo
   if (given("eval")) input.eval = raw.eval;
   if (given("tta")) input.tta = raw.tta;
   if (given("initScheme")) input.init = raw.initScheme;
-  if (given("block")) input.block = raw.block;
+  if (given("block")) {
+    if (given("arrangement")) {
+      throw new UsageError("--block is the deprecated name of --arrangement: give --arrangement only");
+    }
+    process.stderr.write("warning: --block is deprecated, use --arrangement\n");
+    input.arrangement = raw.block;
+  }
+  if (given("arrangement")) input.arrangement = raw.arrangement;
   if (given("plain")) input.plain = true;
   if (given("model")) input.model = raw.model;
   if (given("smallStem")) input.smallStem = true;

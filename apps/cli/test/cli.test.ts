@@ -123,17 +123,47 @@ describe("resnet-ts", () => {
     expect(last(resumed).trainAccuracy).toBe(last(straight).trainAccuracy);
   }, 240_000);
 
-  it("trains a block variant (--block, --plain) and evaluates its checkpoint as that variant", async () => {
+  it("trains an arrangement (--arrangement, --plain) and evaluates its checkpoint as that variant", async () => {
     const out = join(dir, "new-folder", "preact.safetensors"); // --out creates missing folders
     const common = ["--data", dataDir, "--batch-size", "16", "--steps", "2", "--test-limit", "16"];
-    const r = await cli("--json", "train", ...common, "--block", "full-preact", "--plain", "--out", out);
+    const r = await cli(
+      "--json",
+      "train",
+      ...common,
+      "--arrangement",
+      "full-preact",
+      "--plain",
+      "--out",
+      out,
+    );
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/deprecated/);
     const final = jsonLines(r.stdout).at(-1)!;
     const e = await cli("--json", "eval", "--checkpoint", out, "--data", dataDir, "--test-limit", "16");
     expect(e.code, e.stderr).toBe(0);
     expect(jsonLines(e.stdout)[0]!.accuracy).toBeCloseTo(final.testAccuracy as number, 6);
+    const bad = await cli("train", "--arrangement", "sideways");
+    expect(bad.stderr).toMatch(/--arrangement: must be one of original, bn-after-add/);
+  });
+
+  it("--block still sets the arrangement, with a one-line deprecation warning naming --arrangement", async () => {
+    const out = join(dir, "old-flag.safetensors");
+    const args = ["--data", dataDir, "--batch-size", "16", "--steps", "1", "--no-eval", "--out", out];
+    const r = await cli("--json", "train", ...args, "--block", "relu-preact");
+    expect(r.code, r.stderr).toBe(0);
+    const warnings = r.stderr.split("\n").filter((line) => line.includes("deprecated"));
+    expect(warnings).toEqual(["warning: --block is deprecated, use --arrangement"]);
+    expect(r.stdout).not.toMatch(/deprecated/);
+    expect((await loadCheckpoint(out, { training: false })).info.config?.arrangement).toBe("relu-preact");
     const bad = await cli("train", "--block", "sideways");
-    expect(bad.stderr).toMatch(/--block: must be one of original, bn-after-add/);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--arrangement: must be one of original, .* \(got "sideways"\)/);
+    const both = await cli("train", "--block", "original", "--arrangement", "full-preact");
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toMatch(/--block is the deprecated name of --arrangement: give --arrangement only/);
+    const help = await cli("train", "--help");
+    expect(help.stdout).toMatch(/--arrangement <name>\s+residual\s+arrangement\s+\(He/);
+    expect(help.stdout).not.toMatch(/--block/);
   });
 
   it("the schedule, optimizer and loss flags reach the run's config (stored in its checkpoint)", async () => {

@@ -3,7 +3,7 @@
  * (step and loss advance, pause holds the step, resume advances it, the main thread never stalls over
  * 100 ms), downloads a checkpoint that the trainer reads back, evaluates a checkpoint made outside the
  * browser with the same accuracy on the same test examples, reports bad files on the page, and trains
- * on the user's IDX files at 96x96 from the uploaded model, trains a block arrangement chosen in the form,
+ * on the user's IDX files at 96x96 from the uploaded model, trains a residual arrangement chosen in the form,
  * runs a small comparison of a residual net and its plain twin, and fills in a study preset whose recorded
  * results (docs/compare/study) get a live run's result beside them; trains on the user's images,
  * evaluates a checkpoint `resnet-ts train` wrote on them with the CLI's accuracy and predicted classes, and
@@ -283,11 +283,11 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
     expect(summary).toContain("[1, 512, 3, 3]");
   }, 180_000);
 
-  it("trains the block arrangement chosen in the form (full pre-activation, plain)", async () => {
+  it("trains the residual arrangement chosen in the form (full pre-activation, plain)", async () => {
     await page.selectOption("#data", "10k");
     await page.setChecked("#from-loaded", false);
     await page.selectOption("#resize", "28");
-    await page.selectOption("#block", "full-preact");
+    await page.selectOption("#arrangement", "full-preact");
     await page.setChecked("#plain", true);
     await page.fill("#batchSize", "8");
     await page.fill("#steps", "3");
@@ -598,7 +598,7 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
       expect(await pickImages(page, root), await text(page, "images-status")).toBe("loaded");
       await page.selectOption("#augment", "auto");
       await page.selectOption("#normalize", "auto");
-      await page.selectOption("#block", "original");
+      await page.selectOption("#arrangement", "original");
       await page.setChecked("#plain", false);
       await page.fill("#batchSize", "8");
       await page.fill("#epochs", "1");
@@ -648,9 +648,9 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
       expect(await info()).toBe("read resnet18-10.pth (pth, 122 tensors, resnet18's keys)");
       expect(await page.isChecked('[data-testid="use-pretrained"]')).toBe(true);
 
-      // Weights of another architecture: the loader's one-line error, no training. (Block arrangements
+      // Weights of another architecture: the loader's one-line error, no training. (Residual arrangements
       // are d2l's: an earlier test left full-preact, plain, which the schema refuses for torchvision's nets.)
-      await page.selectOption("#block", "original");
+      await page.selectOption("#arrangement", "original");
       await page.setChecked("#plain", false);
       await page.selectOption("#model", "resnet34");
       await page.fill("#batchSize", "4");

@@ -55,9 +55,9 @@ export function modelDescription(config: ModelConfig): string {
   const model = config.model ?? "d2l-resnet18";
   if (model !== "d2l-resnet18") return `torchvision's ${model}`;
   const variant =
-    config.block === "original" && !config.plain
+    config.arrangement === "original" && !config.plain
       ? ""
-      : ` in the ${config.plain ? "plain " : ""}${config.block} arrangement`;
+      : ` in the ${config.plain ? "plain " : ""}${config.arrangement} arrangement`;
   const width = (config.width ?? 1) === 1 ? "" : ` at width ${config.width}`;
   return `the d2l ResNet-18${width}${variant}`;
 }

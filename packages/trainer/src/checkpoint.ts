@@ -12,7 +12,7 @@ import {
   TrainProgressSchema,
   TrainStateOptimizerSchema,
 } from "./checkpoint-metadata.js";
-import { DEFAULT_CONFIG, parseConfig, type TrainConfig } from "./config.js";
+import { parseStoredConfig, type TrainConfig } from "./config.js";
 import { type DataRecord, parseDataRecord } from "./data-record.js";
 import { decodeSafetensors, encodeSafetensors, type SafetensorsMetadata } from "./safetensors.js";
 import type { SGD } from "./sgd.js";
@@ -234,11 +234,8 @@ function readInfo(m: SafetensorsMetadata): CheckpointInfo {
     format,
     id: m.checkpoint_id ?? null,
     date: m.date ?? null,
-    // Fields added to the config after a checkpoint was written take their defaults.
-    config:
-      m.config === undefined
-        ? null
-        : parseConfig({ ...DEFAULT_CONFIG, ...(parseJson(m.config, "config") as object) }),
+    // Fields added to the config after a checkpoint was written take their defaults, renamed ones their new names.
+    config: m.config === undefined ? null : parseStoredConfig(parseJson(m.config, "config")),
     epoch: count("epoch"),
     step: count("step"),
     data: m.data === undefined ? null : readDataRecord(m.data),

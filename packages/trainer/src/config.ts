@@ -126,7 +126,7 @@ const fields = {
     .gt(0, { error: "must be greater than 0 and at most 1000" })
     .max(1000, { error: "must be greater than 0 and at most 1000" })
     .describe("Learning-rate multiplier for the classifier head's parameters"),
-  block: z
+  arrangement: z
     .enum(BLOCK_ARRANGEMENTS, { error: `must be one of ${BLOCK_ARRANGEMENTS.join(", ")}` })
     .describe("Residual block arrangement (He et al. 2016): original is d2l's"),
   plain: bool().describe("Drop the shortcuts: the same layers as a plain (non-residual) net"),
@@ -191,12 +191,12 @@ export const TrainConfigSchema = z.strictObject(fields).superRefine((c, ctx) => 
       message: `must not exceed epochs (${c.epochs})`,
     });
   }
-  if (c.model !== "d2l-resnet18" && (c.block !== "original" || c.plain)) {
+  if (c.model !== "d2l-resnet18" && (c.arrangement !== "original" || c.plain)) {
     ctx.addIssue({
       code: "custom",
-      path: [c.plain ? "plain" : "block"],
-      input: c.plain ? c.plain : c.block,
-      message: `applies to d2l-resnet18 only (the model is ${c.model}, torchvision's original blocks)`,
+      path: [c.plain ? "plain" : "arrangement"],
+      input: c.plain ? c.plain : c.arrangement,
+      message: `applies to d2l-resnet18 only (the model is ${c.model}, torchvision's net: the original arrangement, with shortcuts)`,
     });
   }
   if (c.model !== "d2l-resnet18" && c.width !== 1) {
@@ -268,7 +268,7 @@ export const DEFAULT_CONFIG: TrainConfig = Object.freeze({
   freeze: "none",
   freezeBn: false,
   headLrMult: 1,
-  block: "original",
+  arrangement: "original",
   plain: false,
   width: 1,
   augment: "none",
@@ -351,23 +351,58 @@ function toConfigError(error: z.ZodError): ConfigError {
   );
 }
 
-/** Validates a complete configuration (e.g. one stored in a checkpoint); throws ConfigError. */
+/** Fields renamed since configurations were first stored: the old name and the new. */
+const RENAMED_FIELDS = [["block", "arrangement"]] as const;
+
+/**
+ * `value` with the old names of renamed fields (`block`, now `arrangement`) read as the new ones, so that
+ * configurations and checkpoints written before a rename still load. An old name given beside its new one
+ * is kept, for the schema to reject as an unknown setting. Anything but an object is returned as it is.
+ */
+function renameLegacyFields(value: unknown): unknown {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  const renamed: Record<string, unknown> = { ...value };
+  for (const [old, now] of RENAMED_FIELDS) {
+    if (renamed[old] !== undefined && renamed[now] === undefined) {
+      renamed[now] = renamed[old];
+      delete renamed[old];
+    }
+  }
+  return renamed;
+}
+
+/**
+ * Validates a complete configuration (e.g. one stored in a checkpoint), old field names read as the new
+ * ones (`renameLegacyFields`); throws ConfigError.
+ */
 export function parseConfig(value: unknown): TrainConfig {
-  const result = TrainConfigSchema.safeParse(value, { reportInput: true });
+  const result = TrainConfigSchema.safeParse(renameLegacyFields(value), { reportInput: true });
   if (!result.success) throw toConfigError(result.error);
   return result.data;
 }
 
 /**
+ * A configuration stored by this or an earlier version (a checkpoint's): old field names read as the new
+ * ones, fields added since it was written take their defaults; validated. Throws ConfigError.
+ */
+export function parseStoredConfig(value: unknown): TrainConfig {
+  const stored = renameLegacyFields(value);
+  return parseConfig(
+    typeof stored === "object" && stored !== null ? { ...DEFAULT_CONFIG, ...stored } : stored,
+  );
+}
+
+/**
  * The configuration for a run: `DEFAULT_CONFIG`, then the preset named by `input.preset`, then every
- * value of `input` that is not `undefined`; validated as a whole. Throws ConfigError naming each bad field.
+ * value of `input` that is not `undefined` (old field names read as the new ones); validated as a whole.
+ * Throws ConfigError naming each bad field.
  */
 export function resolveConfig(input: unknown = {}): TrainConfig {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     throw new ConfigError([{ field: "config", message: "must be an object of settings" }]);
   }
   const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-  const partial = TrainConfigInputSchema.safeParse(given, { reportInput: true });
+  const partial = TrainConfigInputSchema.safeParse(renameLegacyFields(given), { reportInput: true });
   if (!partial.success) throw toConfigError(partial.error);
   const preset = partial.data.preset ? PRESETS[partial.data.preset] : {};
   return parseConfig({ ...DEFAULT_CONFIG, ...preset, ...partial.data });

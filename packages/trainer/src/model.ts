@@ -1,6 +1,6 @@
 /**
  * The model a configuration trains, built for the data's shape (`inChannels`, `numClasses`):
- * - `d2l-resnet18` (the default): d2l's ResNet-18 ([2,2,2,2] basic blocks) in the configured block
+ * - `d2l-resnet18` (the default): d2l's ResNet-18 ([2,2,2,2] basic blocks) in the configured residual
  *   arrangement (original: exactly d2l's net), with or without shortcuts, init scheme and seed, its stage
  *   widths 64/128/256/512 scaled by `width` (1: d2l's);
  * - `resnet18`, `resnet34`, `resnet50`: torchvision's nets with torchvision's keys (layers' torchvision.ts).
@@ -8,7 +8,7 @@
 import { type Module, resnet, TorchvisionResNet } from "@resnet-ts/layers";
 import type { TrainConfig } from "./config.js";
 
-export type ModelConfig = Pick<TrainConfig, "init" | "seed" | "block" | "plain"> &
+export type ModelConfig = Pick<TrainConfig, "init" | "seed" | "arrangement" | "plain"> &
   Partial<Pick<TrainConfig, "model" | "zeroInitResidual" | "smallStem" | "width">>;
 
 /** d2l's ResNet-18 stage widths. */
@@ -33,7 +33,7 @@ export function createModel(
     numClasses,
     init: config.init,
     seed: config.seed,
-    arrangement: config.block,
+    arrangement: config.arrangement,
     plain: config.plain,
     widths: D2L_WIDTHS.map((w) => w * (config.width ?? 1)),
   });

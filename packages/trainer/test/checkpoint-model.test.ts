@@ -8,7 +8,9 @@ import {
   createModel,
   DEFAULT_CONFIG,
   decodeCheckpoint,
+  decodeSafetensors,
   encodeCheckpoint,
+  encodeSafetensors,
   modelFromCheckpoint,
 } from "../src/index.js";
 
@@ -45,11 +47,11 @@ describe("modelFromCheckpoint", () => {
   });
 
   it("a tensor of the wrong shape is named with both shapes", async () => {
-    const d2l = createModel({ ...DEFAULT_CONFIG, block: "full-preact" });
+    const d2l = createModel({ ...DEFAULT_CONFIG, arrangement: "full-preact" });
     const checkpoint = decodeCheckpoint((await encodeCheckpoint(d2l, { config: DEFAULT_CONFIG })).weights);
     expect(() => modelFromCheckpoint(checkpoint)).toThrow(/^does not fit the d2l ResNet-18 \(1 channel/);
     const preact = decodeCheckpoint(
-      (await encodeCheckpoint(d2l, { config: { ...DEFAULT_CONFIG, block: "full-preact" } })).weights,
+      (await encodeCheckpoint(d2l, { config: { ...DEFAULT_CONFIG, arrangement: "full-preact" } })).weights,
     );
     const wide = { ...preact, stateDict: { ...preact.stateDict } };
     const w = wide.stateDict["0.0.weight"]!;
@@ -58,5 +60,19 @@ describe("modelFromCheckpoint", () => {
       /^does not fit the d2l ResNet-18 in the full-preact arrangement \(1 channel\(s\), 10 classes\): mismatched shapes or dtypes \(1\): 0\.0\.weight \(found float32 \[64,1,1,49\], expected float32 \[64,1,7,7\]\)$/,
     );
     expect(modelFromCheckpoint(preact).stateDict()["0.0.weight"]!.shape).toEqual([64, 1, 7, 7]);
+  });
+
+  it("loads a checkpoint written before `block` was renamed `arrangement` in the arrangement it names", async () => {
+    const d2l = createModel({ ...DEFAULT_CONFIG, arrangement: "full-preact" });
+    const file = decodeSafetensors((await encodeCheckpoint(d2l, { config: DEFAULT_CONFIG })).weights);
+    // The config as it was stored then: `block` for the arrangement, and no `width` (added later).
+    const { arrangement: _, width: __, ...kept } = DEFAULT_CONFIG;
+    const old = { ...kept, block: "full-preact" };
+    const checkpoint = decodeCheckpoint(
+      encodeSafetensors(file.tensors, { ...file.metadata, config: JSON.stringify(old) }),
+    );
+    expect(checkpoint.info.config).toMatchObject({ arrangement: "full-preact", width: 1 });
+    expect(checkpoint.info.config).not.toHaveProperty("block");
+    expect(modelFromCheckpoint(checkpoint).stateDict()["8.weight"]!.shape).toEqual([10, 512]);
   });
 });

@@ -121,6 +121,21 @@ describe("training config", () => {
     expect(() => parseConfig(incomplete)).toThrow("backend: must be a backend name");
   });
 
+  it("reads the old name `block` as `arrangement` (configs and JSON written before the rename)", () => {
+    expect(resolveConfig({ block: "relu-preact" }).arrangement).toBe("relu-preact");
+    expect(JSON.parse(JSON.stringify(resolveConfig({ block: "relu-preact" })))).not.toHaveProperty("block");
+    expect(resolveConfig({ block: undefined, arrangement: "bn-after-add" }).arrangement).toBe("bn-after-add");
+    const { arrangement: _, ...rest } = DEFAULT_CONFIG;
+    expect(parseConfig({ ...rest, block: "full-preact" })).toEqual({
+      ...DEFAULT_CONFIG,
+      arrangement: "full-preact",
+    });
+    expect(messageOf({ block: "sideways" })).toContain("arrangement: must be one of original, bn-after-add");
+    // Both names: the old one is an unknown setting, not silently dropped.
+    expect(messageOf({ block: "original", arrangement: "full-preact" })).toContain("block: unknown setting");
+    expect(() => parseConfig({ ...DEFAULT_CONFIG, block: "original" })).toThrow("block: unknown setting");
+  });
+
   it("describes every field for --help and forms", () => {
     for (const [name, field] of Object.entries(TrainConfigSchema.shape)) {
       expect(field.description, name).toBeTruthy();

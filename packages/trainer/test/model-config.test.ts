@@ -28,8 +28,8 @@ describe("model and fine-tuning settings", () => {
     );
     expect(messageOf({ freeze: "layers:5" })).toMatch(/freeze: must be none, backbone, stem or layers:N/);
     expect(messageOf({ headLrMult: 0 })).toMatch(/headLrMult: must be greater than 0/);
-    expect(messageOf({ model: "resnet18", block: "full-preact" })).toMatch(
-      /block: applies to d2l-resnet18 only/,
+    expect(messageOf({ model: "resnet18", arrangement: "full-preact" })).toMatch(
+      /arrangement: applies to d2l-resnet18 only \(the model is resnet18, torchvision's net: the original arrangement, with shortcuts\)/,
     );
     expect(messageOf({ smallStem: true })).toMatch(/smallStem: applies to the torchvision models/);
   });

@@ -9,7 +9,7 @@ export async function prepareOurs(
   side: number,
 ): Promise<{ step: () => Promise<number>; detail: string }> {
   const { name } = await activateBackend(backend, []);
-  const model = createModel({ init: "xavier", seed: 0, block: "original", plain: false });
+  const model = createModel({ init: "xavier", seed: 0, arrangement: "original", plain: false });
   const { step } = benchStep(model, { batchSize: batch, channels: 1, side });
   const mode = (getBackend() as { mode?: string }).mode;
   return { step, detail: mode ? `${name} (${mode})` : name };

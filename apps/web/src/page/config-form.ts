@@ -20,7 +20,7 @@ const REQUIRED = [
 ] as const;
 const OPTIONAL = ["steps", "trainLimit", "testLimit"] as const;
 const CHECKBOXES = ["plain", "smallStem", "zeroInitResidual", "freezeBn"] as const;
-const SELECTS = ["schedule", "block", "model", "freeze"] as const;
+const SELECTS = ["schedule", "arrangement", "model", "freeze"] as const;
 /** Selects whose "auto" leaves the choice to the data (the worker's `dataDefaults`); presets do not set them. */
 const AUTO_SELECTS = ["augment", "normalize"] as const;
 
@@ -31,10 +31,10 @@ export class ConfigForm {
   readonly #preset = $<HTMLSelectElement>("preset");
   readonly #resize = $<HTMLSelectElement>("resize");
   readonly #backend = $<HTMLSelectElement>("backend-choice");
-  readonly #block = $<HTMLSelectElement>("block");
+  readonly #arrangement = $<HTMLSelectElement>("arrangement");
 
   constructor(onChange: () => void) {
-    for (const name of BLOCK_ARRANGEMENTS) this.#block.add(new Option(name, name));
+    for (const name of BLOCK_ARRANGEMENTS) this.#arrangement.add(new Option(name, name));
     this.#preset.addEventListener("change", () => {
       this.fill(resolveConfig({ preset: (this.#preset.value || null) as PresetName | null }));
       onChange();

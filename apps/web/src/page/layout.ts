@@ -174,7 +174,7 @@ export const LAYOUT = `
         <ul id="pretrained-notes" data-testid="pretrained-notes" class="notes"></ul>
       </fieldset>
       <div class="row">
-        ${field("block", "Block arrangement", `<select id="block" data-testid="block"></select>`, "He et al. 2016; original is d2l's")}
+        ${field("arrangement", "Residual arrangement", `<select id="arrangement" data-testid="arrangement"></select>`, "He et al. 2016; original is d2l's")}
         <div class="field"><span>Shortcuts</span><label class="check"><input id="plain" data-testid="plain" type="checkbox" /> plain net (none)</label>
           <small class="issue" data-issue-for="plain"></small></div>
       </div>

@@ -43,7 +43,7 @@ export function saveCheckpoint(
 
 /**
  * Decodes `bytes` and loads them into a fresh model of the architecture in the file's config
- * (`modelFromCheckpoint`: the model, block arrangement, plain; d2l's ResNet-18 when it has none) for the
+ * (`modelFromCheckpoint`: the model, its `arrangement`, `plain`; d2l's ResNet-18 when it has none) for the
  * channels and classes its preprocessing records. Throws a message for the page that names the file.
  */
 export function loadCheckpoint(

@@ -294,7 +294,7 @@ export class Session {
       const spec = this.#modelSpec ?? c;
       this.#lastConfig = {
         ...c,
-        block: spec.block,
+        arrangement: spec.arrangement,
         plain: spec.plain,
         model: spec.model ?? c.model,
         smallStem: spec.smallStem ?? c.smallStem,
@@ -604,7 +604,7 @@ function architecture(c: ModelConfig): string {
     return `torchvision ${c.model}${c.smallStem ? ", small stem" : ""}${c.zeroInitResidual ? ", zero-init residual" : ""}`;
   }
   const width = (c.width ?? 1) === 1 ? "" : `, width ${c.width}`;
-  return `ResNet-18${width}, ${c.block} blocks${c.plain ? ", plain (no shortcuts)" : ""}`;
+  return `ResNet-18${width}, ${c.arrangement} blocks${c.plain ? ", plain (no shortcuts)" : ""}`;
 }
 
 /** Evenly spread indices into the test set for the sample grid. */
