@@ -23,7 +23,7 @@ export function addConfigFlags(cmd: Command): Command {
     .option(
       "--preset <name>",
       `${PRESET_NAMES.join(", ")}: quick (a short run that shows learning in minutes), d2l (10 epochs at ` +
-        "96x96), fast (half width, momentum, one-cycle, label smoothing, flip TTA: 0.93 at 28x28 in about 12 minutes)",
+        "96x96), fast (half width, momentum, one-cycle, label smoothing, flip TTA: 0.93 at 28x28 within 15 minutes)",
     )
     .option("--epochs <n>", "passes over the training set (default 1)")
     .option("--steps <n>", "stop after this many optimizer steps in total")

@@ -154,7 +154,11 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
       /must be an integer between 1 and 4096/,
     );
     expect(await page.getByTestId("start").isDisabled()).toBe(true);
+    // A preset fills the fields it sets, the test-time augmentation among them.
+    await page.selectOption("#preset", "fast");
+    expect(await page.inputValue("#tta")).toBe("flip");
     await page.selectOption("#preset", "quick");
+    expect(await page.inputValue("#tta")).toBe("none");
     await expect.poll(() => page.getByTestId("start").isDisabled()).toBe(false);
     expect(await page.textContent('[data-issue-for="lr"]')).toBe("");
   });
@@ -289,6 +293,7 @@ describe.skipIf(missing)("web app in headless Chromium", () => {
     await page.selectOption("#resize", "28");
     await page.selectOption("#arrangement", "full-preact");
     await page.setChecked("#plain", true);
+    await page.selectOption("#tta", "flip"); // the evaluation after the capped epoch scores the mirror images too
     await page.fill("#batchSize", "8");
     await page.fill("#steps", "3");
     await page.fill("#trainLimit", "64");

@@ -20,7 +20,7 @@ const REQUIRED = [
 ] as const;
 const OPTIONAL = ["steps", "trainLimit", "testLimit"] as const;
 const CHECKBOXES = ["plain", "smallStem", "zeroInitResidual", "freezeBn"] as const;
-const SELECTS = ["schedule", "arrangement", "model", "freeze"] as const;
+const SELECTS = ["schedule", "arrangement", "model", "freeze", "tta"] as const;
 /** Selects whose "auto" leaves the choice to the data (the worker's `dataDefaults`); presets do not set them. */
 const AUTO_SELECTS = ["augment", "normalize"] as const;
 

@@ -1,7 +1,14 @@
 /** The page's static markup; every element the code touches has an id (and a data-testid where tests need it). */
 import { AUGMENT_NAMES, NORMALIZE_NAMES } from "@resnet-ts/data";
 import { BLOCK_ARRANGEMENTS } from "@resnet-ts/layers";
-import { CROP_MAX_SIDE, MODEL_NAMES, PRESET_NAMES, SCHEDULE_NAMES, STUDY_PRESETS } from "@resnet-ts/trainer";
+import {
+  CROP_MAX_SIDE,
+  MODEL_NAMES,
+  PRESET_NAMES,
+  SCHEDULE_NAMES,
+  STUDY_PRESETS,
+  TTA_NAMES,
+} from "@resnet-ts/trainer";
 
 const field = (id: string, label: string, input: string, hint = "") =>
   `<label class="field" for="${id}"><span>${label}</span>${input}<small class="hint">${hint}</small>` +
@@ -149,6 +156,7 @@ export const LAYOUT = `
       <div class="row">
         ${field("augment", "Augment", `<select id="augment" data-testid="augment">${AUTO_OPTION}${AUGMENT_NAMES.map((a) => `<option value="${a}">${a}</option>`).join("")}</select>`, `auto: your images crop (up to ${CROP_MAX_SIDE} px) or resized-crop, others none`)}
         ${field("normalize", "Normalize", `<select id="normalize" data-testid="normalize">${AUTO_OPTION}${NORMALIZE_NAMES.map((n) => `<option value="${n}">${n}</option>`).join("")}</select>`, "auto: your images dataset (the training split's mean/std), others none")}
+        ${field("tta", "Test-time augmentation", `<select id="tta" data-testid="tta">${TTA_NAMES.map((t) => `<option value="${t}">${t}</option>`).join("")}</select>`, "flip: score each test image with its mirror image (mean logits)")}
       </div>
       <div class="row">
         ${field("resize", "Resolution", `<select id="resize"><option value="28">28 x 28</option><option value="96">96 x 96 (d2l)</option></select>`)}
