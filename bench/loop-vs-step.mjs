@@ -1,7 +1,8 @@
 // The training loop's cost beyond the training step: in one process, interleaved rounds of (a) the Trainer on
 // Fashion-MNIST (batches built from the data set, loss and predictions read back, events, yields) and (b)
-// `benchStep`, the step `resnet-ts bench` times (one fixed synthetic batch), same model, size and batch. Each
-// round times `--steps` steps of each after one untimed step; prints per-round means and medians and the ratio.
+// `benchStep`, the step `resnet-ts bench` times (one fixed synthetic batch), same model, size, batch, optimizer
+// settings and loss. Each round times `--steps` steps of each after one untimed step; prints per-round means and
+// medians and the ratio.
 //   node bench/loop-vs-step.mjs [--batch=256] [--steps=40] [--rounds=3] [--width=1] [--threads=2]
 //     [--preset=NAME] [--workers=0]                               (after `pnpm build`)
 import { availableParallelism } from "node:os";
@@ -33,7 +34,21 @@ const ms = (x) => `${x.toFixed(1)} ms`;
 
 const loopModel = createModel(config, { inChannels: data.train.channels, numClasses: 10 });
 const stepModel = createModel(config, { inChannels: data.train.channels, numClasses: 10 });
-const bench = benchStep(stepModel, { batchSize: config.batchSize, channels: data.train.channels, side });
+// The config's optimizer settings and label smoothing, so that only the loop differs (the default config's step
+// is exactly the one `resnet-ts bench` times: plain SGD).
+const bench = benchStep(stepModel, {
+  batchSize: config.batchSize,
+  channels: data.train.channels,
+  side,
+  lr: config.lr,
+  sgd: {
+    momentum: config.momentum,
+    dampening: config.dampening,
+    weightDecay: config.weightDecay,
+    nesterov: config.nesterov,
+  },
+  labelSmoothing: config.labelSmoothing,
+});
 const loader = workers > 0 ? new WorkerLoader(workers) : undefined;
 
 /** Wall time of each loop step after the first: between consecutive batchEnd events. */

@@ -6,7 +6,7 @@
 import type { Module } from "@resnet-ts/layers";
 import { fromArray, Rng, tidy } from "@resnet-ts/tensor";
 import { crossEntropy } from "./metrics.js";
-import { SGD } from "./sgd.js";
+import { SGD, type SgdOptions } from "./sgd.js";
 
 export interface BenchStepOptions {
   batchSize: number;
@@ -19,6 +19,10 @@ export interface BenchStepOptions {
   seed?: number;
   /** SGD learning rate (default 0.05). */
   lr?: number;
+  /** The rest of SGD's settings (default plain SGD), e.g. a config's momentum and weight decay. */
+  sgd?: Omit<SgdOptions, "lr">;
+  /** Label smoothing of the loss (default 0). */
+  labelSmoothing?: number;
 }
 
 export interface BenchStep {
@@ -30,7 +34,15 @@ export interface BenchStep {
 
 /** A training step of `model` (put in training mode) on a synthetic batch of `options`' shape. */
 export function benchStep(model: Module, options: BenchStepOptions): BenchStep {
-  const { batchSize: b, channels: c, side: s, classes = 10, seed = 0, lr = 0.05 } = options;
+  const {
+    batchSize: b,
+    channels: c,
+    side: s,
+    classes = 10,
+    seed = 0,
+    lr = 0.05,
+    labelSmoothing = 0,
+  } = options;
   const rng = new Rng(seed);
   const images = fromArray(
     Float32Array.from({ length: b * c * s * s }, () => rng.next()),
@@ -40,12 +52,12 @@ export function benchStep(model: Module, options: BenchStepOptions): BenchStep {
     Float32Array.from({ length: b }, () => rng.int(classes)),
     [b],
   );
-  const sgd = new SGD(model.parameters(), { lr });
+  const sgd = new SGD(model.parameters(), { ...options.sgd, lr });
   model.train();
   return {
     step: async () => {
       const loss = tidy(() => {
-        const loss = crossEntropy(model.call(images), labels);
+        const loss = crossEntropy(model.call(images), labels, labelSmoothing);
         loss.backward();
         sgd.step();
         sgd.zeroGrad();

@@ -1,5 +1,6 @@
+import { fromArray, Rng, tidy } from "@resnet-ts/tensor";
 import { describe, expect, it } from "vitest";
-import { benchStep, median, timeSteps } from "../src/index.js";
+import { benchStep, crossEntropy, median, SGD, timeSteps } from "../src/index.js";
 import { tinyModel } from "./tiny.js";
 
 describe("benchStep", () => {
@@ -26,6 +27,41 @@ describe("benchStep", () => {
     expect(a.at(-1)!).toBeLessThan(a[0]!);
     expect(await losses(0)).toEqual(a);
     expect((await losses(1))[0]).not.toBe(a[0]);
+  });
+
+  it("takes a config's optimizer settings and label smoothing: the same losses as that step written out", async () => {
+    const sgd = { momentum: 0.9, nesterov: true, weightDecay: 5e-3 };
+    const shape = { batchSize: 8, channels: 1, side: 6, classes: 3, seed: 4, lr: 0.3 };
+    const bench = benchStep(tinyModel(1, 3), { ...shape, sgd, labelSmoothing: 0.1 });
+    const plain = benchStep(tinyModel(1, 3), shape);
+    // The same seeded batch and step, by hand.
+    const rng = new Rng(shape.seed);
+    const x = fromArray(
+      Float32Array.from({ length: 8 * 36 }, () => rng.next()),
+      [8, 1, 6, 6],
+    );
+    const y = fromArray(Float32Array.from({ length: 8 }, () => rng.int(3)));
+    const model = tinyModel(1, 3);
+    model.train();
+    const optimizer = new SGD(model.parameters(), { lr: shape.lr, ...sgd });
+    try {
+      for (let i = 0; i < 4; i++) {
+        const want = tidy(() => {
+          const loss = crossEntropy(model.call(x), y, 0.1);
+          loss.backward();
+          optimizer.step();
+          optimizer.zeroGrad();
+          return loss.item();
+        });
+        const plainLoss = await plain.step();
+        const got = await bench.step();
+        expect(got, `step ${i + 1}`).toBe(want);
+        expect(got, `step ${i + 1}`).not.toBe(plainLoss);
+      }
+    } finally {
+      for (const d of [bench, plain]) d.dispose();
+      optimizer.dispose();
+    }
   });
 
   it("puts the model in training mode and leaves it undisposed", async () => {
