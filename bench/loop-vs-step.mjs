@@ -9,7 +9,7 @@ import { availableParallelism } from "node:os";
 import { registerWasmBackend } from "@resnet-ts/backend-wasm";
 import { loadData, WorkerLoader } from "@resnet-ts/data/node";
 import { setBackend } from "@resnet-ts/tensor";
-import { benchStep, createModel, resolveConfig, timeSteps, Trainer } from "@resnet-ts/trainer";
+import { benchStep, createModel, median, resolveConfig, timeSteps, Trainer } from "@resnet-ts/trainer";
 
 const opt = (name, fallback) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
@@ -29,7 +29,6 @@ await setBackend("wasm");
 const data = await loadData("fashion-mnist");
 const side = config.resize ?? data.train.rows;
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => `${x.toFixed(1)} ms`;
 
 const loopModel = createModel(config, { inChannels: data.train.channels, numClasses: 10 });
