@@ -2,8 +2,9 @@
 // the wasm backend (and on the reference cpu backend with --cpu, slow): by wall time, and in brackets by
 // CPU time (on a busy machine the wall time includes other processes' turns; with --threads=1 the CPU
 // time is the kernel's own).
-//   node bench/conv-kernels.mjs [batch=64] [size=28] [--cpu] [--torch] [--threads=N] [--direct]
-// --direct also times the wasm backend without Winograd (its implicit GEMMs for every conv), in the same run.
+//   node bench/conv-kernels.mjs [batch=64] [size=28] [--cpu] [--torch] [--threads=N] [--direct] [--tiles]
+// --direct also times the wasm backend without Winograd (its implicit GEMMs for every conv), in the same run;
+// --tiles times it with each Winograd tile forced (F(2x2, 3x3), then F(4x4, 3x3)) wherever Winograd fits.
 // --torch runs bench/torch_conv.py (PyTorch, /usr/bin/python3 or $PYTHON) on the same shapes and threads.
 import { execFileSync } from "node:child_process";
 import { availableParallelism } from "node:os";
@@ -19,6 +20,7 @@ const threadsArg = args.find((a) => a.startsWith("--threads="));
 const threadOpt = threadsArg ? { threads: Number(threadsArg.split("=")[1]) } : {};
 registerWasmBackend(threadOpt);
 registerBackend("wasm-direct", () => createWasmBackend({ ...threadOpt, winograd: false }));
+for (const m of [2, 4]) registerBackend(`wasm-f${m}`, () => createWasmBackend({ ...threadOpt, winograd: m }));
 
 // [name, c, o, k, stride, pad, input size] for the d2l ResNet-18 at input H.
 const s1 = Math.floor((H + 6 - 7) / 2) + 1;
@@ -82,6 +84,7 @@ async function bench(backendName) {
 
 await bench("wasm");
 if (args.includes("--direct")) await bench("wasm-direct");
+if (args.includes("--tiles")) for (const m of [2, 4]) await bench(`wasm-f${m}`);
 if (args.includes("--cpu")) await bench("cpu");
 if (args.includes("--torch")) {
   const threads = threadsArg ? threadsArg.split("=")[1] : String(availableParallelism());

@@ -64,11 +64,11 @@ describe("resnet-ts on a folder of colour images", () => {
       "--image-size",
       "16",
       "--epochs",
-      "5",
+      "6",
       "--batch-size",
       "16",
       "--lr",
-      "0.005",
+      "0.002",
       "--val-fraction",
       "0.2",
       "--out",
@@ -80,7 +80,9 @@ describe("resnet-ts on a folder of colour images", () => {
       `data: class folders ${data}: 3 classes (blue 24, green 24, red 24), 72 train / 18 test images, 3x16x16`,
     );
     expect(log).toContain("augment crop, normalize dataset, 1 loader worker(s)");
-    const last = log.split("\n").filter((l) => l.startsWith("epoch 5:"))[0]!;
+    // With 72 images the epochs' test accuracy swings (0.33 to 1.0 at lr 0.005); at lr 0.002 the sixth
+    // epoch scored 1.0 with seeds 0-3, with and without Winograd F(4x4) on the 4x4 maps.
+    const last = log.split("\n").filter((l) => l.startsWith("epoch 6:"))[0]!;
     expect(Number(/test acc ([\d.]+)/.exec(last)![1])).toBeGreaterThanOrEqual(0.9);
 
     const p = await cli(

@@ -4,61 +4,12 @@
 //   forward        V = B^T d B (input tiles), U = G g G^T (filters), M[xi] = U[xi] V[xi], y = A^T M A
 //   filter grad    Z = A dy A^T (output-gradient tiles), S[xi] = Z[xi] V[xi]^T, dw = G^T S G
 // (the input gradient is the forward conv of dy with the flipped filters, src/kernels/conv.ts).
-// Transformed tiles are written straight into the GEMM's packed layouts, so the GEMMs pack nothing:
-// a value (xi, row r, column q) lands at xi*sXi + (r >> rShift)*sRP + (r & rMask)*sRL + (q >> 3)*sQP +
-// (q & 7)*sQL floats, the strides chosen by the JS side for A panels (MR rows) or B panels (NR columns).
+// Transformed tiles are written straight into the GEMM's packed layouts (winolayout.ts), so the GEMMs
+// pack nothing. The GEMMs serve F(4x4, 3x3) too (winograd4.ts), with 36 matrices instead of 16.
 import { ai, ap, splitEnd, splitStart } from "./common";
-import {
-  MR, NR, WinoDy, WinoFilter, WinoFilterGrad, WinoGemm, WinoGemmT, WinoInput, WinoLayout as L, WinoOutput,
-} from "./generated/abi";
+import { MR, NR, WinoDy, WinoFilter, WinoFilterGrad, WinoGemm, WinoGemmT, WinoInput, WinoOutput } from "./generated/abi";
 import { microKernel } from "./gemm";
-
-/**
- * Floats from one of the 16 matrices to the next: its size plus 32. Sizes are often multiples of 4 KiB,
- * and 16 streams 4 KiB apart all map to the same cache sets (measured: the input transform took as
- * long as the GEMM); 128 bytes more per matrix spreads them. The JS side uses the same spacing.
- */
-// @ts-ignore: decorator
-@inline function spaced(floats: i32): usize {
-  return <usize>floats + 32;
-}
-
-// Layout words shared by the transforms (kernel-abi.json's winoLayout, after each kernel's own words).
-let l_xi = 0, l_rShift = 0, l_rp = 0, l_rl = 0, l_qp = 0, l_ql = 0;
-
-function readLayout(args: usize, at: i32): void {
-  l_xi = ai(args, at + L.xi); l_rShift = ai(args, at + L.rShift); l_rp = ai(args, at + L.rp);
-  l_rl = ai(args, at + L.rl); l_qp = ai(args, at + L.qp); l_ql = ai(args, at + L.ql);
-}
-
-/** Float offset of (row r, column q) within one xi's matrix. */
-// @ts-ignore: decorator
-@inline function at(r: i32, q: i32): usize {
-  const mask = (1 << l_rShift) - 1;
-  return <usize>((r >> l_rShift) * l_rp + (r & mask) * l_rl + (q >> 3) * l_qp + (q & 7) * l_ql);
-}
-
-/** Stores lane k of `vals` as matrix xi0 + k*xiStep's value at (r, q) (the transforms keep tiles in registers). */
-// @ts-ignore: decorator
-@inline function put4(dst: usize, r: i32, q: i32, vals: v128, xi0: i32, xiStep: i32): void {
-  const p = dst + ((at(r, q) + <usize>(xi0 * l_xi)) << 2);
-  const step = <usize>(xiStep * l_xi) << 2;
-  v128.store32_lane(p, vals, 0);
-  v128.store32_lane(p + step, vals, 1);
-  v128.store32_lane(p + 2 * step, vals, 2);
-  v128.store32_lane(p + 3 * step, vals, 3);
-}
-
-/** Zeros for row r, column q in all 16 matrices. */
-// @ts-ignore: decorator
-@inline function zero16(dst: usize, r: i32, q: i32): void {
-  let p = dst + (at(r, q) << 2);
-  const step = <usize>l_xi << 2;
-  for (let i = 0; i < 16; i++) {
-    store<f32>(p, 0);
-    p += step;
-  }
-}
+import { gather4, l_rShift, padPlane, put4, putQ4, readLayout, spaced, zeroN } from "./winolayout";
 
 /**
  * Input tiles V = B^T d B. Row r is the channel, column q = (image - n0, ty, tx) the tile; rows [c, rows) and
@@ -83,13 +34,13 @@ export function k_winoInput(tid: i32, nt: i32, args: usize): void {
   for (let u = u0; u < u1; u++) {
     if (u >= nimg * groups) {
       const g = u - nimg * groups;
-      for (let r = g * gs; r < min(rows, g * gs + gs); r++) for (let q = tiles; q < cols; q++) zero16(v, r, q);
+      for (let r = g * gs; r < min(rows, g * gs + gs); r++) for (let q = tiles; q < cols; q++) zeroN(v, r, q, 16);
       continue;
     }
     const ni = u / groups, g = u - ni * groups;
     const r0 = g * gs, r1 = min(rows, r0 + gs), rc = min(c, r1);
     const q0 = ni * th * tw;
-    for (let r = max(r0, c); r < r1; r++) for (let q = q0; q < q0 + th * tw; q++) zero16(v, r, q);
+    for (let r = max(r0, c); r < r1; r++) for (let q = q0; q < q0 + th * tw; q++) zeroN(v, r, q, 16);
     for (let r = r0; r < rc; r++) {
       const plane = x + ((<usize>((n0 + ni) * c + r) * <usize>(h * w)) << 2);
       padPlane(plane, h, w, ph, pw, scratch + <usize>(r - r0) * padBytes, hp, wp);
@@ -101,22 +52,6 @@ export function k_winoInput(tid: i32, nt: i32, args: usize): void {
         for (let r = r0; r < rc; r++) input4(src + <usize>(r - r0) * padBytes, rs, v, r, q, lanes);
       }
     }
-  }
-}
-
-/** Copies rows [-ph, hp-ph) x columns [-pw, wp-pw) of an h x w plane to dst (hp x wp), zeros outside. */
-function padPlane(src: usize, h: i32, w: i32, ph: i32, pw: i32, dst: usize, hp: i32, wp: i32): void {
-  for (let y = 0; y < hp; y++) {
-    const iy = y - ph;
-    const row = dst + (<usize>(y * wp) << 2);
-    if (iy < 0 || iy >= h) {
-      memory.fill(row, 0, <usize>wp << 2);
-      continue;
-    }
-    const x0 = min(pw, wp), x1 = min(wp, pw + w);
-    memory.fill(row, 0, <usize>x0 << 2);
-    if (x1 > x0) memory.copy(row + (<usize>x0 << 2), src + (<usize>(iy * w) << 2), <usize>(x1 - x0) << 2);
-    if (wp > x1) memory.fill(row + (<usize>x1 << 2), 0, <usize>(wp - x1) << 2);
   }
 }
 
@@ -160,20 +95,6 @@ function padPlane(src: usize, h: i32, w: i32, ph: i32, pw: i32, dst: usize, hp: 
   putQ4(v, r, q, lanes, 4 * i + 3, f32x4.sub(t1, t3));
 }
 
-/** Stores lane k < lanes of `vals` as matrix xi's value at (r, q + k). */
-// @ts-ignore: decorator
-@inline function putQ4(dst: usize, r: i32, q: i32, lanes: i32, xi: i32, vals: v128): void {
-  const base = dst + (<usize>(xi * l_xi) << 2);
-  if (lanes == 4 && l_ql == 1 && (q & 7) <= 4) {
-    v128.store(base + (at(r, q) << 2), vals);
-    return;
-  }
-  v128.store32_lane(base + (at(r, q) << 2), vals, 0);
-  if (lanes > 1) v128.store32_lane(base + (at(r, q + 1) << 2), vals, 1);
-  if (lanes > 2) v128.store32_lane(base + (at(r, q + 2) << 2), vals, 2);
-  if (lanes > 3) v128.store32_lane(base + (at(r, q + 3) << 2), vals, 3);
-}
-
 /**
  * Output-gradient tiles Z = A dy A^T.
  * Row r is the output channel, column q = (image - n0, ty, tx) the tile; rows [o, rows) are zeros.
@@ -191,13 +112,13 @@ export function k_winoDy(tid: i32, nt: i32, args: usize): void {
   for (let u = u0; u < u1; u++) {
     if (u >= nimg * groups) {
       const g = u - nimg * groups;
-      for (let r = g * gs; r < min(rows, g * gs + gs); r++) for (let q = tiles; q < cols; q++) zero16(z, r, q);
+      for (let r = g * gs; r < min(rows, g * gs + gs); r++) for (let q = tiles; q < cols; q++) zeroN(z, r, q, 16);
       continue;
     }
     const ni = u / groups, g = u - ni * groups;
     const r0 = g * gs, r1 = min(rows, r0 + gs), rc = min(o, r1);
     const q0 = ni * th * tw;
-    for (let r = max(r0, o); r < r1; r++) for (let q = q0; q < q0 + th * tw; q++) zero16(z, r, q);
+    for (let r = max(r0, o); r < r1; r++) for (let q = q0; q < q0 + th * tw; q++) zeroN(z, r, q, 16);
     const image = dy + <usize>((n0 + ni) * o) * planeBytes;
     for (let ty = 0; ty < th; ty++) {
       for (let tx = 0; tx < tw; tx++) {
@@ -236,7 +157,7 @@ export function k_winoFilter(tid: i32, nt: i32, args: usize): void {
   for (let r = r0; r < r1; r++) {
     for (let q = 0; q < chansPad; q++) {
       if (r >= rows || q >= chans) {
-        zero16(u, r, q);
+        zeroN(u, r, q, 16);
         continue;
       }
       const base = w + ((<usize>(flip ? q * rows + r : r * chans + q) * 9) << 2);
@@ -271,15 +192,15 @@ export function k_winoFilter(tid: i32, nt: i32, args: usize): void {
 }
 
 /**
- * The 16 GEMMs M[xi] (rowsPad x cols, row stride cols) = U[xi] (packed A panels, k = depth) * V[xi]
+ * The `mats` GEMMs M[xi] (rowsPad x cols, row stride cols) = U[xi] (packed A panels, k = depth) * V[xi]
  * (packed B panels, k = depth). Threads split (xi,
  * column block) units; each output is summed by one thread in a fixed order.
  */
 export function k_winoGemm(tid: i32, nt: i32, args: usize): void {
   const u = ap(args, WinoGemm.u), v = ap(args, WinoGemm.v), m = ap(args, WinoGemm.m), rowsPad = ai(args, WinoGemm.rowsPad), depth = ai(args, WinoGemm.depth);
-  const cols = ai(args, WinoGemm.cols), kcMax = ai(args, WinoGemm.kc), ncMax = ai(args, WinoGemm.nc);
+  const cols = ai(args, WinoGemm.cols), kcMax = ai(args, WinoGemm.kc), ncMax = ai(args, WinoGemm.nc), mats = ai(args, WinoGemm.mats);
   const blocks = (cols + ncMax - 1) / ncMax;
-  const u0 = splitStart(16 * blocks, tid, nt, 1), u1 = splitEnd(16 * blocks, tid, nt, 1);
+  const u0 = splitStart(mats * blocks, tid, nt, 1), u1 = splitEnd(mats * blocks, tid, nt, 1);
   for (let unit = u0; unit < u1; unit++) {
     const xi = unit / blocks, blk = unit - xi * blocks;
     const ux = u + ((<usize>xi * spaced(rowsPad * depth)) << 2);
@@ -300,13 +221,14 @@ export function k_winoGemm(tid: i32, nt: i32, args: usize): void {
 }
 
 /**
- * The filter gradient's 16 GEMMs S[xi] (rowsPad x colsPad, row stride colsPad) (+)= Z[xi] (packed A
+ * The filter gradient's `mats` GEMMs S[xi] (rowsPad x colsPad, row stride colsPad) (+)= Z[xi] (packed A
  * panels, k = tiles) * V[xi]^T (packed B panels, k = tiles). Threads split xi; acc adds to S (the chunks after the first).
  */
 export function k_winoGemmT(tid: i32, nt: i32, args: usize): void {
   const z = ap(args, WinoGemmT.z), v = ap(args, WinoGemmT.v), s = ap(args, WinoGemmT.s), rowsPad = ai(args, WinoGemmT.rowsPad), colsPad = ai(args, WinoGemmT.colsPad);
   const tiles = ai(args, WinoGemmT.tiles), kcMax = ai(args, WinoGemmT.kc), acc = ai(args, WinoGemmT.acc) != 0;
-  const x0 = splitStart(16, tid, nt, 1), x1 = splitEnd(16, tid, nt, 1);
+  const mats = ai(args, WinoGemmT.mats);
+  const x0 = splitStart(mats, tid, nt, 1), x1 = splitEnd(mats, tid, nt, 1);
   for (let xi = x0; xi < x1; xi++) {
     const zx = z + ((<usize>xi * spaced(rowsPad * tiles)) << 2);
     const vx = v + ((<usize>xi * spaced(colsPad * tiles)) << 2);
@@ -401,16 +323,6 @@ export function k_winoOutput(tid: i32, nt: i32, args: usize): void {
   v128.store(d, v128.shuffle<f32>(y00, y01, 2, 6, 3, 7), 16);
   v128.store(d + rs, v128.shuffle<f32>(y10, y11, 0, 4, 1, 5));
   v128.store(d + rs, v128.shuffle<f32>(y10, y11, 2, 6, 3, 7), 16);
-}
-
-/** Four values `step` bytes apart, as a vector. */
-// @ts-ignore: decorator
-@inline function gather4(p: usize, step: usize): v128 {
-  let v = v128.load32_zero(p);
-  v = v128.load32_lane(p + step, v, 1);
-  v = v128.load32_lane(p + 2 * step, v, 2);
-  v = v128.load32_lane(p + 3 * step, v, 3);
-  return v;
 }
 
 /**

@@ -7,6 +7,7 @@
 import type { Backend, DataId } from "@resnet-ts/tensor";
 import type { Block } from "./allocator.js";
 import type { WasmRuntime } from "./runtime.js";
+import type { WinogradTile } from "./kernels/winograd.js";
 
 export class WasmData implements Block {
   constructor(
@@ -25,10 +26,13 @@ export class WasmBackend implements Backend {
   #peakBytes = 0;
   readonly #scratch = new Map<string, Block>();
 
-  /** Whether stride-1 3x3 convolutions may run by Winograd (src/kernels/winograd.ts). */
-  readonly winograd: boolean;
+  /**
+   * Whether stride-1 3x3 convolutions may run by Winograd (src/kernels/winograd.ts): true with the tile
+   * chosen per shape, 2 or 4 with that tile wherever Winograd fits.
+   */
+  readonly winograd: boolean | WinogradTile;
 
-  constructor(runtime: WasmRuntime, { winograd = true }: { winograd?: boolean } = {}) {
+  constructor(runtime: WasmRuntime, { winograd = true }: { winograd?: boolean | WinogradTile } = {}) {
     this.runtime = runtime;
     this.winograd = winograd;
   }

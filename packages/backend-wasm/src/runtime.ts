@@ -28,8 +28,11 @@ export interface WasmBackendOptions {
   relaxedSimd?: boolean;
   /** The memory's declared maximum in MiB; default 4096 (the 32-bit limit). */
   maxMemoryMiB?: number;
-  /** Run stride-1 3x3 convolutions on larger maps (even sides of 6 and up, any of 12 and up) by Winograd F(2x2, 3x3); default true. */
-  winograd?: boolean;
+  /**
+   * Run stride-1 3x3 convolutions on larger maps (even sides of 6 and up, any of 12 and up) by Winograd;
+   * default true: F(2x2, 3x3) or F(4x4, 3x3) chosen per shape. 2 or 4 forces that tile (for benchmarks).
+   */
+  winograd?: boolean | 2 | 4;
 }
 
 /** Each kernel's argument fields in word order, with whether the word is an f32 (kernel-abi.json). */

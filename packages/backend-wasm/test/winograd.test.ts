@@ -1,7 +1,8 @@
 /**
- * Winograd F(2x2, 3x3) (src/kernels/winograd.ts) beyond the shapes of kernels.test.ts: which convs take
- * it, images split into several chunks, adversarial magnitudes, and results that do not depend on the
- * thread count.
+ * Winograd F(2x2, 3x3) and F(4x4, 3x3) (src/kernels/winograd.ts) beyond the shapes of kernels.test.ts:
+ * which convs take it with which tile, images split into several chunks, partial tiles and partial runs
+ * of four tiles, adversarial magnitudes, and results that do not depend on the thread count; each with
+ * both tiles forced.
  */
 import { type HostTensor, type KernelCase, compareValues, runKernelCase } from "@resnet-ts/kernel-tests";
 import {
@@ -15,8 +16,21 @@ import {
 import { describe, expect, it } from "vitest";
 import type { WasmBackend } from "../src/backend.js";
 import { createWasmBackend } from "../src/index.js";
-import { winogradFilterGrad, winogradFits, winogradForward } from "../src/kernels/winograd.js";
-import { WASM_INSTANCES } from "./instances.js";
+import {
+  type WinogradTile,
+  winogradFilterGrad,
+  winogradForward,
+  winogradTile,
+} from "../src/kernels/winograd.js";
+import { WASM_INSTANCES, WINOGRAD_TOLERANCE } from "./instances.js";
+
+const TILES = [2, 4] as const;
+for (const m of TILES) {
+  registerBackend(`wasm-f${m}`, () => createWasmBackend({ threads: 3, winograd: m }));
+  registerBackend(`wasm-f${m}-plain`, () =>
+    createWasmBackend({ threads: 1, relaxedSimd: false, winograd: m }),
+  );
+}
 
 const rng = new Rng(16);
 
@@ -41,68 +55,104 @@ async function output(backend: string, c: KernelCase): Promise<HostTensor> {
 }
 
 describe("Winograd selection", () => {
-  it("takes stride-1 3x3 convs with even outputs of 6x6 and up or any of 12x12 and up, when the backend allows it", async () => {
+  it("takes F(4x4) where its tiles cover at most a third more than the map, else F(2x2) on even maps of 6 and up or any of 12 and up", async () => {
     const on = await createWasmBackend({ threads: 1 });
     const off = await createWasmBackend({ threads: 1, winograd: false });
+    const f2 = await createWasmBackend({ threads: 1, winograd: 2 });
+    const f4 = await createWasmBackend({ threads: 1, winograd: 4 });
     const g = (h: number, k: number, s: number, p: number) =>
       convGeometry([1, 1, h, h], [1, 1, k, k], [s, s], [p, p]);
-    expect(winogradFits(on, g(6, 3, 1, 1))).toBe(true);
-    expect(winogradFits(on, g(8, 3, 1, 0))).toBe(true);
-    expect(winogradFits(on, g(5, 3, 1, 1))).toBe(false);
-    expect(winogradFits(on, g(7, 3, 1, 1))).toBe(false);
-    expect(winogradFits(on, g(13, 3, 1, 1))).toBe(true);
-    expect(winogradFits(on, g(12, 3, 2, 1))).toBe(false);
-    expect(winogradFits(on, g(12, 1, 1, 0))).toBe(false);
-    expect(winogradFits(off, g(12, 3, 1, 1))).toBe(false);
-    on.destroy();
-    off.destroy();
+    // [geometry, default tile, forced 2, forced 4]
+    for (const [geometry, tile, two, four] of [
+      [g(6, 3, 1, 1), 2, 2, 4],
+      [g(8, 3, 1, 0), 2, 2, 4], // 6x6 outputs
+      [g(10, 3, 1, 0), 4, 2, 4], // 8x8
+      [g(4, 3, 1, 1), 4, 0, 4],
+      [g(7, 3, 1, 1), 4, 0, 4],
+      [g(5, 3, 1, 1), 0, 0, 0],
+      [g(3, 3, 1, 1), 0, 0, 0],
+      [g(12, 3, 1, 1), 4, 2, 4],
+      [g(13, 3, 1, 1), 2, 2, 4],
+      [g(14, 3, 1, 1), 4, 2, 4],
+      [g(12, 3, 2, 1), 0, 0, 0],
+      [g(12, 1, 1, 0), 0, 0, 0],
+    ] as const) {
+      const at = `${geometry.oh}x${geometry.ow}`;
+      expect(winogradTile(on, geometry), at).toBe(tile);
+      expect(winogradTile(f2, geometry), at).toBe(two);
+      expect(winogradTile(f4, geometry), at).toBe(four);
+      expect(winogradTile(off, geometry), at).toBe(0);
+    }
+    for (const b of [on, off, f2, f4]) b.destroy();
   });
 });
 
-/** Runs the Winograd forward and filter gradient on `backend` with chunks of `chunkFloats`. */
-function direct(backend: WasmBackend, g: ConvGeometry, inputs: HostInputs, chunkFloats: number) {
+/** F(2x2) is held to the suites' rule, F(4x4) to WINOGRAD_TOLERANCE (./instances.ts). */
+const tileTolerance = (m: WinogradTile) => (m === 2 ? undefined : WINOGRAD_TOLERANCE);
+
+/** Runs the Winograd forward and filter gradient with tile m on `backend` with chunks of `chunkFloats`. */
+function direct(
+  backend: WasmBackend,
+  m: WinogradTile,
+  g: ConvGeometry,
+  inputs: HostInputs,
+  chunkFloats: number,
+) {
   const put = (v: Float32Array) => backend.write(v);
   const [x, w, b, dy] = [inputs.x!, inputs.w!, inputs.b!, inputs.dy!].map((t) => put(t.values));
   const y = backend.make(g.n * g.o * g.oh * g.ow);
   const dw = backend.make(g.o * g.c * 9);
   const p = (d: unknown) => backend.ptr(d as never);
-  winogradForward(backend, p(x), g, p(w), false, p(b), y.ptr, chunkFloats);
-  winogradFilterGrad(backend, p(x), p(dy), g, dw.ptr, chunkFloats);
+  winogradForward(backend, m, p(x), g, p(w), false, p(b), y.ptr, chunkFloats);
+  winogradFilterGrad(backend, m, p(x), p(dy), g, dw.ptr, chunkFloats);
   const out = { y: backend.readSync(y), dw: backend.readSync(dw) };
   for (const d of [x, w, b, dy, y, dw]) backend.disposeData(d!);
   return out;
 }
 
 describe("Winograd matches the cpu backend", () => {
-  it("with the batch split into chunks of one and of two images", async () => {
-    const xs = [5, 6, 10, 11];
-    const g = convGeometry(xs, [7, 6, 3, 3], [1, 1], [1, 1]);
-    const inputs = {
-      x: random(xs),
-      w: random([7, 6, 3, 3]),
-      b: random([7]),
-      dy: random([g.n, g.o, g.oh, g.ow]),
-    };
-    const attrs = { stride: [1, 1] as Pair, pad: [1, 1] as Pair };
-    const y = await output("cpu", kernelCase("Conv2D", { x: inputs.x, w: inputs.w, b: inputs.b }, attrs));
-    const dwCase = kernelCase(
-      "Conv2DBackpropFilter",
-      { x: inputs.x, dy: inputs.dy },
-      { ...attrs, wShape: [7, 6, 3, 3] },
-    );
-    const dw = await output("cpu", dwCase);
-    const backend = await createWasmBackend({ threads: 3 });
-    const tiles = 16 * 8 * 5 * 6; // floats per image: 16 matrices x 8 padded rows x 30 tiles
-    for (const chunk of [tiles, 2 * tiles + 1]) {
-      const got = direct(backend, g, inputs, chunk);
-      expect(compareValues(y, { shape: y.shape, values: got.y }), `forward, chunk ${chunk}`).toBeNull();
-      expect(
-        compareValues(dw, { shape: dw.shape, values: got.dw }),
-        `filter gradient, chunk ${chunk}`,
-      ).toBeNull();
-    }
-    backend.destroy();
-  });
+  it.each([
+    [2, [5, 6, 10, 11]],
+    [4, [5, 6, 10, 11]],
+    [4, [3, 6, 22, 19]],
+  ] as const)(
+    "tile %i (F(mxm, 3x3)) on %j with the batch split into chunks of one and of two images",
+    async (m, xs) => {
+      // 10x11 leaves partial tiles at the right and bottom edges for both tiles; 22x19 (F(4x4): 6x5 tiles)
+      // also a run of two tiles after a run of four in each row.
+      const g = convGeometry([...xs], [7, 6, 3, 3], [1, 1], [1, 1]);
+      const inputs = {
+        x: random([...xs]),
+        w: random([7, 6, 3, 3]),
+        b: random([7]),
+        dy: random([g.n, g.o, g.oh, g.ow]),
+      };
+      const attrs = { stride: [1, 1] as Pair, pad: [1, 1] as Pair };
+      const y = await output("cpu", kernelCase("Conv2D", { x: inputs.x, w: inputs.w, b: inputs.b }, attrs));
+      const dwCase = kernelCase(
+        "Conv2DBackpropFilter",
+        { x: inputs.x, dy: inputs.dy },
+        { ...attrs, wShape: [7, 6, 3, 3] },
+      );
+      const dw = await output("cpu", dwCase);
+      const backend = await createWasmBackend({ threads: 3 });
+      // Floats per image: (m + 2)^2 matrices x 8 padded rows x the image's tiles.
+      const tiles = (m + 2) ** 2 * 8 * Math.ceil(g.oh / m) * Math.ceil(g.ow / m);
+      for (const chunk of [tiles, 2 * tiles + 1]) {
+        const got = direct(backend, m, g, inputs, chunk);
+        for (const [what, want, values] of [
+          ["forward", y, got.y],
+          ["filter gradient", dw, got.dw],
+        ] as const) {
+          expect(
+            compareValues(want, { shape: want.shape, values }, tileTolerance(m)),
+            `${what}, chunk ${chunk}`,
+          ).toBeNull();
+        }
+      }
+      backend.destroy();
+    },
+  );
 
   it("with adversarial magnitudes: a few huge values among small ones, filters over six decades", async () => {
     // Winograd's own tolerance: the transforms mix the 16 inputs of a tile, so the error of an output
@@ -124,7 +174,7 @@ describe("Winograd matches the cpu backend", () => {
     for (const c of cases) {
       const want = await output("cpu", c);
       const plane = want.shape[2]! * want.shape[3]!;
-      for (const name of WASM_INSTANCES) {
+      for (const name of [...WASM_INSTANCES, ...TILES.flatMap((m) => [`wasm-f${m}`, `wasm-f${m}-plain`])]) {
         const got = await output(name, c);
         for (let p = 0; p < want.values.length / plane; p++) {
           const part = (t: HostTensor) => ({
@@ -141,16 +191,16 @@ describe("Winograd matches the cpu backend", () => {
 });
 
 describe("Winograd results", () => {
-  it("are the same bits on 1, 2 and 3 threads", async () => {
+  it.each(TILES)("are the same bits on 1, 2 and 3 threads with tile %i", async (m) => {
     const xs = [3, 12, 16, 16];
     const inputs = { x: random(xs), w: random([20, 12, 3, 3]) };
     const dy = random([3, 20, 16, 16]);
     const attrs = { stride: [1, 1] as Pair, pad: [1, 1] as Pair };
     const results: Float32Array[][] = [];
     for (const threads of [1, 2, 3]) {
-      const backend = await createWasmBackend({ threads });
-      registerBackend(`wasm-wino-${threads}`, () => backend);
-      const name = `wasm-wino-${threads}`;
+      const backend = await createWasmBackend({ threads, winograd: m });
+      const name = `wasm-wino${m}-${threads}`;
+      registerBackend(name, () => backend);
       results.push([
         (await output(name, kernelCase("Conv2D", inputs, attrs))).values,
         (await output(name, kernelCase("Conv2DBackpropInput", { dy, w: inputs.w }, { ...attrs, xShape: xs })))

@@ -17,16 +17,19 @@ import type { HostTensor, KernelCase } from "./cases.js";
 /**
  * The one tolerance rule of every parity check, element by element: an element passes when it equals
  * the expected value (NaN matching NaN, infinities by sign) or |actual - expected| <= atol + rtol *
- * |expected|. No scale is borrowed from the rest of the output, so an error in a small value (a bias
- * gradient, a loss) is judged on that value. The cases keep their outputs of order 1 (inputs scaled by
- * fan-in), which is what makes one `atol` fit every case.
+ * |expected| + ofMax * max|expected|. By default (ofMax 0) no scale is borrowed from the rest of the
+ * output, so an error in a small value (a bias gradient, a loss) is judged on that value. The cases keep
+ * their outputs of order 1 (inputs scaled by fan-in), which is what makes one `atol` fit every case.
+ * `ofMax` is for algorithms that mix an output's values with its neighbours' (Winograd convolutions),
+ * whose error is relative to the largest value they meet rather than to each result.
  */
 export interface Tolerance {
   rtol?: number;
   atol?: number;
+  ofMax?: number;
 }
 
-export const DEFAULT_TOLERANCE: Required<Tolerance> = { rtol: 1e-4, atol: 1e-5 };
+export const DEFAULT_TOLERANCE: Required<Tolerance> = { rtol: 1e-4, atol: 1e-5, ofMax: 0 };
 
 export interface CompareOptions {
   tolerance?: Tolerance;
@@ -120,11 +123,14 @@ export function compareValues(
   let worst = -1;
   let worstRatio = 0;
   let worstDiff = 0;
+  let largest = 0;
+  if (tol.ofMax > 0) for (const e of expected.values) if (Math.abs(e) > largest) largest = Math.abs(e);
+  const atol = tol.atol + tol.ofMax * largest;
   for (let i = 0; i < expected.values.length; i++) {
     const e = expected.values[i]!;
     const a = actual.values[i]!;
     if (a === e || (Number.isNaN(a) && Number.isNaN(e))) continue;
-    const allowed = tol.atol + tol.rtol * Math.abs(e);
+    const allowed = atol + tol.rtol * Math.abs(e);
     const ratio = Math.abs(a - e) / allowed;
     if (ratio <= 1) continue;
     bad++;
@@ -138,7 +144,8 @@ export function compareValues(
   return (
     `${bad} of ${expected.values.length} values differ; worst at ${position(expected.shape, worst)}: ` +
     `got ${actual.values[worst]}, expected ${expected.values[worst]} ` +
-    `(|diff| ${worstDiff.toPrecision(3)} > atol ${tol.atol} + rtol ${tol.rtol} * |expected|)`
+    `(|diff| ${worstDiff.toPrecision(3)} > atol ${tol.atol} + rtol ${tol.rtol} * |expected|` +
+    (tol.ofMax > 0 ? ` + ${tol.ofMax} * max |expected| ${largest.toPrecision(3)})` : ")")
   );
 }
 

@@ -23,6 +23,7 @@ import {
   type Mismatch,
   compareKernel,
   compareTraining,
+  compareValues,
   describeBackendParity,
   kernelCases,
 } from "../src/index.js";
@@ -157,6 +158,15 @@ describe("compareKernel finds broken kernels", () => {
     const [first] = kernelCases("Scale");
     const strict = await compareKernel("cpu-broken", first!, { tolerance: { rtol: 0, atol: 0 } });
     expect(strict.map((m) => m.what)).toEqual(["output"]);
+  });
+
+  it("ofMax scales the absolute tolerance by the output's largest value, and only when asked", () => {
+    const want = { shape: [3], values: Float32Array.from([100, 0.001, -50]) };
+    const near = { shape: [3], values: Float32Array.from([100, 0.0015, -50]) }; // 5e-4 off a small value
+    const far = { shape: [3], values: Float32Array.from([100, 0.01, -50]) };
+    expect(compareValues(want, near)).toMatch(/1 of 3 values differ; worst at \[1\]/);
+    expect(compareValues(want, near, { ofMax: 1e-5 })).toBeNull(); // allowed: 1e-5 + 1e-5 * 100
+    expect(compareValues(want, far, { ofMax: 1e-5 })).toMatch(/\+ 0.00001 \* max \|expected\| 100/);
   });
 
   it("a missing kernel or an unknown backend is reported, and the active backend is restored", async () => {

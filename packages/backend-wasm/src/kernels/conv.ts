@@ -9,7 +9,7 @@ import type { WasmBackend } from "../backend.js";
 import type { GroupArgs } from "../generated/abi.js";
 import { KC, MR, NC, NR, packA, roundUp, threadScratch } from "./gemm.js";
 import { cropDeadTaps, type TapClass, tapClasses, wholeClass } from "./taps.js";
-import { winogradFilterGrad, winogradFits, winogradForward } from "./winograd.js";
+import { winogradFilterGrad, winogradForward, winogradTile } from "./winograd.js";
 
 /** Largest dcols block of the input gradient, in floats (ckk x nc), before col2im empties it. */
 const DCOLS_FLOATS = 1 << 18;
@@ -145,8 +145,9 @@ function forwardConv(
   bias: number,
   y: number,
 ): void {
-  if (winogradFits(backend, g)) {
-    winogradForward(backend, x, g, wt.w, wt.flip, bias, y);
+  const tile = winogradTile(backend, g);
+  if (tile !== 0) {
+    winogradForward(backend, tile, x, g, wt.w, wt.flip, bias, y);
     return;
   }
   const blocks = threadScratch(backend, (5 * NC + MR * NR + KC * NC + roundUp(g.o, MR) * NC) * 4, NC);
@@ -253,8 +254,9 @@ export const conv2DBackpropFilter: KernelConfig<"Conv2DBackpropFilter", WasmBack
     const g = convGeometry(x.shape, wShape, stride, pad);
     const len = g.o * g.c * g.kh * g.kw;
     const dw = backend.make(len);
-    if (winogradFits(backend, g)) {
-      winogradFilterGrad(backend, backend.ptr(x.dataId), backend.ptr(dy.dataId), g, dw.ptr);
+    const tile = winogradTile(backend, g);
+    if (tile !== 0) {
+      winogradFilterGrad(backend, tile, backend.ptr(x.dataId), backend.ptr(dy.dataId), g, dw.ptr);
       return { dataId: dw, shape: [...wShape] };
     }
     const threads = backend.runtime.threads;

@@ -1,7 +1,8 @@
 /**
- * Winograd F(2x2, 3x3) for stride-1 3x3 convolutions (assembly/winograd.ts): which convs take it, and
- * the JS side of the forward pass (also the stride-1 input gradient) and the filter gradient. Images
- * are transformed in chunks sized so that the transformed tiles of a chunk stay near the L3 cache.
+ * Winograd F(2x2, 3x3) and F(4x4, 3x3) for stride-1 3x3 convolutions (assembly/winograd.ts,
+ * assembly/winograd4.ts): which convs take it with which tile, and the JS side of the forward pass (also
+ * the stride-1 input gradient) and the filter gradient. Images are transformed in chunks sized so that
+ * the transformed tiles of a chunk stay near the L3 cache.
  */
 import type { ConvGeometry } from "@resnet-ts/tensor";
 import type { WasmBackend } from "../backend.js";
@@ -10,6 +11,9 @@ import { KC, MR, NC, NR, roundUp } from "./gemm.js";
 
 /** Floats of transformed tiles per chunk (16 matrices x channels x tiles, the larger side). */
 const CHUNK_FLOATS = 1 << 21;
+/** Output tile side: F(2x2, 3x3) or F(4x4, 3x3). */
+export type WinogradTile = 2 | 4;
+
 /**
  * Output maps that run by Winograd: sides of 12 and up, or even sides of 6 and up. On odd small maps
  * the 2x2 tiles waste much of their work past the border (7x7: 16 tiles for 49 outputs) and tap
@@ -19,18 +23,28 @@ const CHUNK_FLOATS = 1 << 21;
 const winogradMap = (oh: number, ow: number) =>
   Math.min(oh, ow) >= 12 || (Math.min(oh, ow) >= 6 && oh % 2 === 0 && ow % 2 === 0);
 
-/** Whether conv g runs by Winograd on this backend. */
-export function winogradFits(backend: WasmBackend, g: ConvGeometry): boolean {
-  return (
-    backend.winograd &&
-    g.kh === 3 &&
-    g.kw === 3 &&
-    g.sh === 1 &&
-    g.sw === 1 &&
-    g.ph <= 2 &&
-    g.pw <= 2 &&
-    winogradMap(g.oh, g.ow)
-  );
+/**
+ * Output maps that take F(4x4, 3x3): sides of 4 and up whose 4x4 tiles cover at most a third more than
+ * the map (7x7: 64 for 49; 6x6: 64 for 36 is too many, 13x13: 256 for 169 too). Measured per layer with
+ * bench/conv-kernels.mjs --tiles (see README): F(4x4) gains over F(2x2) on 12x12 and up, over the GEMMs on
+ * 4x4 and 7x7 maps; F(2x2) beats it on 6x6.
+ */
+const f4Map = (oh: number, ow: number) =>
+  Math.min(oh, ow) >= 4 && (oh * ow) / (16 * Math.ceil(oh / 4) * Math.ceil(ow / 4)) >= 0.75;
+
+/**
+ * The tile conv g runs by Winograd with on this backend, or 0 when it runs by GEMMs: F(4x4) on the maps it
+ * suits, else F(2x2) on its maps. A backend made with `winograd: 2` or `4` takes that tile on its maps
+ * (F(4x4): either tile's).
+ */
+export function winogradTile(backend: WasmBackend, g: ConvGeometry): WinogradTile | 0 {
+  const shape = g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.ph <= 2 && g.pw <= 2;
+  if (!shape || backend.winograd === false) return 0;
+  const f2 = winogradMap(g.oh, g.ow),
+    f4 = f4Map(g.oh, g.ow);
+  if (backend.winograd === 2) return f2 ? 2 : 0;
+  if (backend.winograd === 4) return f2 || f4 ? 4 : 0;
+  return f4 ? 4 : f2 ? 2 : 0;
 }
 
 type Layout = GroupArgs<"winoLayout">;
@@ -73,30 +87,39 @@ const bPanelsT = (xi: number, tiles: number): Layout => ({
   ql: NR,
 });
 
-/** Floats from one of the 16 transformed matrices to the next (assembly/winograd.ts: spaced). */
+/** Floats from one transformed matrix to the next (assembly/winolayout.ts: spaced). */
 const spaced = (floats: number) => floats + 32;
 
-const tilesOf = (g: ConvGeometry) => [Math.ceil(g.oh / 2), Math.ceil(g.ow / 2)] as const;
+/** Transformed matrices of a tile: (m + 2)^2. */
+const matsOf = (m: WinogradTile) => (m + 2) * (m + 2);
 
-/** Per-thread scratch of k_winoInput: `group` zero-padded input planes each. */
-function padScratch(backend: WasmBackend, g: ConvGeometry, group: number) {
-  const [th, tw] = tilesOf(g);
-  const scratchStride = roundUp(group * (2 * th + 2) * (2 * roundUp(tw, 4) + 2) * 4, 64);
+const tilesOf = (g: ConvGeometry, m: WinogradTile) => [Math.ceil(g.oh / m), Math.ceil(g.ow / m)] as const;
+
+/** Per-thread scratch of the input transform: `group` zero-padded input planes each. */
+function padScratch(backend: WasmBackend, g: ConvGeometry, m: WinogradTile, group: number) {
+  const [th, tw] = tilesOf(g, m);
+  // assembly/winograd.ts, winograd4.ts: planes of m*th + 2 rows of m*roundUp(tw, 4) + 2 (m = 2) or + 4 (m = 4).
+  const plane = (m * th + 2) * (m * roundUp(tw, 4) + m);
+  const scratchStride = roundUp(group * plane * 4, 64);
   return { scratch: backend.scratch("winoPad", scratchStride * backend.runtime.threads), scratchStride };
 }
 
+/** F(4x4, 3x3)'s per-thread buffer for its transforms' first stage (assembly/winograd4.ts: TMP_BYTES). */
+const tmpScratch = (backend: WasmBackend) => backend.scratch("wino4Tmp", 1024 * backend.runtime.threads);
+
 /** Images per chunk: as many as keep `perTile` floats per tile under `budget`, at least one. */
-function chunkImages(g: ConvGeometry, perTile: number, budget: number): number {
-  const [th, tw] = tilesOf(g);
+function chunkImages(g: ConvGeometry, m: WinogradTile, perTile: number, budget: number): number {
+  const [th, tw] = tilesOf(g, m);
   return Math.max(1, Math.min(g.n, Math.floor(budget / (perTile * th * tw))));
 }
 
 /**
- * y = conv(x, W) (+ bias) by Winograd: W is [o, c, 3, 3], or with `flip` [c, o, 3, 3] read with its taps
- * reversed (the input gradient as a forward conv).
+ * y = conv(x, W) (+ bias) by Winograd with tile m: W is [o, c, 3, 3], or with `flip` [c, o, 3, 3] read with
+ * its taps reversed (the input gradient as a forward conv).
  */
 export function winogradForward(
   backend: WasmBackend,
+  m: WinogradTile,
   x: number,
   g: ConvGeometry,
   w: number,
@@ -106,10 +129,11 @@ export function winogradForward(
   chunkFloats = CHUNK_FLOATS,
 ): void {
   const rt = backend.runtime;
-  const [th, tw] = tilesOf(g);
+  const [th, tw] = tilesOf(g, m);
+  const mats = matsOf(m);
   const rowsPad = roundUp(g.o, MR);
-  const u = backend.scratch("winoU", 16 * spaced(rowsPad * g.c) * 4);
-  rt.run("k_winoFilter", {
+  const u = backend.scratch("winoU", mats * spaced(rowsPad * g.c) * 4);
+  const filter = {
     w,
     u,
     rows: g.o,
@@ -118,25 +142,32 @@ export function winogradForward(
     rowsPad,
     chansPad: g.c,
     ...aPanels(spaced(rowsPad * g.c), g.c),
-  });
-  const per = chunkImages(g, 16 * Math.max(g.c, rowsPad), chunkFloats);
+  };
+  rt.run(m === 2 ? "k_winoFilter" : "k_wino4Filter", filter);
+  const per = chunkImages(g, m, mats * Math.max(g.c, rowsPad), chunkFloats);
   const colsMax = roundUp(per * th * tw, NR);
-  const v = backend.scratch("winoV", 16 * spaced(g.c * colsMax) * 4);
-  const m = backend.scratch("winoM", 16 * spaced(rowsPad * colsMax) * 4);
-  const pad = padScratch(backend, g, NR);
+  const v = backend.scratch("winoV", mats * spaced(g.c * colsMax) * 4);
+  const out = backend.scratch("winoM", mats * spaced(rowsPad * colsMax) * 4);
+  const pad = padScratch(backend, g, m, NR);
+  const tmp = m === 4 ? tmpScratch(backend) : 0;
   for (let n0 = 0; n0 < g.n; n0 += per) {
     const nimg = Math.min(per, g.n - n0);
     const cols = roundUp(nimg * th * tw, NR);
     const geom = { n0, nimg, c: g.c, h: g.h, w: g.w, ph: g.ph, pw: g.pw, th, tw };
-    rt.run("k_winoInput", { x, v, ...geom, rows: g.c, cols, ...pad, ...bPanels(spaced(g.c * cols), g.c) });
-    rt.run("k_winoGemm", { u, v, m, rowsPad, depth: g.c, cols, kc: KC, nc: NC });
-    rt.run("k_winoOutput", { m, y, bias, n0, nimg, o: g.o, oh: g.oh, ow: g.ow, th, tw, rowsPad, cols });
+    const input = { x, v, ...geom, rows: g.c, cols, ...pad, ...bPanels(spaced(g.c * cols), g.c) };
+    if (m === 2) rt.run("k_winoInput", input);
+    else rt.run("k_wino4Input", { ...input, tmp });
+    rt.run("k_winoGemm", { u, v, m: out, rowsPad, depth: g.c, cols, kc: KC, nc: NC, mats });
+    const output = { m: out, y, bias, n0, nimg, o: g.o, oh: g.oh, ow: g.ow, th, tw, rowsPad, cols };
+    if (m === 2) rt.run("k_winoOutput", output);
+    else rt.run("k_wino4Output", { ...output, tmp });
   }
 }
 
-/** dw = the filter gradient of conv g (w [o, c, 3, 3]) by Winograd, from x and dy. */
+/** dw = the filter gradient of conv g (w [o, c, 3, 3]) by Winograd with tile m, from x and dy. */
 export function winogradFilterGrad(
   backend: WasmBackend,
+  m: WinogradTile,
   x: number,
   dy: number,
   g: ConvGeometry,
@@ -144,25 +175,37 @@ export function winogradFilterGrad(
   chunkFloats = CHUNK_FLOATS,
 ): void {
   const rt = backend.runtime;
-  const [th, tw] = tilesOf(g);
+  const [th, tw] = tilesOf(g, m);
+  const mats = matsOf(m);
   const rowsPad = roundUp(g.o, MR);
   const colsPad = roundUp(g.c, NR);
-  const per = chunkImages(g, 16 * Math.max(colsPad, rowsPad), chunkFloats);
+  const per = chunkImages(g, m, mats * Math.max(colsPad, rowsPad), chunkFloats);
   const tilesMax = per * th * tw;
-  const v = backend.scratch("winoV", 16 * spaced(colsPad * tilesMax) * 4);
-  const z = backend.scratch("winoM", 16 * spaced(rowsPad * tilesMax) * 4);
-  const s = backend.scratch("winoU", 16 * spaced(rowsPad * colsPad) * 4);
-  const pad = padScratch(backend, g, NR);
+  const v = backend.scratch("winoV", mats * spaced(colsPad * tilesMax) * 4);
+  const z = backend.scratch("winoM", mats * spaced(rowsPad * tilesMax) * 4);
+  const s = backend.scratch("winoU", mats * spaced(rowsPad * colsPad) * 4);
+  const pad = padScratch(backend, g, m, NR);
+  const tmp = m === 4 ? tmpScratch(backend) : 0;
   for (let n0 = 0; n0 < g.n; n0 += per) {
     const nimg = Math.min(per, g.n - n0);
     const tiles = nimg * th * tw;
     const geom = { n0, nimg, c: g.c, h: g.h, w: g.w, ph: g.ph, pw: g.pw, th, tw };
     const layout = bPanelsT(spaced(colsPad * tiles), tiles);
-    rt.run("k_winoInput", { x, v, ...geom, rows: colsPad, cols: tiles, ...pad, ...layout });
+    const input = { x, v, ...geom, rows: colsPad, cols: tiles, ...pad, ...layout };
+    if (m === 2) rt.run("k_winoInput", input);
+    else rt.run("k_wino4Input", { ...input, tmp });
     const dyGeom = { n0, nimg, o: g.o, oh: g.oh, ow: g.ow, th, tw };
-    const dyLayout = aPanelsT(spaced(rowsPad * tiles), tiles);
-    rt.run("k_winoDy", { dy, z, ...dyGeom, rows: rowsPad, cols: tiles, ...dyLayout });
-    rt.run("k_winoGemmT", { z, v, s, rowsPad, colsPad, tiles, kc: KC, acc: n0 > 0 ? 1 : 0 });
+    const dyArgs = {
+      dy,
+      z,
+      ...dyGeom,
+      rows: rowsPad,
+      cols: tiles,
+      ...aPanelsT(spaced(rowsPad * tiles), tiles),
+    };
+    if (m === 2) rt.run("k_winoDy", dyArgs);
+    else rt.run("k_wino4Dy", { ...dyArgs, tmp });
+    rt.run("k_winoGemmT", { z, v, s, rowsPad, colsPad, tiles, kc: KC, acc: n0 > 0 ? 1 : 0, mats });
   }
-  rt.run("k_winoFilterGrad", { s, dw, o: g.o, c: g.c, colsPad });
+  rt.run(m === 2 ? "k_winoFilterGrad" : "k_wino4FilterGrad", { s, dw, o: g.o, c: g.c, colsPad });
 }

@@ -1,0 +1,364 @@
+// Winograd F(4x4, 3x3) for stride-1 3x3 convolutions: every 4x4 block of outputs (a tile) is computed from
+// its 6x6 input window with 36 products per (output, input) channel pair instead of 144 (F(2x2, 3x3) in
+// winograd.ts saves 2.25x, this 4x), the 36 products being 36 GEMMs over channels (winograd.ts's
+// k_winoGemm / k_winoGemmT with mats = 36). The same four transforms as there, with the interpolation
+// points 0, 1, -1, 2, -2 and infinity:
+//   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
+//   G   = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+//   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+// Position (k, l) of a transformed 6x6 tile is matrix xi = 6k + l. The transforms of four tiles side by
+// side run as vectors over the tiles, in two separable stages with the first stage's 36 (or 24) vectors
+// in a per-thread buffer (`tmp`, 1 KiB per thread); layouts, units and thread splits are winograd.ts's.
+import { ai, ap, madd, splitEnd, splitStart } from "./common";
+import { MR, Wino4Dy, Wino4Filter, Wino4FilterGrad, Wino4Input, Wino4Output } from "./generated/abi";
+import { at, l_rShift, l_xi, padPlane, putQ4, readLayout, spaced, zeroN } from "./winolayout";
+
+const MATS = 36;
+/** Bytes of a thread's `tmp` buffer. */
+const TMP_BYTES = 1024;
+
+/** Row k of B^T times (a0, ..., a5). */
+// @ts-ignore: decorator
+@inline function bRow(k: i32, a0: v128, a1: v128, a2: v128, a3: v128, a4: v128, a5: v128): v128 {
+  if (k == 0) return madd(f32x4.splat(4), a0, madd(f32x4.splat(-5), a2, a4));
+  if (k == 1) return f32x4.add(madd(f32x4.splat(-4), a2, a4), madd(f32x4.splat(-4), a1, a3));
+  if (k == 2) return f32x4.sub(madd(f32x4.splat(-4), a2, a4), madd(f32x4.splat(-4), a1, a3));
+  if (k == 3) return madd(f32x4.splat(2), f32x4.sub(a3, a1), f32x4.sub(a4, a2));
+  if (k == 4) return madd(f32x4.splat(-2), f32x4.sub(a3, a1), f32x4.sub(a4, a2));
+  return madd(f32x4.splat(4), a1, madd(f32x4.splat(-5), a3, a5));
+}
+
+/** Row k of A^T times (a0, ..., a5). */
+// @ts-ignore: decorator
+@inline function aRow(k: i32, a0: v128, a1: v128, a2: v128, a3: v128, a4: v128, a5: v128): v128 {
+  if (k == 0) return f32x4.add(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)), a4);
+  if (k == 1) return madd(f32x4.splat(2), f32x4.sub(a3, a4), f32x4.sub(a1, a2));
+  if (k == 2) return madd(f32x4.splat(4), f32x4.add(a3, a4), f32x4.add(a1, a2));
+  return f32x4.add(madd(f32x4.splat(8), f32x4.sub(a3, a4), f32x4.sub(a1, a2)), a5);
+}
+
+/** Row k of A (= column k of A^T) times (a0, ..., a3). */
+// @ts-ignore: decorator
+@inline function aCol(k: i32, a0: v128, a1: v128, a2: v128, a3: v128): v128 {
+  if (k == 0) return a0;
+  if (k == 1) return f32x4.add(f32x4.add(a0, a2), f32x4.add(a1, a3));
+  if (k == 2) return f32x4.sub(f32x4.add(a0, a2), f32x4.add(a1, a3));
+  if (k == 3) return madd(f32x4.splat(2), madd(f32x4.splat(4), a3, a1), madd(f32x4.splat(4), a2, a0));
+  if (k == 4) return madd(f32x4.splat(-2), madd(f32x4.splat(4), a3, a1), madd(f32x4.splat(4), a2, a0));
+  return a3;
+}
+
+/** Row k of G times (a, b, c). */
+function gRow(k: i32, a: f32, b: f32, c: f32): f32 {
+  if (k == 0) return <f32>0.25 * a;
+  if (k == 1) return <f32>(-1.0 / 6.0) * (a + c + b);
+  if (k == 2) return <f32>(-1.0 / 6.0) * (a + c - b);
+  if (k == 3) return <f32>(1.0 / 24.0) * a + <f32>(1.0 / 6.0) * c + <f32>(1.0 / 12.0) * b;
+  if (k == 4) return <f32>(1.0 / 24.0) * a + <f32>(1.0 / 6.0) * c - <f32>(1.0 / 12.0) * b;
+  return c;
+}
+
+/** Row k of G^T times (a0, ..., a5). */
+function gCol(k: i32, a0: f32, a1: f32, a2: f32, a3: f32, a4: f32, a5: f32): f32 {
+  if (k == 0) return <f32>0.25 * a0 - <f32>(1.0 / 6.0) * (a1 + a2) + <f32>(1.0 / 24.0) * (a3 + a4);
+  if (k == 1) return <f32>(1.0 / 6.0) * (a2 - a1) + <f32>(1.0 / 12.0) * (a3 - a4);
+  return <f32>(1.0 / 6.0) * (a3 + a4 - a1 - a2) + a5;
+}
+
+/**
+ * Input tiles V = B^T d B, as k_winoInput (winograd.ts) with 6x6 windows every 4 rows and columns: the
+ * padded planes are 4*th + 2 rows of 4*roundUp(tw, 4) + 4.
+ */
+export function k_wino4Input(tid: i32, nt: i32, args: usize): void {
+  const x = ap(args, Wino4Input.x), v = ap(args, Wino4Input.v), n0 = ai(args, Wino4Input.n0), nimg = ai(args, Wino4Input.nimg), c = ai(args, Wino4Input.c);
+  const h = ai(args, Wino4Input.h), w = ai(args, Wino4Input.w), ph = ai(args, Wino4Input.ph), pw = ai(args, Wino4Input.pw), th = ai(args, Wino4Input.th), tw = ai(args, Wino4Input.tw);
+  const rows = ai(args, Wino4Input.rows), cols = ai(args, Wino4Input.cols);
+  const scratch = ap(args, Wino4Input.scratch) + <usize>tid * ap(args, Wino4Input.scratchStride);
+  const tmp = ap(args, Wino4Input.tmp) + <usize>(tid * TMP_BYTES);
+  readLayout(args, Wino4Input.winoLayout);
+  const tiles = nimg * th * tw;
+  const gs = 1 << l_rShift, groups = (rows + gs - 1) / gs;
+  const hp = 4 * th + 2, wp = 4 * ((tw + 3) & ~3) + 4;
+  const padBytes = <usize>(hp * wp) << 2, rs = <usize>wp << 2;
+  const units = nimg * groups + groups;
+  const u0 = splitStart(units, tid, nt, 1), u1 = splitEnd(units, tid, nt, 1);
+  for (let u = u0; u < u1; u++) {
+    if (u >= nimg * groups) {
+      const g = u - nimg * groups;
+      for (let r = g * gs; r < min(rows, g * gs + gs); r++) for (let q = tiles; q < cols; q++) zeroN(v, r, q, MATS);
+      continue;
+    }
+    const ni = u / groups, g = u - ni * groups;
+    const r0 = g * gs, r1 = min(rows, r0 + gs), rc = min(c, r1);
+    const q0 = ni * th * tw;
+    for (let r = max(r0, c); r < r1; r++) for (let q = q0; q < q0 + th * tw; q++) zeroN(v, r, q, MATS);
+    for (let r = r0; r < rc; r++) {
+      const plane = x + ((<usize>((n0 + ni) * c + r) * <usize>(h * w)) << 2);
+      padPlane(plane, h, w, ph, pw, scratch + <usize>(r - r0) * padBytes, hp, wp);
+    }
+    for (let ty = 0; ty < th; ty++) {
+      for (let tx = 0; tx < tw; tx += 4) {
+        const q = q0 + ty * tw + tx, lanes = min(4, tw - tx);
+        const src = scratch + (<usize>(4 * ty * wp + 4 * tx) << 2);
+        for (let r = r0; r < rc; r++) input6(src + <usize>(r - r0) * padBytes, rs, tmp, v, r, q, lanes);
+      }
+    }
+  }
+}
+
+/**
+ * V for the four tiles whose 6x6 windows start at `src` and every 4 columns after (rows `rs` bytes apart):
+ * per window row i, the vectors e_j (lane t = x[i][4t + j]) and their B^T combinations over j, kept in
+ * tmp; then the combinations over i, stored as matrices 6k + l.
+ */
+// @ts-ignore: decorator
+@inline function input6(src: usize, rs: usize, tmp: usize, v: usize, r: i32, q: i32, lanes: i32): void {
+  let p = src;
+  for (let i = 0; i < 6; i++) {
+    const l0 = v128.load(p), l1 = v128.load(p, 16), l2 = v128.load(p, 32), l3 = v128.load(p, 48), l4 = v128.load(p, 64);
+    const a = v128.shuffle<f32>(l0, l1, 0, 4, 1, 5), b = v128.shuffle<f32>(l2, l3, 0, 4, 1, 5);
+    const c = v128.shuffle<f32>(l0, l1, 2, 6, 3, 7), d = v128.shuffle<f32>(l2, l3, 2, 6, 3, 7);
+    const e0 = v128.shuffle<f64>(a, b, 0, 2), e1 = v128.shuffle<f64>(a, b, 1, 3);
+    const e2 = v128.shuffle<f64>(c, d, 0, 2), e3 = v128.shuffle<f64>(c, d, 1, 3);
+    const e4 = v128.shuffle<f32>(e0, l4, 1, 2, 3, 4), e5 = v128.shuffle<f32>(e1, l4, 1, 2, 3, 5);
+    // tmp[l][i] = (row i of the window) B, column l.
+    const t = tmp + (<usize>i << 4);
+    v128.store(t, bRow(0, e0, e1, e2, e3, e4, e5));
+    v128.store(t, bRow(1, e0, e1, e2, e3, e4, e5), 96);
+    v128.store(t, bRow(2, e0, e1, e2, e3, e4, e5), 192);
+    v128.store(t, bRow(3, e0, e1, e2, e3, e4, e5), 288);
+    v128.store(t, bRow(4, e0, e1, e2, e3, e4, e5), 384);
+    v128.store(t, bRow(5, e0, e1, e2, e3, e4, e5), 480);
+    p += rs;
+  }
+  for (let l = 0; l < 6; l++) {
+    const t = tmp + <usize>(l * 96);
+    const c0 = v128.load(t), c1 = v128.load(t, 16), c2 = v128.load(t, 32);
+    const c3 = v128.load(t, 48), c4 = v128.load(t, 64), c5 = v128.load(t, 80);
+    putQ4(v, r, q, lanes, l, bRow(0, c0, c1, c2, c3, c4, c5));
+    putQ4(v, r, q, lanes, 6 + l, bRow(1, c0, c1, c2, c3, c4, c5));
+    putQ4(v, r, q, lanes, 12 + l, bRow(2, c0, c1, c2, c3, c4, c5));
+    putQ4(v, r, q, lanes, 18 + l, bRow(3, c0, c1, c2, c3, c4, c5));
+    putQ4(v, r, q, lanes, 24 + l, bRow(4, c0, c1, c2, c3, c4, c5));
+    putQ4(v, r, q, lanes, 30 + l, bRow(5, c0, c1, c2, c3, c4, c5));
+  }
+}
+
+/**
+ * Output-gradient tiles Z = A dy A^T, as k_winoDy (winograd.ts) with 4x4 blocks of dy: four tiles side by
+ * side as vectors, read with bounds checks only at the map's right and bottom edges.
+ */
+export function k_wino4Dy(tid: i32, nt: i32, args: usize): void {
+  const dy = ap(args, Wino4Dy.dy), z = ap(args, Wino4Dy.z), n0 = ai(args, Wino4Dy.n0), nimg = ai(args, Wino4Dy.nimg), o = ai(args, Wino4Dy.o);
+  const oh = ai(args, Wino4Dy.oh), ow = ai(args, Wino4Dy.ow), th = ai(args, Wino4Dy.th), tw = ai(args, Wino4Dy.tw), rows = ai(args, Wino4Dy.rows);
+  const cols = ai(args, Wino4Dy.cols);
+  const tmp = ap(args, Wino4Dy.tmp) + <usize>(tid * TMP_BYTES);
+  readLayout(args, Wino4Dy.winoLayout);
+  const tiles = nimg * th * tw;
+  const gs = 1 << l_rShift, groups = (rows + gs - 1) / gs;
+  const units = nimg * groups + groups;
+  const u0 = splitStart(units, tid, nt, 1), u1 = splitEnd(units, tid, nt, 1);
+  const planeBytes = <usize>(oh * ow) << 2;
+  for (let u = u0; u < u1; u++) {
+    if (u >= nimg * groups) {
+      const g = u - nimg * groups;
+      for (let r = g * gs; r < min(rows, g * gs + gs); r++) for (let q = tiles; q < cols; q++) zeroN(z, r, q, MATS);
+      continue;
+    }
+    const ni = u / groups, g = u - ni * groups;
+    const r0 = g * gs, r1 = min(rows, r0 + gs), rc = min(o, r1);
+    const q0 = ni * th * tw;
+    for (let r = max(r0, o); r < r1; r++) for (let q = q0; q < q0 + th * tw; q++) zeroN(z, r, q, MATS);
+    const image = dy + <usize>((n0 + ni) * o) * planeBytes;
+    for (let ty = 0; ty < th; ty++) {
+      for (let tx = 0; tx < tw; tx += 4) {
+        const q = q0 + ty * tw + tx, lanes = min(4, tw - tx);
+        const inside = lanes == 4 && 4 * tx + 16 <= ow && 4 * ty + 4 <= oh;
+        for (let r = r0; r < rc; r++) {
+          const plane = image + <usize>r * planeBytes;
+          // tmp[l][i] = (row i of the four dy blocks) A^T, column l.
+          for (let i = 0; i < 4; i++) {
+            const y = 4 * ty + i;
+            let e0: v128, e1: v128, e2: v128, e3: v128;
+            if (inside) {
+              const p = plane + (<usize>(y * ow + 4 * tx) << 2);
+              const l0 = v128.load(p), l1 = v128.load(p, 16), l2 = v128.load(p, 32), l3 = v128.load(p, 48);
+              const a = v128.shuffle<f32>(l0, l1, 0, 4, 1, 5), b = v128.shuffle<f32>(l2, l3, 0, 4, 1, 5);
+              const c = v128.shuffle<f32>(l0, l1, 2, 6, 3, 7), d = v128.shuffle<f32>(l2, l3, 2, 6, 3, 7);
+              e0 = v128.shuffle<f64>(a, b, 0, 2); e1 = v128.shuffle<f64>(a, b, 1, 3);
+              e2 = v128.shuffle<f64>(c, d, 0, 2); e3 = v128.shuffle<f64>(c, d, 1, 3);
+            } else {
+              e0 = dyLanes(plane, y, 4 * tx, oh, ow, lanes);
+              e1 = dyLanes(plane, y, 4 * tx + 1, oh, ow, lanes);
+              e2 = dyLanes(plane, y, 4 * tx + 2, oh, ow, lanes);
+              e3 = dyLanes(plane, y, 4 * tx + 3, oh, ow, lanes);
+            }
+            const t = tmp + (<usize>i << 4);
+            v128.store(t, aCol(0, e0, e1, e2, e3));
+            v128.store(t, aCol(1, e0, e1, e2, e3), 64);
+            v128.store(t, aCol(2, e0, e1, e2, e3), 128);
+            v128.store(t, aCol(3, e0, e1, e2, e3), 192);
+            v128.store(t, aCol(4, e0, e1, e2, e3), 256);
+            v128.store(t, aCol(5, e0, e1, e2, e3), 320);
+          }
+          for (let l = 0; l < 6; l++) {
+            const t = tmp + <usize>(l * 64);
+            const c0 = v128.load(t), c1 = v128.load(t, 16), c2 = v128.load(t, 32), c3 = v128.load(t, 48);
+            putQ4(z, r, q, lanes, l, aCol(0, c0, c1, c2, c3));
+            putQ4(z, r, q, lanes, 6 + l, aCol(1, c0, c1, c2, c3));
+            putQ4(z, r, q, lanes, 12 + l, aCol(2, c0, c1, c2, c3));
+            putQ4(z, r, q, lanes, 18 + l, aCol(3, c0, c1, c2, c3));
+            putQ4(z, r, q, lanes, 24 + l, aCol(4, c0, c1, c2, c3));
+            putQ4(z, r, q, lanes, 30 + l, aCol(5, c0, c1, c2, c3));
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Lane t < lanes: dy[y][x + 4t] of an oh x ow plane, or 0 outside it. */
+function dyLanes(plane: usize, y: i32, x: i32, oh: i32, ow: i32, lanes: i32): v128 {
+  let v = f32x4.splat(0);
+  if (y >= oh) return v;
+  const row = plane + (<usize>(y * ow) << 2);
+  if (x < ow) v = f32x4.replace_lane(v, 0, load<f32>(row + (<usize>x << 2)));
+  if (lanes > 1 && x + 4 < ow) v = f32x4.replace_lane(v, 1, load<f32>(row + (<usize>(x + 4) << 2)));
+  if (lanes > 2 && x + 8 < ow) v = f32x4.replace_lane(v, 2, load<f32>(row + (<usize>(x + 8) << 2)));
+  if (lanes > 3 && x + 12 < ow) v = f32x4.replace_lane(v, 3, load<f32>(row + (<usize>(x + 12) << 2)));
+  return v;
+}
+
+/**
+ * Filters U = G g G^T, as k_winoFilter (winograd.ts): flip = 0: w is [rows, chans, 3, 3]; flip = 1: w is
+ * [chans, rows, 3, 3] with the taps reversed (the input gradient).
+ */
+export function k_wino4Filter(tid: i32, nt: i32, args: usize): void {
+  const w = ap(args, Wino4Filter.w), u = ap(args, Wino4Filter.u), rows = ai(args, Wino4Filter.rows), chans = ai(args, Wino4Filter.chans), flip = ai(args, Wino4Filter.flip) != 0;
+  const rowsPad = ai(args, Wino4Filter.rowsPad), chansPad = ai(args, Wino4Filter.chansPad);
+  readLayout(args, Wino4Filter.winoLayout);
+  const r0 = splitStart(rowsPad, tid, nt, 1), r1 = splitEnd(rowsPad, tid, nt, 1);
+  for (let r = r0; r < r1; r++) {
+    for (let q = 0; q < chansPad; q++) {
+      if (r >= rows || q >= chans) {
+        zeroN(u, r, q, MATS);
+        continue;
+      }
+      const base = w + ((<usize>(flip ? q * rows + r : r * chans + q) * 9) << 2);
+      const t00 = tap(base, 0, flip), t01 = tap(base, 1, flip), t02 = tap(base, 2, flip);
+      const t10 = tap(base, 3, flip), t11 = tap(base, 4, flip), t12 = tap(base, 5, flip);
+      const t20 = tap(base, 6, flip), t21 = tap(base, 7, flip), t22 = tap(base, 8, flip);
+      const dst = u + (at(r, q) << 2);
+      for (let k = 0; k < 6; k++) {
+        // Row k of G g, then its products with G^T's columns.
+        const h0 = gRow(k, t00, t10, t20), h1 = gRow(k, t01, t11, t21), h2 = gRow(k, t02, t12, t22);
+        for (let l = 0; l < 6; l++) store<f32>(dst + (<usize>((6 * k + l) * l_xi) << 2), gRow(l, h0, h1, h2));
+      }
+    }
+  }
+}
+
+/** Tap t (row-major) of a 3x3 filter, read reversed when flipped. */
+// @ts-ignore: decorator
+@inline function tap(base: usize, t: i32, flip: bool): f32 {
+  return load<f32>(base + (<usize>(flip ? 8 - t : t) << 2));
+}
+
+/**
+ * Output tiles y = A^T M A (+ bias), as k_winoOutput (winograd.ts): four tiles side by side from M's
+ * columns as vectors, transposed into rows of outputs; at the map's right and bottom edges the outputs go
+ * through tmp and are stored one by one.
+ */
+export function k_wino4Output(tid: i32, nt: i32, args: usize): void {
+  const m = ap(args, Wino4Output.m), y = ap(args, Wino4Output.y), bias = ap(args, Wino4Output.bias), n0 = ai(args, Wino4Output.n0), nimg = ai(args, Wino4Output.nimg);
+  const o = ai(args, Wino4Output.o), oh = ai(args, Wino4Output.oh), ow = ai(args, Wino4Output.ow), th = ai(args, Wino4Output.th), tw = ai(args, Wino4Output.tw);
+  const rowsPad = ai(args, Wino4Output.rowsPad), cols = ai(args, Wino4Output.cols);
+  const tmp = ap(args, Wino4Output.tmp) + <usize>(tid * TMP_BYTES);
+  const step = spaced(rowsPad * cols) << 2;
+  const rs = <usize>ow << 2;
+  const units = nimg * o;
+  const u0 = splitStart(units, tid, nt, 1), u1 = splitEnd(units, tid, nt, 1);
+  for (let u = u0; u < u1; u++) {
+    const ni = u / o, r = u - ni * o;
+    const add = f32x4.splat(bias != 0 ? load<f32>(bias + (<usize>r << 2)) : 0);
+    const plane = y + ((<usize>((n0 + ni) * o + r) * <usize>(oh * ow)) << 2);
+    const base = m + (<usize>(r * cols + ni * th * tw) << 2);
+    for (let ty = 0; ty < th; ty++) {
+      for (let tx = 0; tx < tw; tx += 4) {
+        const src = base + (<usize>(ty * tw + tx) << 2);
+        const lanes = min(4, tw - tx);
+        // tmp[k][j] = row k of A^T times column j of M (M[i][j] is matrix 6i + j).
+        for (let j = 0; j < 6; j++) {
+          const p = src + <usize>j * step;
+          const m0 = v128.load(p), m1 = v128.load(p + 6 * step), m2 = v128.load(p + 12 * step);
+          const m3 = v128.load(p + 18 * step), m4 = v128.load(p + 24 * step), m5 = v128.load(p + 30 * step);
+          const t = tmp + (<usize>j << 4);
+          v128.store(t, aRow(0, m0, m1, m2, m3, m4, m5));
+          v128.store(t, aRow(1, m0, m1, m2, m3, m4, m5), 96);
+          v128.store(t, aRow(2, m0, m1, m2, m3, m4, m5), 192);
+          v128.store(t, aRow(3, m0, m1, m2, m3, m4, m5), 288);
+        }
+        const inside = lanes == 4 && 4 * tx + 16 <= ow && 4 * ty + 4 <= oh;
+        for (let k = 0; k < 4; k++) {
+          const t = tmp + <usize>(k * 96);
+          const s0 = v128.load(t), s1 = v128.load(t, 16), s2 = v128.load(t, 32);
+          const s3 = v128.load(t, 48), s4 = v128.load(t, 64), s5 = v128.load(t, 80);
+          const y0 = f32x4.add(aRow(0, s0, s1, s2, s3, s4, s5), add), y1 = f32x4.add(aRow(1, s0, s1, s2, s3, s4, s5), add);
+          const y2 = f32x4.add(aRow(2, s0, s1, s2, s3, s4, s5), add), y3 = f32x4.add(aRow(3, s0, s1, s2, s3, s4, s5), add);
+          // Lane t of y_l is output (k, l) of tile t; transposed, vector t is tile t's row k.
+          const a = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5), b = v128.shuffle<f32>(y2, y3, 0, 4, 1, 5);
+          const c = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7), d = v128.shuffle<f32>(y2, y3, 2, 6, 3, 7);
+          const row0 = v128.shuffle<f64>(a, b, 0, 2), row1 = v128.shuffle<f64>(a, b, 1, 3);
+          const row2 = v128.shuffle<f64>(c, d, 0, 2), row3 = v128.shuffle<f64>(c, d, 1, 3);
+          if (inside) {
+            const dst = plane + <usize>(4 * ty + k) * rs + (<usize>(4 * tx) << 2);
+            v128.store(dst, row0); v128.store(dst, row1, 16); v128.store(dst, row2, 32); v128.store(dst, row3, 48);
+            continue;
+          }
+          const oy = 4 * ty + k;
+          if (oy >= oh) break;
+          const out = tmp + 576;
+          v128.store(out, row0); v128.store(out, row1, 16); v128.store(out, row2, 32); v128.store(out, row3, 48);
+          const dst = plane + <usize>oy * rs;
+          for (let e = 0; e < 4 * lanes; e++) {
+            const ox = 4 * tx + e;
+            if (ox < ow) store<f32>(dst + (<usize>ox << 2), load<f32>(out + (<usize>e << 2)));
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Filter gradient dw = G^T S G, as k_winoFilterGrad (winograd.ts). S[xi] is rowsPad x colsPad (row =
+ * output channel, column = input channel); dw is [o, c, 3, 3]. Threads split the output channels.
+ */
+export function k_wino4FilterGrad(tid: i32, nt: i32, args: usize): void {
+  const s = ap(args, Wino4FilterGrad.s), dw = ap(args, Wino4FilterGrad.dw), o = ai(args, Wino4FilterGrad.o), c = ai(args, Wino4FilterGrad.c), colsPad = ai(args, Wino4FilterGrad.colsPad);
+  const rowsPad = (o + MR - 1) / MR * MR;
+  const step = spaced(rowsPad * colsPad) << 2;
+  const r0 = splitStart(o, tid, nt, 1), r1 = splitEnd(o, tid, nt, 1);
+  for (let r = r0; r < r1; r++) {
+    for (let q = 0; q < c; q++) {
+      const p = s + (<usize>(r * colsPad + q) << 2);
+      const out = dw + ((<usize>(r * c + q) * 9) << 2);
+      for (let k = 0; k < 3; k++) {
+        // Row k of G^T S (S[i][j] is matrix 6i + j), then its products with G's columns.
+        const w0 = gColOf(k, p, step), w1 = gColOf(k, p + step, step), w2 = gColOf(k, p + 2 * step, step);
+        const w3 = gColOf(k, p + 3 * step, step), w4 = gColOf(k, p + 4 * step, step), w5 = gColOf(k, p + 5 * step, step);
+        const row = out + <usize>(12 * k);
+        store<f32>(row, gCol(0, w0, w1, w2, w3, w4, w5));
+        store<f32>(row, gCol(1, w0, w1, w2, w3, w4, w5), 4);
+        store<f32>(row, gCol(2, w0, w1, w2, w3, w4, w5), 8);
+      }
+    }
+  }
+}
+
+/** Row k of G^T times the column of S whose first value is at p (the next ones 6 matrices apart). */
+// @ts-ignore: decorator
+@inline function gColOf(k: i32, p: usize, step: usize): f32 {
+  const s6 = <usize>6 * step;
+  return gCol(k, load<f32>(p), load<f32>(p + s6), load<f32>(p + 2 * s6), load<f32>(p + 3 * s6), load<f32>(p + 4 * s6), load<f32>(p + 5 * s6));
+}

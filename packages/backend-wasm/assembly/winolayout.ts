@@ -1,0 +1,93 @@
+// What the Winograd transforms of F(2x2, 3x3) (winograd.ts) and F(4x4, 3x3) (winograd4.ts) share: where a
+// transformed value lands in the GEMM's packed layouts. A value (xi, row r, column q) lands at
+// xi*sXi + (r >> rShift)*sRP + (r & rMask)*sRL + (q >> 3)*sQP + (q & 7)*sQL floats, the strides chosen by
+// the JS side for A panels (MR rows) or B panels (NR columns) (src/kernels/winograd.ts).
+import { ai } from "./common";
+import { WinoLayout as L } from "./generated/abi";
+
+/**
+ * Floats from one transformed matrix to the next: its size plus 32. Sizes are often multiples of 4 KiB,
+ * and 16 or 36 streams 4 KiB apart all map to the same cache sets (measured: the input transform took as
+ * long as the GEMM); 128 bytes more per matrix spreads them. The JS side uses the same spacing.
+ */
+// @ts-ignore: decorator
+@inline export function spaced(floats: i32): usize {
+  return <usize>floats + 32;
+}
+
+// Layout words shared by the transforms (kernel-abi.json's winoLayout, after each kernel's own words).
+export let l_xi = 0, l_rShift = 0, l_rp = 0, l_rl = 0, l_qp = 0, l_ql = 0;
+
+export function readLayout(args: usize, at: i32): void {
+  l_xi = ai(args, at + L.xi); l_rShift = ai(args, at + L.rShift); l_rp = ai(args, at + L.rp);
+  l_rl = ai(args, at + L.rl); l_qp = ai(args, at + L.qp); l_ql = ai(args, at + L.ql);
+}
+
+/** Float offset of (row r, column q) within one xi's matrix. */
+// @ts-ignore: decorator
+@inline export function at(r: i32, q: i32): usize {
+  const mask = (1 << l_rShift) - 1;
+  return <usize>((r >> l_rShift) * l_rp + (r & mask) * l_rl + (q >> 3) * l_qp + (q & 7) * l_ql);
+}
+
+/** Stores lane k of `vals` as matrix xi0 + k*xiStep's value at (r, q) (the transforms keep tiles in registers). */
+// @ts-ignore: decorator
+@inline export function put4(dst: usize, r: i32, q: i32, vals: v128, xi0: i32, xiStep: i32): void {
+  const p = dst + ((at(r, q) + <usize>(xi0 * l_xi)) << 2);
+  const step = <usize>(xiStep * l_xi) << 2;
+  v128.store32_lane(p, vals, 0);
+  v128.store32_lane(p + step, vals, 1);
+  v128.store32_lane(p + 2 * step, vals, 2);
+  v128.store32_lane(p + 3 * step, vals, 3);
+}
+
+/** Zeros for row r, column q in all `mats` matrices. */
+// @ts-ignore: decorator
+@inline export function zeroN(dst: usize, r: i32, q: i32, mats: i32): void {
+  let p = dst + (at(r, q) << 2);
+  const step = <usize>l_xi << 2;
+  for (let i = 0; i < mats; i++) {
+    store<f32>(p, 0);
+    p += step;
+  }
+}
+
+/** Stores lane k < lanes of `vals` as matrix xi's value at (r, q + k). */
+// @ts-ignore: decorator
+@inline export function putQ4(dst: usize, r: i32, q: i32, lanes: i32, xi: i32, vals: v128): void {
+  const base = dst + (<usize>(xi * l_xi) << 2);
+  if (lanes == 4 && l_ql == 1 && (q & 7) <= 4) {
+    v128.store(base + (at(r, q) << 2), vals);
+    return;
+  }
+  v128.store32_lane(base + (at(r, q) << 2), vals, 0);
+  if (lanes > 1) v128.store32_lane(base + (at(r, q + 1) << 2), vals, 1);
+  if (lanes > 2) v128.store32_lane(base + (at(r, q + 2) << 2), vals, 2);
+  if (lanes > 3) v128.store32_lane(base + (at(r, q + 3) << 2), vals, 3);
+}
+
+/** Copies rows [-ph, hp-ph) x columns [-pw, wp-pw) of an h x w plane to dst (hp x wp), zeros outside. */
+export function padPlane(src: usize, h: i32, w: i32, ph: i32, pw: i32, dst: usize, hp: i32, wp: i32): void {
+  for (let y = 0; y < hp; y++) {
+    const iy = y - ph;
+    const row = dst + (<usize>(y * wp) << 2);
+    if (iy < 0 || iy >= h) {
+      memory.fill(row, 0, <usize>wp << 2);
+      continue;
+    }
+    const x0 = min(pw, wp), x1 = min(wp, pw + w);
+    memory.fill(row, 0, <usize>x0 << 2);
+    if (x1 > x0) memory.copy(row + (<usize>x0 << 2), src + (<usize>(iy * w) << 2), <usize>(x1 - x0) << 2);
+    if (wp > x1) memory.fill(row + (<usize>x1 << 2), 0, <usize>(wp - x1) << 2);
+  }
+}
+
+/** Four values `step` bytes apart, as a vector. */
+// @ts-ignore: decorator
+@inline export function gather4(p: usize, step: usize): v128 {
+  let v = v128.load32_zero(p);
+  v = v128.load32_lane(p + step, v, 1);
+  v = v128.load32_lane(p + 2 * step, v, 2);
+  v = v128.load32_lane(p + 3 * step, v, 3);
+  return v;
+}
