@@ -16,7 +16,7 @@ export function headerColour(bytes: Uint8Array): boolean | null {
   // PNG: signature, then IHDR with the colour type at byte 25 (0 grey, 4 grey + alpha; 2, 3, 6 colour).
   if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47 && bytes.length > 25) {
     const type = bytes[25];
-    return type === 0 || type === 4 ? false : true;
+    return !(type === 0 || type === 4);
   }
   // JPEG: the first start-of-frame marker (SOF0..SOF15 except DHT/JPG/DAC) has the component count.
   if (bytes[0] === 0xff && bytes[1] === 0xd8) {

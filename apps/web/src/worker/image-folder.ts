@@ -8,7 +8,6 @@
 import {
   type Channels,
   type DataSplits,
-  type Dataset,
   detectLayout,
   fitImage,
   imageFolderSplits,
