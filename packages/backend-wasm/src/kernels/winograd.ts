@@ -9,7 +9,7 @@ import type { WasmBackend } from "../backend.js";
 import type { GroupArgs } from "../generated/abi.js";
 import { KC, MR, NC, NR, roundUp } from "./gemm.js";
 
-/** Floats of transformed tiles per chunk (16 matrices x channels x tiles, the larger side). */
+/** Floats of transformed tiles per chunk ((m + 2)^2 matrices x channels x tiles, the larger side). */
 const CHUNK_FLOATS = 1 << 21;
 /** Output tile side: F(2x2, 3x3) or F(4x4, 3x3). */
 export type WinogradTile = 2 | 4;
@@ -40,8 +40,8 @@ const f4Map = (oh: number, ow: number) =>
 export function winogradTile(backend: WasmBackend, g: ConvGeometry): WinogradTile | 0 {
   const shape = g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.ph <= 2 && g.pw <= 2;
   if (!shape || backend.winograd === false) return 0;
-  const f2 = winogradMap(g.oh, g.ow),
-    f4 = f4Map(g.oh, g.ow);
+  const f2 = winogradMap(g.oh, g.ow);
+  const f4 = f4Map(g.oh, g.ow);
   if (backend.winograd === 2) return f2 ? 2 : 0;
   if (backend.winograd === 4) return f2 || f4 ? 4 : 0;
   return f4 ? 4 : f2 ? 2 : 0;
