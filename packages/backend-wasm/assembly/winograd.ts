@@ -9,7 +9,7 @@
 import { ai, ap, splitEnd, splitStart } from "./common";
 import { MR, NR, WinoDy, WinoFilter, WinoFilterGrad, WinoGemm, WinoGemmT, WinoInput, WinoOutput } from "./generated/abi";
 import { microKernel } from "./gemm";
-import { gather4, l_rShift, padPlane, put4, putQ4, readLayout, spaced, zeroN } from "./winolayout";
+import { gather4, l_rShift, padPlane, put4, putQ4, readLayout, spaced, zeroBlock, zeroN } from "./winolayout";
 
 /**
  * Input tiles V = B^T d B. Row r is the channel, column q = (image - n0, ty, tx) the tile; rows [c, rows) and
@@ -34,13 +34,13 @@ export function k_winoInput(tid: i32, nt: i32, args: usize): void {
   for (let u = u0; u < u1; u++) {
     if (u >= nimg * groups) {
       const g = u - nimg * groups;
-      for (let r = g * gs; r < min(rows, g * gs + gs); r++) for (let q = tiles; q < cols; q++) zeroN(v, r, q, 16);
+      zeroBlock(v, g * gs, min(rows, g * gs + gs), tiles, cols, 16);
       continue;
     }
     const ni = u / groups, g = u - ni * groups;
     const r0 = g * gs, r1 = min(rows, r0 + gs), rc = min(c, r1);
     const q0 = ni * th * tw;
-    for (let r = max(r0, c); r < r1; r++) for (let q = q0; q < q0 + th * tw; q++) zeroN(v, r, q, 16);
+    zeroBlock(v, max(r0, c), r1, q0, q0 + th * tw, 16);
     for (let r = r0; r < rc; r++) {
       const plane = x + ((<usize>((n0 + ni) * c + r) * <usize>(h * w)) << 2);
       padPlane(plane, h, w, ph, pw, scratch + <usize>(r - r0) * padBytes, hp, wp);
@@ -112,13 +112,13 @@ export function k_winoDy(tid: i32, nt: i32, args: usize): void {
   for (let u = u0; u < u1; u++) {
     if (u >= nimg * groups) {
       const g = u - nimg * groups;
-      for (let r = g * gs; r < min(rows, g * gs + gs); r++) for (let q = tiles; q < cols; q++) zeroN(z, r, q, 16);
+      zeroBlock(z, g * gs, min(rows, g * gs + gs), tiles, cols, 16);
       continue;
     }
     const ni = u / groups, g = u - ni * groups;
     const r0 = g * gs, r1 = min(rows, r0 + gs), rc = min(o, r1);
     const q0 = ni * th * tw;
-    for (let r = max(r0, o); r < r1; r++) for (let q = q0; q < q0 + th * tw; q++) zeroN(z, r, q, 16);
+    zeroBlock(z, max(r0, o), r1, q0, q0 + th * tw, 16);
     const image = dy + <usize>((n0 + ni) * o) * planeBytes;
     for (let ty = 0; ty < th; ty++) {
       for (let tx = 0; tx < tw; tx++) {

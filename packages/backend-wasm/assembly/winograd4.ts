@@ -11,7 +11,7 @@
 // in a per-thread buffer (`tmp`, 1 KiB per thread); layouts, units and thread splits are winograd.ts's.
 import { ai, ap, madd, splitEnd, splitStart } from "./common";
 import { MR, Wino4Dy, Wino4Filter, Wino4FilterGrad, Wino4Input, Wino4Output } from "./generated/abi";
-import { at, l_rShift, l_xi, padPlane, putQ4, readLayout, spaced, zeroN } from "./winolayout";
+import { at, l_rShift, l_xi, padPlane, putQ4, readLayout, spaced, zeroBlock, zeroN } from "./winolayout";
 
 const MATS = 36;
 /** Bytes of a thread's `tmp` buffer. */
@@ -85,13 +85,13 @@ export function k_wino4Input(tid: i32, nt: i32, args: usize): void {
   for (let u = u0; u < u1; u++) {
     if (u >= nimg * groups) {
       const g = u - nimg * groups;
-      for (let r = g * gs; r < min(rows, g * gs + gs); r++) for (let q = tiles; q < cols; q++) zeroN(v, r, q, MATS);
+      zeroBlock(v, g * gs, min(rows, g * gs + gs), tiles, cols, MATS);
       continue;
     }
     const ni = u / groups, g = u - ni * groups;
     const r0 = g * gs, r1 = min(rows, r0 + gs), rc = min(c, r1);
     const q0 = ni * th * tw;
-    for (let r = max(r0, c); r < r1; r++) for (let q = q0; q < q0 + th * tw; q++) zeroN(v, r, q, MATS);
+    zeroBlock(v, max(r0, c), r1, q0, q0 + th * tw, MATS);
     for (let r = r0; r < rc; r++) {
       const plane = x + ((<usize>((n0 + ni) * c + r) * <usize>(h * w)) << 2);
       padPlane(plane, h, w, ph, pw, scratch + <usize>(r - r0) * padBytes, hp, wp);
@@ -162,13 +162,13 @@ export function k_wino4Dy(tid: i32, nt: i32, args: usize): void {
   for (let u = u0; u < u1; u++) {
     if (u >= nimg * groups) {
       const g = u - nimg * groups;
-      for (let r = g * gs; r < min(rows, g * gs + gs); r++) for (let q = tiles; q < cols; q++) zeroN(z, r, q, MATS);
+      zeroBlock(z, g * gs, min(rows, g * gs + gs), tiles, cols, MATS);
       continue;
     }
     const ni = u / groups, g = u - ni * groups;
     const r0 = g * gs, r1 = min(rows, r0 + gs), rc = min(o, r1);
     const q0 = ni * th * tw;
-    for (let r = max(r0, o); r < r1; r++) for (let q = q0; q < q0 + th * tw; q++) zeroN(z, r, q, MATS);
+    zeroBlock(z, max(r0, o), r1, q0, q0 + th * tw, MATS);
     const image = dy + <usize>((n0 + ni) * o) * planeBytes;
     for (let ty = 0; ty < th; ty++) {
       for (let tx = 0; tx < tw; tx += 4) {

@@ -52,6 +52,11 @@ export function readLayout(args: usize, at: i32): void {
   }
 }
 
+/** Zeros for rows [r0, r1) x columns [q0, q1) in all `mats` matrices (the GEMMs' padding rows and columns). */
+export function zeroBlock(dst: usize, r0: i32, r1: i32, q0: i32, q1: i32, mats: i32): void {
+  for (let r = r0; r < r1; r++) for (let q = q0; q < q1; q++) zeroN(dst, r, q, mats);
+}
+
 /** Stores lane k < lanes of `vals` as matrix xi's value at (r, q + k). */
 // @ts-ignore: decorator
 @inline export function putQ4(dst: usize, r: i32, q: i32, lanes: i32, xi: i32, vals: v128): void {

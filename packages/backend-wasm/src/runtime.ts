@@ -168,6 +168,10 @@ export class WasmRuntime {
     if (!Number.isInteger(maxMiB) || maxMiB < 16 || maxMiB > 4096) {
       throw new Error(`wasm backend: maxMemoryMiB must be an integer in [16, 4096], got ${maxMiB}`);
     }
+    const winograd: unknown = options.winograd ?? true;
+    if (winograd !== true && winograd !== false && winograd !== 2 && winograd !== 4) {
+      throw new Error(`wasm backend: winograd must be true, false, 2 or 4, got ${JSON.stringify(winograd)}`);
+    }
     const threads = options.threads ?? (await defaultThreads());
     if (!Number.isInteger(threads) || threads < 1) {
       throw new Error(`wasm backend: threads must be an integer >= 1, got ${threads}`);
