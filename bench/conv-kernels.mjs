@@ -4,7 +4,7 @@
 // time is the kernel's own).
 //   node bench/conv-kernels.mjs [batch=64] [size=28] [--cpu] [--torch] [--threads=N] [--direct] [--tiles]
 // --direct also times the wasm backend without Winograd (its implicit GEMMs for every conv), in the same run;
-// --tiles times it with each Winograd tile forced (F(2x2, 3x3), then F(4x4, 3x3)) wherever Winograd fits.
+// --tiles times it with each Winograd tile forced (F(2x2, 3x3), F(3x3, 3x3), then F(4x4, 3x3)) wherever Winograd fits.
 // --torch runs bench/torch_conv.py (PyTorch, /usr/bin/python3 or $PYTHON) on the same shapes and threads.
 import { execFileSync } from "node:child_process";
 import { availableParallelism } from "node:os";
@@ -20,7 +20,8 @@ const threadsArg = args.find((a) => a.startsWith("--threads="));
 const threadOpt = threadsArg ? { threads: Number(threadsArg.split("=")[1]) } : {};
 registerWasmBackend(threadOpt);
 registerBackend("wasm-direct", () => createWasmBackend({ ...threadOpt, winograd: false }));
-for (const m of [2, 4]) registerBackend(`wasm-f${m}`, () => createWasmBackend({ ...threadOpt, winograd: m }));
+for (const m of [2, 3, 4])
+  registerBackend(`wasm-f${m}`, () => createWasmBackend({ ...threadOpt, winograd: m }));
 
 // [name, c, o, k, stride, pad, input size] for the d2l ResNet-18 at input H.
 const s1 = Math.floor((H + 6 - 7) / 2) + 1;
@@ -84,7 +85,7 @@ async function bench(backendName) {
 
 await bench("wasm");
 if (args.includes("--direct")) await bench("wasm-direct");
-if (args.includes("--tiles")) for (const m of [2, 4]) await bench(`wasm-f${m}`);
+if (args.includes("--tiles")) for (const m of [2, 3, 4]) await bench(`wasm-f${m}`);
 if (args.includes("--cpu")) await bench("cpu");
 if (args.includes("--torch")) {
   const threads = threadsArg ? threadsArg.split("=")[1] : String(availableParallelism());

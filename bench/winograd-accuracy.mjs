@@ -1,12 +1,12 @@
-// Accuracy of the wasm conv kernels by path (implicit GEMMs, Winograd F(2x2, 3x3), F(4x4, 3x3)) against a
-// float64 reference, on ResNet's stage shapes (3x3, stride 1, pad 1, c = o): the largest error of each
+// Accuracy of the wasm conv kernels by path (implicit GEMMs, Winograd F(2x2, 3x3), F(3x3, 3x3), F(4x4, 3x3))
+// against a float64 reference, on ResNet's stage shapes (3x3, stride 1, pad 1, c = o): the largest error of each
 // kernel's output divided by the output's largest magnitude, printed as forward / input grad / filter grad.
 //   node bench/winograd-accuracy.mjs
 import { Rng, registerBackend, runKernel, setBackend } from "@resnet-ts/tensor";
 import { createWasmBackend, registerWasmBackend } from "@resnet-ts/backend-wasm";
 
 registerWasmBackend();
-const PATHS = { gemm: false, f2: 2, f4: 4 };
+const PATHS = { gemm: false, f2: 2, f3: 3, f4: 4 };
 for (const [name, winograd] of Object.entries(PATHS)) {
   registerBackend(`wasm-${name}`, () => createWasmBackend({ threads: 2, winograd }));
 }
@@ -49,6 +49,8 @@ for (const [n, c, s] of [
   [4, 64, 12],
   [8, 64, 7],
   [16, 64, 4],
+  [8, 64, 6],
+  [16, 64, 3],
   [2, 32, 56],
 ]) {
   const xs = [n, c, s, s];

@@ -9,6 +9,7 @@ export { k_resizeBilinear } from "./resize";
 export { k_softmax, k_softmaxCrossEntropy } from "./loss";
 export { k_sgd } from "./sgd";
 export { k_winoInput, k_winoDy, k_winoFilter, k_winoGemm, k_winoGemmT, k_winoOutput, k_winoFilterGrad } from "./winograd";
+export { k_wino3Input, k_wino3Dy, k_wino3Filter, k_wino3Output, k_wino3FilterGrad } from "./winograd3";
 export { k_wino4Input, k_wino4Dy, k_wino4Filter, k_wino4Output, k_wino4FilterGrad } from "./winograd4";
 
 export function heapBase(): usize {

@@ -11,11 +11,13 @@
 // in a per-thread buffer (`tmp`, 1 KiB per thread); layouts, units and thread splits are winograd.ts's.
 import { ai, ap, madd, splitEnd, splitStart } from "./common";
 import { MR, Wino4Dy, Wino4Filter, Wino4FilterGrad, Wino4Input, Wino4Output } from "./generated/abi";
-import { at, l_rShift, l_xi, padPlane, putQ4, readLayout, spaced, zeroBlock, zeroN } from "./winolayout";
+import { at, dyLanes, filterTaps, l_rShift, l_xi, padPlane, put9, putQ4, readLayout, spaced, zeroBlock } from "./winolayout";
 
 const MATS = 36;
 /** Bytes of a thread's `tmp` buffer. */
-const TMP_BYTES = 1024;
+const TMP_BYTES = 8192;
+/** Columns of U the filter transform computes before storing them matrix by matrix (winograd3.ts's). */
+const FILTER_RUN = 8;
 
 /** Row k of B^T times (a0, ..., a5). */
 // @ts-ignore: decorator
@@ -49,20 +51,23 @@ const TMP_BYTES = 1024;
 }
 
 /** Row k of G times (a, b, c). */
-function gRow(k: i32, a: f32, b: f32, c: f32): f32 {
-  if (k == 0) return <f32>0.25 * a;
-  if (k == 1) return <f32>(-1.0 / 6.0) * (a + c + b);
-  if (k == 2) return <f32>(-1.0 / 6.0) * (a + c - b);
-  if (k == 3) return <f32>(1.0 / 24.0) * a + <f32>(1.0 / 6.0) * c + <f32>(1.0 / 12.0) * b;
-  if (k == 4) return <f32>(1.0 / 24.0) * a + <f32>(1.0 / 6.0) * c - <f32>(1.0 / 12.0) * b;
+// @ts-ignore: decorator
+@inline function gRow(k: i32, a: v128, b: v128, c: v128): v128 {
+  if (k == 0) return f32x4.mul(f32x4.splat(0.25), a);
+  if (k == 1) return f32x4.mul(f32x4.splat(-1.0 / 6.0), f32x4.add(f32x4.add(a, c), b));
+  if (k == 2) return f32x4.mul(f32x4.splat(-1.0 / 6.0), f32x4.sub(f32x4.add(a, c), b));
+  const ac = f32x4.add(f32x4.mul(f32x4.splat(1.0 / 24.0), a), f32x4.mul(f32x4.splat(1.0 / 6.0), c));
+  if (k == 3) return f32x4.add(ac, f32x4.mul(f32x4.splat(1.0 / 12.0), b));
+  if (k == 4) return f32x4.sub(ac, f32x4.mul(f32x4.splat(1.0 / 12.0), b));
   return c;
 }
 
 /** Row k of G^T times (a0, ..., a5). */
-function gCol(k: i32, a0: f32, a1: f32, a2: f32, a3: f32, a4: f32, a5: f32): f32 {
-  if (k == 0) return <f32>0.25 * a0 - <f32>(1.0 / 6.0) * (a1 + a2) + <f32>(1.0 / 24.0) * (a3 + a4);
-  if (k == 1) return <f32>(1.0 / 6.0) * (a2 - a1) + <f32>(1.0 / 12.0) * (a3 - a4);
-  return <f32>(1.0 / 6.0) * (a3 + a4 - a1 - a2) + a5;
+// @ts-ignore: decorator
+@inline function gCol(k: i32, a0: v128, a1: v128, a2: v128, a3: v128, a4: v128, a5: v128): v128 {
+  if (k == 0) return f32x4.add(f32x4.sub(f32x4.mul(f32x4.splat(0.25), a0), f32x4.mul(f32x4.splat(1.0 / 6.0), f32x4.add(a1, a2))), f32x4.mul(f32x4.splat(1.0 / 24.0), f32x4.add(a3, a4)));
+  if (k == 1) return f32x4.add(f32x4.mul(f32x4.splat(1.0 / 6.0), f32x4.sub(a2, a1)), f32x4.mul(f32x4.splat(1.0 / 12.0), f32x4.sub(a3, a4)));
+  return f32x4.add(f32x4.mul(f32x4.splat(1.0 / 6.0), f32x4.sub(f32x4.sub(f32x4.add(a3, a4), a1), a2)), a5);
 }
 
 /**
@@ -188,10 +193,10 @@ export function k_wino4Dy(tid: i32, nt: i32, args: usize): void {
               e0 = v128.shuffle<f64>(a, b, 0, 2); e1 = v128.shuffle<f64>(a, b, 1, 3);
               e2 = v128.shuffle<f64>(c, d, 0, 2); e3 = v128.shuffle<f64>(c, d, 1, 3);
             } else {
-              e0 = dyLanes(plane, y, 4 * tx, oh, ow, lanes);
-              e1 = dyLanes(plane, y, 4 * tx + 1, oh, ow, lanes);
-              e2 = dyLanes(plane, y, 4 * tx + 2, oh, ow, lanes);
-              e3 = dyLanes(plane, y, 4 * tx + 3, oh, ow, lanes);
+              e0 = dyLanes(plane, y, 4 * tx, oh, ow, lanes, 4);
+              e1 = dyLanes(plane, y, 4 * tx + 1, oh, ow, lanes, 4);
+              e2 = dyLanes(plane, y, 4 * tx + 2, oh, ow, lanes, 4);
+              e3 = dyLanes(plane, y, 4 * tx + 3, oh, ow, lanes, 4);
             }
             const t = tmp + (<usize>i << 4);
             v128.store(t, aCol(0, e0, e1, e2, e3));
@@ -217,51 +222,52 @@ export function k_wino4Dy(tid: i32, nt: i32, args: usize): void {
   }
 }
 
-/** Lane t < lanes: dy[y][x + 4t] of an oh x ow plane, or 0 outside it. */
-function dyLanes(plane: usize, y: i32, x: i32, oh: i32, ow: i32, lanes: i32): v128 {
-  let v = f32x4.splat(0);
-  if (y >= oh) return v;
-  const row = plane + (<usize>(y * ow) << 2);
-  if (x < ow) v = f32x4.replace_lane(v, 0, load<f32>(row + (<usize>x << 2)));
-  if (lanes > 1 && x + 4 < ow) v = f32x4.replace_lane(v, 1, load<f32>(row + (<usize>(x + 4) << 2)));
-  if (lanes > 2 && x + 8 < ow) v = f32x4.replace_lane(v, 2, load<f32>(row + (<usize>(x + 8) << 2)));
-  if (lanes > 3 && x + 12 < ow) v = f32x4.replace_lane(v, 3, load<f32>(row + (<usize>(x + 12) << 2)));
-  return v;
-}
-
 /**
  * Filters U = G g G^T, as k_winoFilter (winograd.ts): flip = 0: w is [rows, chans, 3, 3]; flip = 1: w is
- * [chans, rows, 3, 3] with the taps reversed (the input gradient).
+ * [chans, rows, 3, 3] with the taps reversed (the input gradient). U's layout is MR-row panels (rows r to
+ * r + 3 side by side), so four rows run at once as vectors; threads split the panels.
  */
 export function k_wino4Filter(tid: i32, nt: i32, args: usize): void {
   const w = ap(args, Wino4Filter.w), u = ap(args, Wino4Filter.u), rows = ai(args, Wino4Filter.rows), chans = ai(args, Wino4Filter.chans), flip = ai(args, Wino4Filter.flip) != 0;
   const rowsPad = ai(args, Wino4Filter.rowsPad), chansPad = ai(args, Wino4Filter.chansPad);
+  const tmp = ap(args, Wino4Filter.tmp) + <usize>(tid * TMP_BYTES);
   readLayout(args, Wino4Filter.winoLayout);
-  const r0 = splitStart(rowsPad, tid, nt, 1), r1 = splitEnd(rowsPad, tid, nt, 1);
-  for (let r = r0; r < r1; r++) {
-    for (let q = 0; q < chansPad; q++) {
-      if (r >= rows || q >= chans) {
-        zeroN(u, r, q, MATS);
-        continue;
+  const panels = rowsPad / MR;
+  const p0 = splitStart(panels, tid, nt, 1), p1 = splitEnd(panels, tid, nt, 1);
+  for (let pi = p0; pi < p1; pi++) {
+    const r0 = pi * MR, n = min(MR, rows - r0);
+    for (let qb = 0; qb < chansPad; qb += FILTER_RUN) {
+      const qn = min(FILTER_RUN, chansPad - qb);
+      // tmp[xi][j] = U[xi] of column qb + j for the panel's four rows, then stored matrix by matrix.
+      for (let j = 0; j < qn; j++) {
+        const q = qb + j, t = tmp + (<usize>j << 4);
+        if (n <= 0 || q >= chans) {
+          for (let xi = 0; xi < MATS; xi++) v128.store(t + <usize>(xi * FILTER_RUN * 16), f32x4.splat(0));
+          continue;
+        }
+        const t00 = filterTaps(w, r0, n, q, rows, chans, 0, flip), t01 = filterTaps(w, r0, n, q, rows, chans, 1, flip);
+        const t02 = filterTaps(w, r0, n, q, rows, chans, 2, flip), t10 = filterTaps(w, r0, n, q, rows, chans, 3, flip);
+        const t11 = filterTaps(w, r0, n, q, rows, chans, 4, flip), t12 = filterTaps(w, r0, n, q, rows, chans, 5, flip);
+        const t20 = filterTaps(w, r0, n, q, rows, chans, 6, flip), t21 = filterTaps(w, r0, n, q, rows, chans, 7, flip);
+        const t22 = filterTaps(w, r0, n, q, rows, chans, 8, flip);
+        for (let k = 0; k < 6; k++) {
+          // Row k of G g, then its products with G^T's columns.
+          const h0 = gRow(k, t00, t10, t20), h1 = gRow(k, t01, t11, t21), h2 = gRow(k, t02, t12, t22);
+          const row = t + <usize>(6 * k * FILTER_RUN * 16), step = <usize>(FILTER_RUN * 16);
+          v128.store(row, gRow(0, h0, h1, h2));
+          v128.store(row + step, gRow(1, h0, h1, h2));
+          v128.store(row + 2 * step, gRow(2, h0, h1, h2));
+          v128.store(row + 3 * step, gRow(3, h0, h1, h2));
+          v128.store(row + 4 * step, gRow(4, h0, h1, h2));
+          v128.store(row + 5 * step, gRow(5, h0, h1, h2));
+        }
       }
-      const base = w + ((<usize>(flip ? q * rows + r : r * chans + q) * 9) << 2);
-      const t00 = tap(base, 0, flip), t01 = tap(base, 1, flip), t02 = tap(base, 2, flip);
-      const t10 = tap(base, 3, flip), t11 = tap(base, 4, flip), t12 = tap(base, 5, flip);
-      const t20 = tap(base, 6, flip), t21 = tap(base, 7, flip), t22 = tap(base, 8, flip);
-      const dst = u + (at(r, q) << 2);
-      for (let k = 0; k < 6; k++) {
-        // Row k of G g, then its products with G^T's columns.
-        const h0 = gRow(k, t00, t10, t20), h1 = gRow(k, t01, t11, t21), h2 = gRow(k, t02, t12, t22);
-        for (let l = 0; l < 6; l++) store<f32>(dst + (<usize>((6 * k + l) * l_xi) << 2), gRow(l, h0, h1, h2));
+      for (let xi = 0; xi < MATS; xi++) {
+        const src = tmp + <usize>(xi * FILTER_RUN * 16), dst = u + (<usize>(xi * l_xi) << 2);
+        for (let j = 0; j < qn; j++) v128.store(dst + (at(r0, qb + j) << 2), v128.load(src + (<usize>j << 4)));
       }
     }
   }
-}
-
-/** Tap t (row-major) of a 3x3 filter, read reversed when flipped. */
-// @ts-ignore: decorator
-@inline function tap(base: usize, t: i32, flip: bool): f32 {
-  return load<f32>(base + (<usize>(flip ? 8 - t : t) << 2));
 }
 
 /**
@@ -332,33 +338,46 @@ export function k_wino4Output(tid: i32, nt: i32, args: usize): void {
 
 /**
  * Filter gradient dw = G^T S G, as k_winoFilterGrad (winograd.ts). S[xi] is rowsPad x colsPad (row =
- * output channel, column = input channel); dw is [o, c, 3, 3]. Threads split the output channels.
+ * output channel, column = input channel); dw is [o, c, 3, 3]. Four input channels at once as vectors;
+ * threads split the output channels.
  */
 export function k_wino4FilterGrad(tid: i32, nt: i32, args: usize): void {
   const s = ap(args, Wino4FilterGrad.s), dw = ap(args, Wino4FilterGrad.dw), o = ai(args, Wino4FilterGrad.o), c = ai(args, Wino4FilterGrad.c), colsPad = ai(args, Wino4FilterGrad.colsPad);
   const rowsPad = (o + MR - 1) / MR * MR;
   const step = spaced(rowsPad * colsPad) << 2;
+  const tmp = ap(args, Wino4FilterGrad.tmp) + <usize>(tid * TMP_BYTES);
   const r0 = splitStart(o, tid, nt, 1), r1 = splitEnd(o, tid, nt, 1);
   for (let r = r0; r < r1; r++) {
-    for (let q = 0; q < c; q++) {
-      const p = s + (<usize>(r * colsPad + q) << 2);
-      const out = dw + ((<usize>(r * c + q) * 9) << 2);
+    for (let q = 0; q < c; q += 4) {
+      // S's columns q to q + 3 of each matrix, copied to tmp 16 at a time (reads of 64 bytes from each of
+      // the 36 matrices instead of 16: FILTER_RUN). colsPad is a multiple of 8, so the last runs read
+      // columns of S that exist (zeros past c).
+      if ((q & 15) == 0) {
+        const src = s + (<usize>(r * colsPad + q) << 2), run = min(16, colsPad - q) << 2;
+        for (let xi = 0; xi < MATS; xi++) memory.copy(tmp + <usize>(xi << 6), src + <usize>xi * step, run);
+      }
+      const p = tmp + <usize>((q & 15) << 2);
+      const out = dw + ((<usize>(r * c + q) * 9) << 2), lanes = min(4, c - q);
       for (let k = 0; k < 3; k++) {
         // Row k of G^T S (S[i][j] is matrix 6i + j), then its products with G's columns.
-        const w0 = gColOf(k, p, step), w1 = gColOf(k, p + step, step), w2 = gColOf(k, p + 2 * step, step);
-        const w3 = gColOf(k, p + 3 * step, step), w4 = gColOf(k, p + 4 * step, step), w5 = gColOf(k, p + 5 * step, step);
+        const w0 = gColOf(k, p, 64);
+        const w1 = gColOf(k, p + 64, 64);
+        const w2 = gColOf(k, p + 128, 64);
+        const w3 = gColOf(k, p + 192, 64);
+        const w4 = gColOf(k, p + 256, 64);
+        const w5 = gColOf(k, p + 320, 64);
         const row = out + <usize>(12 * k);
-        store<f32>(row, gCol(0, w0, w1, w2, w3, w4, w5));
-        store<f32>(row, gCol(1, w0, w1, w2, w3, w4, w5), 4);
-        store<f32>(row, gCol(2, w0, w1, w2, w3, w4, w5), 8);
+        put9(row, lanes, gCol(0, w0, w1, w2, w3, w4, w5));
+        put9(row + 4, lanes, gCol(1, w0, w1, w2, w3, w4, w5));
+        put9(row + 8, lanes, gCol(2, w0, w1, w2, w3, w4, w5));
       }
     }
   }
 }
 
-/** Row k of G^T times the column of S whose first value is at p (the next ones 6 matrices apart). */
+/** Row k of G^T times the columns of S whose first values are at p (the next ones 6 matrices apart). */
 // @ts-ignore: decorator
-@inline function gColOf(k: i32, p: usize, step: usize): f32 {
+@inline function gColOf(k: i32, p: usize, step: usize): v128 {
   const s6 = <usize>6 * step;
-  return gCol(k, load<f32>(p), load<f32>(p + s6), load<f32>(p + 2 * s6), load<f32>(p + 3 * s6), load<f32>(p + 4 * s6), load<f32>(p + 5 * s6));
+  return gCol(k, v128.load(p), v128.load(p + 1 * s6), v128.load(p + 2 * s6), v128.load(p + 3 * s6), v128.load(p + 4 * s6), v128.load(p + 5 * s6));
 }

@@ -28,7 +28,7 @@ export class WasmBackend implements Backend {
 
   /**
    * Whether stride-1 3x3 convolutions may run by Winograd (src/kernels/winograd.ts): true with the tile
-   * chosen per shape, 2 or 4 with that tile wherever Winograd fits.
+   * chosen per shape, 2, 3 or 4 with that tile wherever Winograd fits.
    */
   readonly winograd: boolean | WinogradTile;
 

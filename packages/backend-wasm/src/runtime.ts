@@ -29,10 +29,11 @@ export interface WasmBackendOptions {
   /** The memory's declared maximum in MiB; default 4096 (the 32-bit limit). */
   maxMemoryMiB?: number;
   /**
-   * Run stride-1 3x3 convolutions on larger maps (even sides of 6 and up, any of 12 and up) by Winograd;
-   * default true: F(2x2, 3x3) or F(4x4, 3x3) chosen per shape. 2 or 4 forces that tile (for benchmarks).
+   * Run stride-1 3x3 convolutions on maps of 3x3 and up by Winograd where it pays (src/kernels/winograd.ts);
+   * default true: F(2x2, 3x3), F(3x3, 3x3) or F(4x4, 3x3) chosen per shape. 2, 3 or 4 forces that tile (for
+   * benchmarks).
    */
-  winograd?: boolean | 2 | 4;
+  winograd?: boolean | 2 | 3 | 4;
 }
 
 /** Each kernel's argument fields in word order, with whether the word is an f32 (kernel-abi.json). */
@@ -169,8 +170,10 @@ export class WasmRuntime {
       throw new Error(`wasm backend: maxMemoryMiB must be an integer in [16, 4096], got ${maxMiB}`);
     }
     const winograd: unknown = options.winograd ?? true;
-    if (winograd !== true && winograd !== false && winograd !== 2 && winograd !== 4) {
-      throw new Error(`wasm backend: winograd must be true, false, 2 or 4, got ${JSON.stringify(winograd)}`);
+    if (winograd !== true && winograd !== false && winograd !== 2 && winograd !== 3 && winograd !== 4) {
+      throw new Error(
+        `wasm backend: winograd must be true, false, 2, 3 or 4, got ${JSON.stringify(winograd)}`,
+      );
     }
     const threads = options.threads ?? (await defaultThreads());
     if (!Number.isInteger(threads) || threads < 1) {

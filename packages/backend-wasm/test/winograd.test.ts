@@ -1,8 +1,8 @@
 /**
- * Winograd F(2x2, 3x3) and F(4x4, 3x3) (src/kernels/winograd.ts) beyond the shapes of kernels.test.ts:
- * which convs take it with which tile, images split into several chunks, partial tiles and partial runs
- * of four tiles, adversarial magnitudes, and results that do not depend on the thread count; each with
- * both tiles forced.
+ * Winograd F(2x2, 3x3), F(3x3, 3x3) and F(4x4, 3x3) (src/kernels/winograd.ts) beyond the shapes of
+ * kernels.test.ts: which convs take it with which tile, images split into several chunks, partial tiles
+ * and partial runs of four tiles, adversarial magnitudes, and results that do not depend on the thread
+ * count; each with every tile forced.
  */
 import { type HostTensor, type KernelCase, compareValues, runKernelCase } from "@resnet-ts/kernel-tests";
 import {
@@ -24,7 +24,7 @@ import {
 } from "../src/kernels/winograd.js";
 import { WASM_INSTANCES, WINOGRAD_TOLERANCE } from "./instances.js";
 
-const TILES = [2, 4] as const;
+const TILES = [2, 3, 4] as const;
 for (const m of TILES) {
   registerBackend(`wasm-f${m}`, () => createWasmBackend({ threads: 3, winograd: m }));
   registerBackend(`wasm-f${m}-plain`, () =>
@@ -55,39 +55,41 @@ async function output(backend: string, c: KernelCase): Promise<HostTensor> {
 }
 
 describe("Winograd selection", () => {
-  it("takes F(4x4) where its tiles cover at most a third more than the map, else F(2x2) on even maps of 6 and up or any of 12 and up", async () => {
+  it("takes F(3x3) where its tiles need the fewest products, else F(4x4) where its tiles cover at most a third more than the map, else F(2x2) on even maps of 6 and up or any of 12 and up", async () => {
     const on = await createWasmBackend({ threads: 1 });
     const off = await createWasmBackend({ threads: 1, winograd: false });
-    const f2 = await createWasmBackend({ threads: 1, winograd: 2 });
-    const f4 = await createWasmBackend({ threads: 1, winograd: 4 });
+    const [f2, f3, f4] = await Promise.all(TILES.map((m) => createWasmBackend({ threads: 1, winograd: m })));
     const g = (h: number, k: number, s: number, p: number) =>
       convGeometry([1, 1, h, h], [1, 1, k, k], [s, s], [p, p]);
-    // [geometry, default tile, forced 2, forced 4]
-    for (const [geometry, tile, two, four] of [
-      [g(6, 3, 1, 1), 2, 2, 4],
-      [g(8, 3, 1, 0), 2, 2, 4], // 6x6 outputs
-      [g(10, 3, 1, 0), 4, 2, 4], // 8x8
-      [g(4, 3, 1, 1), 4, 0, 4],
-      [g(7, 3, 1, 1), 4, 0, 4],
-      [g(5, 3, 1, 1), 0, 0, 0],
-      [g(3, 3, 1, 1), 0, 0, 0],
-      [g(12, 3, 1, 1), 4, 2, 4],
-      [g(13, 3, 1, 1), 2, 2, 4],
-      [g(14, 3, 1, 1), 4, 2, 4],
-      [g(12, 3, 2, 1), 0, 0, 0],
-      [g(12, 1, 1, 0), 0, 0, 0],
+    // [geometry, default tile, forced 2, forced 3, forced 4]
+    for (const [geometry, tile, two, three, four] of [
+      [g(6, 3, 1, 1), 3, 2, 3, 4],
+      [g(8, 3, 1, 0), 3, 2, 3, 4], // 6x6 outputs
+      [g(10, 3, 1, 0), 4, 2, 3, 4], // 8x8
+      [g(4, 3, 1, 1), 4, 0, 3, 4],
+      [g(7, 3, 1, 1), 4, 0, 3, 4],
+      [g(5, 3, 1, 1), 3, 0, 3, 4],
+      [g(3, 3, 1, 1), 3, 0, 3, 4],
+      [g(9, 3, 1, 1), 3, 0, 3, 4],
+      [g(2, 3, 1, 1), 0, 0, 0, 0],
+      [g(12, 3, 1, 1), 4, 2, 3, 4],
+      [g(13, 3, 1, 1), 2, 2, 3, 4],
+      [g(14, 3, 1, 1), 4, 2, 3, 4],
+      [g(12, 3, 2, 1), 0, 0, 0, 0],
+      [g(12, 1, 1, 0), 0, 0, 0, 0],
     ] as const) {
       const at = `${geometry.oh}x${geometry.ow}`;
       expect(winogradTile(on, geometry), at).toBe(tile);
-      expect(winogradTile(f2, geometry), at).toBe(two);
-      expect(winogradTile(f4, geometry), at).toBe(four);
+      expect(winogradTile(f2!, geometry), at).toBe(two);
+      expect(winogradTile(f3!, geometry), at).toBe(three);
+      expect(winogradTile(f4!, geometry), at).toBe(four);
       expect(winogradTile(off, geometry), at).toBe(0);
     }
-    for (const b of [on, off, f2, f4]) b.destroy();
+    for (const b of [on, off, f2, f3, f4]) b!.destroy();
   });
 });
 
-/** F(2x2) is held to the suites' rule, F(4x4) to WINOGRAD_TOLERANCE (./instances.ts). */
+/** F(2x2) is held to the suites' rule, F(3x3) and F(4x4) to WINOGRAD_TOLERANCE (./instances.ts). */
 const tileTolerance = (m: WinogradTile) => (m === 2 ? undefined : WINOGRAD_TOLERANCE);
 
 /** Runs the Winograd forward and filter gradient with tile m on `backend` with chunks of `chunkFloats`. */
@@ -113,13 +115,15 @@ function direct(
 describe("Winograd matches the cpu backend", () => {
   it.each([
     [2, [5, 6, 10, 11]],
+    [3, [5, 6, 10, 11]],
+    [3, [3, 6, 22, 19]],
     [4, [5, 6, 10, 11]],
     [4, [3, 6, 22, 19]],
   ] as const)(
     "tile %i (F(mxm, 3x3)) on %j with the batch split into chunks of one and of two images",
     async (m, xs) => {
-      // 10x11 leaves partial tiles at the right and bottom edges for both tiles; 22x19 (F(4x4): 6x5 tiles)
-      // also a run of two tiles after a run of four in each row.
+      // 10x11 leaves partial tiles at the right and bottom edges for every tile; 22x19 (F(3x3): 8x7 tiles,
+      // F(4x4): 6x5) also a partial run of tiles after a run of four in each row.
       const g = convGeometry([...xs], [7, 6, 3, 3], [1, 1], [1, 1]);
       const inputs = {
         x: random([...xs]),

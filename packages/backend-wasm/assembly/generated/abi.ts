@@ -425,6 +425,97 @@ export namespace Sgd {
   export const firstStep: i32 = 9;
 }
 
+export namespace Wino3Input {
+  export const x: i32 = 0;
+  export const v: i32 = 1;
+  export const n0: i32 = 2;
+  export const nimg: i32 = 3;
+  export const c: i32 = 4;
+  export const h: i32 = 5;
+  export const w: i32 = 6;
+  export const ph: i32 = 7;
+  export const pw: i32 = 8;
+  export const th: i32 = 9;
+  export const tw: i32 = 10;
+  export const rows: i32 = 11;
+  export const cols: i32 = 12;
+  export const scratch: i32 = 13;
+  export const scratchStride: i32 = 14;
+  export const tmp: i32 = 15;
+  export const winoLayout: i32 = 16;
+  export const xi: i32 = 16;
+  export const rShift: i32 = 17;
+  export const rp: i32 = 18;
+  export const rl: i32 = 19;
+  export const qp: i32 = 20;
+  export const ql: i32 = 21;
+}
+
+export namespace Wino3Dy {
+  export const dy: i32 = 0;
+  export const z: i32 = 1;
+  export const n0: i32 = 2;
+  export const nimg: i32 = 3;
+  export const o: i32 = 4;
+  export const oh: i32 = 5;
+  export const ow: i32 = 6;
+  export const th: i32 = 7;
+  export const tw: i32 = 8;
+  export const rows: i32 = 9;
+  export const cols: i32 = 10;
+  export const tmp: i32 = 11;
+  export const winoLayout: i32 = 12;
+  export const xi: i32 = 12;
+  export const rShift: i32 = 13;
+  export const rp: i32 = 14;
+  export const rl: i32 = 15;
+  export const qp: i32 = 16;
+  export const ql: i32 = 17;
+}
+
+export namespace Wino3Filter {
+  export const w: i32 = 0;
+  export const u: i32 = 1;
+  export const rows: i32 = 2;
+  export const chans: i32 = 3;
+  export const flip: i32 = 4;
+  export const rowsPad: i32 = 5;
+  export const chansPad: i32 = 6;
+  export const tmp: i32 = 7;
+  export const winoLayout: i32 = 8;
+  export const xi: i32 = 8;
+  export const rShift: i32 = 9;
+  export const rp: i32 = 10;
+  export const rl: i32 = 11;
+  export const qp: i32 = 12;
+  export const ql: i32 = 13;
+}
+
+export namespace Wino3Output {
+  export const m: i32 = 0;
+  export const y: i32 = 1;
+  export const bias: i32 = 2;
+  export const n0: i32 = 3;
+  export const nimg: i32 = 4;
+  export const o: i32 = 5;
+  export const oh: i32 = 6;
+  export const ow: i32 = 7;
+  export const th: i32 = 8;
+  export const tw: i32 = 9;
+  export const rowsPad: i32 = 10;
+  export const cols: i32 = 11;
+  export const tmp: i32 = 12;
+}
+
+export namespace Wino3FilterGrad {
+  export const s: i32 = 0;
+  export const dw: i32 = 1;
+  export const o: i32 = 2;
+  export const c: i32 = 3;
+  export const colsPad: i32 = 4;
+  export const tmp: i32 = 5;
+}
+
 export namespace Wino4Input {
   export const x: i32 = 0;
   export const v: i32 = 1;
@@ -481,13 +572,14 @@ export namespace Wino4Filter {
   export const flip: i32 = 4;
   export const rowsPad: i32 = 5;
   export const chansPad: i32 = 6;
-  export const winoLayout: i32 = 7;
-  export const xi: i32 = 7;
-  export const rShift: i32 = 8;
-  export const rp: i32 = 9;
-  export const rl: i32 = 10;
-  export const qp: i32 = 11;
-  export const ql: i32 = 12;
+  export const tmp: i32 = 7;
+  export const winoLayout: i32 = 8;
+  export const xi: i32 = 8;
+  export const rShift: i32 = 9;
+  export const rp: i32 = 10;
+  export const rl: i32 = 11;
+  export const qp: i32 = 12;
+  export const ql: i32 = 13;
 }
 
 export namespace Wino4Output {
@@ -512,6 +604,7 @@ export namespace Wino4FilterGrad {
   export const o: i32 = 2;
   export const c: i32 = 3;
   export const colsPad: i32 = 4;
+  export const tmp: i32 = 5;
 }
 
 export namespace WinoInput {

@@ -1,6 +1,6 @@
 /**
- * Winograd F(2x2, 3x3) and F(4x4, 3x3) for stride-1 3x3 convolutions (assembly/winograd.ts,
- * assembly/winograd4.ts): which convs take it with which tile, and the JS side of the forward pass (also
+ * Winograd F(2x2, 3x3), F(3x3, 3x3) and F(4x4, 3x3) for stride-1 3x3 convolutions (assembly/winograd.ts,
+ * winograd3.ts, winograd4.ts): which convs take it with which tile, and the JS side of the forward pass (also
  * the stride-1 input gradient) and the filter gradient. Images are transformed in chunks sized so that
  * the transformed tiles of a chunk stay near the L3 cache.
  */
@@ -11,8 +11,8 @@ import { KC, MR, NC, NR, roundUp } from "./gemm.js";
 
 /** Floats of transformed tiles per chunk ((m + 2)^2 matrices x channels x tiles, the larger side). */
 const CHUNK_FLOATS = 1 << 21;
-/** Output tile side: F(2x2, 3x3) or F(4x4, 3x3). */
-export type WinogradTile = 2 | 4;
+/** Output tile side: F(2x2, 3x3), F(3x3, 3x3) or F(4x4, 3x3). */
+export type WinogradTile = 2 | 3 | 4;
 
 /**
  * Output maps that run by Winograd: sides of 12 and up, or even sides of 6 and up. On odd small maps
@@ -32,20 +32,63 @@ const winogradMap = (oh: number, ow: number) =>
 const f4Map = (oh: number, ow: number) =>
   Math.min(oh, ow) >= 4 && (oh * ow) / (16 * Math.ceil(oh / 4) * Math.ceil(ow / 4)) >= 0.75;
 
+/** Products per output of tile m on an oh x ow map: (m + 2)^2 per tile, over the outputs. */
+const productsPerOutput = (m: WinogradTile, oh: number, ow: number) =>
+  ((m + 2) ** 2 * Math.ceil(oh / m) * Math.ceil(ow / m)) / (oh * ow);
+
 /**
- * The tile conv g runs by Winograd with on this backend, or 0 when it runs by GEMMs: F(4x4) on the maps it
- * suits, else F(2x2) on its maps. A backend made with `winograd: 2` or `4` takes that tile on its maps
- * (F(4x4): either tile's).
+ * Output maps that take F(3x3, 3x3): sides of 3 and up where its 3x3 tiles need fewer products per output
+ * than both other tiles (3x3, 6x6, 9x9, 5x5: 25 per 9 outputs where the map's sides are multiples of 3,
+ * against 36 per 16 for F(4x4) only where they are multiples of 4). Measured per layer with
+ * bench/conv-kernels.mjs --tiles (see README).
+ */
+const f3Map = (oh: number, ow: number) =>
+  Math.min(oh, ow) >= 3 &&
+  productsPerOutput(3, oh, ow) < Math.min(productsPerOutput(2, oh, ow), productsPerOutput(4, oh, ow));
+
+/**
+ * The tile conv g runs by Winograd with on this backend, or 0 when it runs by GEMMs: F(3x3) on the maps it
+ * suits, else F(4x4) on its maps, else F(2x2) on its maps. A backend made with `winograd: 2`, `3` or `4`
+ * takes that tile on its maps (F(3x3) and F(4x4): any tile's).
  */
 export function winogradTile(backend: WasmBackend, g: ConvGeometry): WinogradTile | 0 {
   const shape = g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.ph <= 2 && g.pw <= 2;
   if (!shape || backend.winograd === false) return 0;
   const f2 = winogradMap(g.oh, g.ow);
+  const f3 = f3Map(g.oh, g.ow);
   const f4 = f4Map(g.oh, g.ow);
   if (backend.winograd === 2) return f2 ? 2 : 0;
-  if (backend.winograd === 4) return f2 || f4 ? 4 : 0;
-  return f4 ? 4 : f2 ? 2 : 0;
+  if (backend.winograd !== true) return f2 || f3 || f4 ? backend.winograd : 0;
+  return f3 ? 3 : f4 ? 4 : f2 ? 2 : 0;
 }
+
+/**
+ * Each tile's transform kernels (assembly/winograd.ts, winograd3.ts, winograd4.ts); those of F(3x3) and
+ * F(4x4) also take the per-thread buffer `tmp`.
+ */
+const KERNELS = {
+  2: {
+    input: "k_winoInput",
+    dy: "k_winoDy",
+    filter: "k_winoFilter",
+    output: "k_winoOutput",
+    filterGrad: "k_winoFilterGrad",
+  },
+  3: {
+    input: "k_wino3Input",
+    dy: "k_wino3Dy",
+    filter: "k_wino3Filter",
+    output: "k_wino3Output",
+    filterGrad: "k_wino3FilterGrad",
+  },
+  4: {
+    input: "k_wino4Input",
+    dy: "k_wino4Dy",
+    filter: "k_wino4Filter",
+    output: "k_wino4Output",
+    filterGrad: "k_wino4FilterGrad",
+  },
+} as const;
 
 type Layout = GroupArgs<"winoLayout">;
 
@@ -98,14 +141,14 @@ const tilesOf = (g: ConvGeometry, m: WinogradTile) => [Math.ceil(g.oh / m), Math
 /** Per-thread scratch of the input transform: `group` zero-padded input planes each. */
 function padScratch(backend: WasmBackend, g: ConvGeometry, m: WinogradTile, group: number) {
   const [th, tw] = tilesOf(g, m);
-  // assembly/winograd.ts, winograd4.ts: planes of m*th + 2 rows of m*roundUp(tw, 4) + 2 (m = 2) or + 4 (m = 4).
-  const plane = (m * th + 2) * (m * roundUp(tw, 4) + m);
+  // assembly/winograd*.ts: planes of m*th + 2 rows of m*roundUp(tw, 4) + 2 (m = 2) or + 4 (m = 3, 4).
+  const plane = (m * th + 2) * (m * roundUp(tw, 4) + (m === 2 ? 2 : 4));
   const scratchStride = roundUp(group * plane * 4, 64);
   return { scratch: backend.scratch("winoPad", scratchStride * backend.runtime.threads), scratchStride };
 }
 
-/** F(4x4, 3x3)'s per-thread buffer for its transforms' first stage (assembly/winograd4.ts: TMP_BYTES). */
-const tmpScratch = (backend: WasmBackend) => backend.scratch("wino4Tmp", 1024 * backend.runtime.threads);
+/** F(3x3)'s and F(4x4)'s per-thread buffer for their transforms' first stage (assembly/winograd4.ts: TMP_BYTES). */
+const tmpScratch = (backend: WasmBackend) => backend.scratch("winoTmp", 8192 * backend.runtime.threads);
 
 /** Images per chunk: as many as keep `perTile` floats per tile under `budget`, at least one. */
 function chunkImages(g: ConvGeometry, m: WinogradTile, perTile: number, budget: number): number {
@@ -143,24 +186,26 @@ export function winogradForward(
     chansPad: g.c,
     ...aPanels(spaced(rowsPad * g.c), g.c),
   };
-  rt.run(m === 2 ? "k_winoFilter" : "k_wino4Filter", filter);
+  const k = KERNELS[m];
+  if (m === 2) rt.run(k.filter, filter);
+  else rt.run(KERNELS[m].filter, { ...filter, tmp: tmpScratch(backend) });
   const per = chunkImages(g, m, mats * Math.max(g.c, rowsPad), chunkFloats);
   const colsMax = roundUp(per * th * tw, NR);
   const v = backend.scratch("winoV", mats * spaced(g.c * colsMax) * 4);
   const out = backend.scratch("winoM", mats * spaced(rowsPad * colsMax) * 4);
   const pad = padScratch(backend, g, m, NR);
-  const tmp = m === 4 ? tmpScratch(backend) : 0;
+  const tmp = m === 2 ? 0 : tmpScratch(backend);
   for (let n0 = 0; n0 < g.n; n0 += per) {
     const nimg = Math.min(per, g.n - n0);
     const cols = roundUp(nimg * th * tw, NR);
     const geom = { n0, nimg, c: g.c, h: g.h, w: g.w, ph: g.ph, pw: g.pw, th, tw };
     const input = { x, v, ...geom, rows: g.c, cols, ...pad, ...bPanels(spaced(g.c * cols), g.c) };
-    if (m === 2) rt.run("k_winoInput", input);
-    else rt.run("k_wino4Input", { ...input, tmp });
+    if (m === 2) rt.run(k.input, input);
+    else rt.run(KERNELS[m].input, { ...input, tmp });
     rt.run("k_winoGemm", { u, v, m: out, rowsPad, depth: g.c, cols, kc: KC, nc: NC, mats });
     const output = { m: out, y, bias, n0, nimg, o: g.o, oh: g.oh, ow: g.ow, th, tw, rowsPad, cols };
-    if (m === 2) rt.run("k_winoOutput", output);
-    else rt.run("k_wino4Output", { ...output, tmp });
+    if (m === 2) rt.run(k.output, output);
+    else rt.run(KERNELS[m].output, { ...output, tmp });
   }
 }
 
@@ -185,15 +230,16 @@ export function winogradFilterGrad(
   const z = backend.scratch("winoM", mats * spaced(rowsPad * tilesMax) * 4);
   const s = backend.scratch("winoU", mats * spaced(rowsPad * colsPad) * 4);
   const pad = padScratch(backend, g, m, NR);
-  const tmp = m === 4 ? tmpScratch(backend) : 0;
+  const tmp = m === 2 ? 0 : tmpScratch(backend);
+  const k = KERNELS[m];
   for (let n0 = 0; n0 < g.n; n0 += per) {
     const nimg = Math.min(per, g.n - n0);
     const tiles = nimg * th * tw;
     const geom = { n0, nimg, c: g.c, h: g.h, w: g.w, ph: g.ph, pw: g.pw, th, tw };
     const layout = bPanelsT(spaced(colsPad * tiles), tiles);
     const input = { x, v, ...geom, rows: colsPad, cols: tiles, ...pad, ...layout };
-    if (m === 2) rt.run("k_winoInput", input);
-    else rt.run("k_wino4Input", { ...input, tmp });
+    if (m === 2) rt.run(k.input, input);
+    else rt.run(KERNELS[m].input, { ...input, tmp });
     const dyGeom = { n0, nimg, o: g.o, oh: g.oh, ow: g.ow, th, tw };
     const dyArgs = {
       dy,
@@ -203,9 +249,11 @@ export function winogradFilterGrad(
       cols: tiles,
       ...aPanelsT(spaced(rowsPad * tiles), tiles),
     };
-    if (m === 2) rt.run("k_winoDy", dyArgs);
-    else rt.run("k_wino4Dy", { ...dyArgs, tmp });
+    if (m === 2) rt.run(k.dy, dyArgs);
+    else rt.run(KERNELS[m].dy, { ...dyArgs, tmp });
     rt.run("k_winoGemmT", { z, v, s, rowsPad, colsPad, tiles, kc: KC, acc: n0 > 0 ? 1 : 0, mats });
   }
-  rt.run(m === 2 ? "k_winoFilterGrad" : "k_wino4FilterGrad", { s, dw, o: g.o, c: g.c, colsPad });
+  const args = { s, dw, o: g.o, c: g.c, colsPad };
+  if (m === 2) rt.run(k.filterGrad, args);
+  else rt.run(KERNELS[m].filterGrad, { ...args, tmp });
 }

@@ -1,0 +1,384 @@
+// Winograd F(3x3, 3x3) for stride-1 3x3 convolutions on maps whose sides are multiples of 3 but not of 4
+// (3x3, 6x6, 9x9...), where 4x4 tiles would waste much of their work past the border: every 3x3 block of
+// outputs (a tile) from its 5x5 input window with 25 products per channel pair instead of 81 (F(2x2):
+// 16 for 4 outputs; F(4x4): 36 for 16), the 25 products being 25 GEMMs over channels (winograd.ts's
+// k_winoGemm / k_winoGemmT with mats = 25). The same four transforms as winograd4.ts, with the
+// interpolation points 0, 1, -1, 2 and infinity:
+//   B^T = [2 -1 -2 1 0; 0 -2 -1 1 0; 0 2 -3 1 0; 0 -1 0 1 0; 0 2 -1 -2 1]
+//   G   = [1/2 0 0; -1/2 -1/2 -1/2; -1/6 1/6 -1/6; 1/6 1/3 2/3; 0 0 1]
+//   A^T = [1 1 1 1 0; 0 1 -1 2 0; 0 1 1 4 1]
+// Position (k, l) of a transformed 5x5 tile is matrix xi = 5k + l. Four tiles side by side run as vectors
+// over the tiles (their windows start 3 columns apart, so rows are deinterleaved by threes), in two
+// separable stages through winograd4.ts's per-thread buffer `tmp`; layouts, units and thread splits are
+// winograd.ts's.
+import { ai, ap, madd, splitEnd, splitStart } from "./common";
+import { MR, Wino3Dy, Wino3Filter, Wino3FilterGrad, Wino3Input, Wino3Output } from "./generated/abi";
+import { at, dyLanes, filterTaps, l_rShift, l_xi, padPlane, put9, putQ4, readLayout, spaced, zeroBlock } from "./winolayout";
+
+const MATS = 25;
+/** Bytes of a thread's `tmp` buffer (winograd4.ts's). */
+const TMP_BYTES = 8192;
+/**
+ * Columns of U the filter transform computes before storing them matrix by matrix: stores to 25 matrices
+ * at once, 16 bytes to each, ran at a fifth of the speed of runs of 128 bytes (measured, 512 channels).
+ */
+const FILTER_RUN = 8;
+
+/** Row k of B^T times (a0, ..., a4). */
+// @ts-ignore: decorator
+@inline function bRow(k: i32, a0: v128, a1: v128, a2: v128, a3: v128, a4: v128): v128 {
+  if (k == 0) return madd(f32x4.splat(2), f32x4.sub(a0, a2), f32x4.sub(a3, a1));
+  if (k == 1) return madd(f32x4.splat(-2), a1, f32x4.sub(a3, a2));
+  if (k == 2) return madd(f32x4.splat(2), f32x4.sub(a1, a2), f32x4.sub(a3, a2));
+  if (k == 3) return f32x4.sub(a3, a1);
+  return madd(f32x4.splat(2), f32x4.sub(a1, a3), f32x4.sub(a4, a2));
+}
+
+/** Row k of A^T times (a0, ..., a4). */
+// @ts-ignore: decorator
+@inline function aRow(k: i32, a0: v128, a1: v128, a2: v128, a3: v128, a4: v128): v128 {
+  if (k == 0) return f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
+  if (k == 1) return madd(f32x4.splat(2), a3, f32x4.sub(a1, a2));
+  return f32x4.add(madd(f32x4.splat(4), a3, f32x4.add(a1, a2)), a4);
+}
+
+/** Row k of A (= column k of A^T) times (a0, a1, a2). */
+// @ts-ignore: decorator
+@inline function aCol(k: i32, a0: v128, a1: v128, a2: v128): v128 {
+  if (k == 0) return a0;
+  if (k == 1) return f32x4.add(f32x4.add(a0, a2), a1);
+  if (k == 2) return f32x4.sub(f32x4.add(a0, a2), a1);
+  if (k == 3) return madd(f32x4.splat(2), madd(f32x4.splat(2), a2, a1), a0);
+  return a2;
+}
+
+/** Row k of G times (a, b, c). */
+// @ts-ignore: decorator
+@inline function gRow(k: i32, a: v128, b: v128, c: v128): v128 {
+  if (k == 0) return f32x4.mul(f32x4.splat(0.5), a);
+  if (k == 1) return f32x4.mul(f32x4.splat(-0.5), f32x4.add(f32x4.add(a, c), b));
+  if (k == 2) return f32x4.mul(f32x4.splat(-1.0 / 6.0), f32x4.sub(f32x4.add(a, c), b));
+  if (k == 3) return f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(1.0 / 6.0), a), f32x4.mul(f32x4.splat(2.0 / 3.0), c)), f32x4.mul(f32x4.splat(1.0 / 3.0), b));
+  return c;
+}
+
+/** Row k of G^T times (a0, ..., a4). */
+// @ts-ignore: decorator
+@inline function gCol(k: i32, a0: v128, a1: v128, a2: v128, a3: v128, a4: v128): v128 {
+  if (k == 0) return f32x4.add(f32x4.mul(f32x4.splat(0.5), f32x4.sub(a0, a1)), f32x4.mul(f32x4.splat(1.0 / 6.0), f32x4.sub(a3, a2)));
+  if (k == 1) return f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(-0.5), a1), f32x4.mul(f32x4.splat(1.0 / 6.0), a2)), f32x4.mul(f32x4.splat(1.0 / 3.0), a3));
+  return f32x4.add(f32x4.add(f32x4.sub(f32x4.mul(f32x4.splat(-0.5), a1), f32x4.mul(f32x4.splat(1.0 / 6.0), a2)), f32x4.mul(f32x4.splat(2.0 / 3.0), a3)), a4);
+}
+
+/** Lanes t = x[3t], x[3t + 1], x[3t + 2] of the 12 floats in l0, l1, l2 (four tiles' rows of three). */
+// @ts-ignore: decorator
+@inline function thirds0(l0: v128, l1: v128, l2: v128): v128 {
+  return v128.shuffle<f32>(v128.shuffle<f32>(l0, l1, 0, 3, 6, 6), l2, 0, 1, 2, 5);
+}
+// @ts-ignore: decorator
+@inline function thirds1(l0: v128, l1: v128, l2: v128): v128 {
+  return v128.shuffle<f32>(v128.shuffle<f32>(l0, l1, 1, 4, 7, 7), l2, 0, 1, 2, 6);
+}
+// @ts-ignore: decorator
+@inline function thirds2(l0: v128, l1: v128, l2: v128): v128 {
+  return v128.shuffle<f32>(v128.shuffle<f32>(l0, l1, 2, 5, 5, 5), l2, 0, 1, 4, 7);
+}
+
+/**
+ * Input tiles V = B^T d B, as k_winoInput (winograd.ts) with 5x5 windows every 3 rows and columns: the
+ * padded planes are 3*th + 2 rows of 3*roundUp(tw, 4) + 4.
+ */
+export function k_wino3Input(tid: i32, nt: i32, args: usize): void {
+  const x = ap(args, Wino3Input.x), v = ap(args, Wino3Input.v), n0 = ai(args, Wino3Input.n0), nimg = ai(args, Wino3Input.nimg), c = ai(args, Wino3Input.c);
+  const h = ai(args, Wino3Input.h), w = ai(args, Wino3Input.w), ph = ai(args, Wino3Input.ph), pw = ai(args, Wino3Input.pw), th = ai(args, Wino3Input.th), tw = ai(args, Wino3Input.tw);
+  const rows = ai(args, Wino3Input.rows), cols = ai(args, Wino3Input.cols);
+  const scratch = ap(args, Wino3Input.scratch) + <usize>tid * ap(args, Wino3Input.scratchStride);
+  const tmp = ap(args, Wino3Input.tmp) + <usize>(tid * TMP_BYTES);
+  readLayout(args, Wino3Input.winoLayout);
+  const tiles = nimg * th * tw;
+  const gs = 1 << l_rShift, groups = (rows + gs - 1) / gs;
+  const hp = 3 * th + 2, wp = 3 * ((tw + 3) & ~3) + 4;
+  const padBytes = <usize>(hp * wp) << 2, rs = <usize>wp << 2;
+  const units = nimg * groups + groups;
+  const u0 = splitStart(units, tid, nt, 1), u1 = splitEnd(units, tid, nt, 1);
+  for (let u = u0; u < u1; u++) {
+    if (u >= nimg * groups) {
+      const g = u - nimg * groups;
+      zeroBlock(v, g * gs, min(rows, g * gs + gs), tiles, cols, MATS);
+      continue;
+    }
+    const ni = u / groups, g = u - ni * groups;
+    const r0 = g * gs, r1 = min(rows, r0 + gs), rc = min(c, r1);
+    const q0 = ni * th * tw;
+    zeroBlock(v, max(r0, c), r1, q0, q0 + th * tw, MATS);
+    for (let r = r0; r < rc; r++) {
+      const plane = x + ((<usize>((n0 + ni) * c + r) * <usize>(h * w)) << 2);
+      padPlane(plane, h, w, ph, pw, scratch + <usize>(r - r0) * padBytes, hp, wp);
+    }
+    for (let ty = 0; ty < th; ty++) {
+      for (let tx = 0; tx < tw; tx += 4) {
+        const q = q0 + ty * tw + tx, lanes = min(4, tw - tx);
+        const src = scratch + (<usize>(3 * ty * wp + 3 * tx) << 2);
+        for (let r = r0; r < rc; r++) input5(src + <usize>(r - r0) * padBytes, rs, tmp, v, r, q, lanes);
+      }
+    }
+  }
+}
+
+/**
+ * V for the four tiles whose 5x5 windows start at `src` and every 3 columns after (rows `rs` bytes apart):
+ * per window row i, the vectors e_j (lane t = x[i][3t + j]) and their B^T combinations over j, kept in
+ * tmp; then the combinations over i, stored as matrices 5k + l.
+ */
+// @ts-ignore: decorator
+@inline function input5(src: usize, rs: usize, tmp: usize, v: usize, r: i32, q: i32, lanes: i32): void {
+  let p = src;
+  for (let i = 0; i < 5; i++) {
+    const l0 = v128.load(p), l1 = v128.load(p, 16), l2 = v128.load(p, 32), l3 = v128.load(p, 48);
+    const e0 = thirds0(l0, l1, l2), e1 = thirds1(l0, l1, l2), e2 = thirds2(l0, l1, l2);
+    // Columns 3t + 3 and 3t + 4: the same deinterleaving of the row three floats on.
+    const m0 = v128.shuffle<f32>(l0, l1, 3, 4, 5, 6), m1 = v128.shuffle<f32>(l1, l2, 3, 4, 5, 6), m2 = v128.shuffle<f32>(l2, l3, 3, 4, 5, 6);
+    const e3 = thirds0(m0, m1, m2), e4 = thirds1(m0, m1, m2);
+    // tmp[l][i] = (row i of the window) B, column l.
+    const t = tmp + (<usize>i << 4);
+    v128.store(t, bRow(0, e0, e1, e2, e3, e4));
+    v128.store(t, bRow(1, e0, e1, e2, e3, e4), 80);
+    v128.store(t, bRow(2, e0, e1, e2, e3, e4), 160);
+    v128.store(t, bRow(3, e0, e1, e2, e3, e4), 240);
+    v128.store(t, bRow(4, e0, e1, e2, e3, e4), 320);
+    p += rs;
+  }
+  for (let l = 0; l < 5; l++) {
+    const t = tmp + <usize>(l * 80);
+    const c0 = v128.load(t), c1 = v128.load(t, 16), c2 = v128.load(t, 32), c3 = v128.load(t, 48), c4 = v128.load(t, 64);
+    putQ4(v, r, q, lanes, l, bRow(0, c0, c1, c2, c3, c4));
+    putQ4(v, r, q, lanes, 5 + l, bRow(1, c0, c1, c2, c3, c4));
+    putQ4(v, r, q, lanes, 10 + l, bRow(2, c0, c1, c2, c3, c4));
+    putQ4(v, r, q, lanes, 15 + l, bRow(3, c0, c1, c2, c3, c4));
+    putQ4(v, r, q, lanes, 20 + l, bRow(4, c0, c1, c2, c3, c4));
+  }
+}
+
+/**
+ * Output-gradient tiles Z = A dy A^T, as k_winoDy (winograd.ts) with 3x3 blocks of dy: four tiles side by
+ * side as vectors, read with bounds checks only at the map's right and bottom edges.
+ */
+export function k_wino3Dy(tid: i32, nt: i32, args: usize): void {
+  const dy = ap(args, Wino3Dy.dy), z = ap(args, Wino3Dy.z), n0 = ai(args, Wino3Dy.n0), nimg = ai(args, Wino3Dy.nimg), o = ai(args, Wino3Dy.o);
+  const oh = ai(args, Wino3Dy.oh), ow = ai(args, Wino3Dy.ow), th = ai(args, Wino3Dy.th), tw = ai(args, Wino3Dy.tw), rows = ai(args, Wino3Dy.rows);
+  const cols = ai(args, Wino3Dy.cols);
+  const tmp = ap(args, Wino3Dy.tmp) + <usize>(tid * TMP_BYTES);
+  readLayout(args, Wino3Dy.winoLayout);
+  const tiles = nimg * th * tw;
+  const gs = 1 << l_rShift, groups = (rows + gs - 1) / gs;
+  const units = nimg * groups + groups;
+  const u0 = splitStart(units, tid, nt, 1), u1 = splitEnd(units, tid, nt, 1);
+  const planeBytes = <usize>(oh * ow) << 2;
+  for (let u = u0; u < u1; u++) {
+    if (u >= nimg * groups) {
+      const g = u - nimg * groups;
+      zeroBlock(z, g * gs, min(rows, g * gs + gs), tiles, cols, MATS);
+      continue;
+    }
+    const ni = u / groups, g = u - ni * groups;
+    const r0 = g * gs, r1 = min(rows, r0 + gs), rc = min(o, r1);
+    const q0 = ni * th * tw;
+    zeroBlock(z, max(r0, o), r1, q0, q0 + th * tw, MATS);
+    const image = dy + <usize>((n0 + ni) * o) * planeBytes;
+    for (let ty = 0; ty < th; ty++) {
+      for (let tx = 0; tx < tw; tx += 4) {
+        const q = q0 + ty * tw + tx, lanes = min(4, tw - tx);
+        const inside = lanes == 4 && 3 * tx + 12 <= ow && 3 * ty + 3 <= oh;
+        for (let r = r0; r < rc; r++) {
+          const plane = image + <usize>r * planeBytes;
+          // tmp[l][i] = (row i of the four dy blocks) A^T, column l.
+          for (let i = 0; i < 3; i++) {
+            const y = 3 * ty + i;
+            let e0: v128, e1: v128, e2: v128;
+            if (inside) {
+              const p = plane + (<usize>(y * ow + 3 * tx) << 2);
+              const l0 = v128.load(p), l1 = v128.load(p, 16), l2 = v128.load(p, 32);
+              e0 = thirds0(l0, l1, l2); e1 = thirds1(l0, l1, l2); e2 = thirds2(l0, l1, l2);
+            } else {
+              e0 = dyLanes(plane, y, 3 * tx, oh, ow, lanes, 3);
+              e1 = dyLanes(plane, y, 3 * tx + 1, oh, ow, lanes, 3);
+              e2 = dyLanes(plane, y, 3 * tx + 2, oh, ow, lanes, 3);
+            }
+            const t = tmp + (<usize>i << 4);
+            v128.store(t, aCol(0, e0, e1, e2));
+            v128.store(t, aCol(1, e0, e1, e2), 48);
+            v128.store(t, aCol(2, e0, e1, e2), 96);
+            v128.store(t, aCol(3, e0, e1, e2), 144);
+            v128.store(t, aCol(4, e0, e1, e2), 192);
+          }
+          for (let l = 0; l < 5; l++) {
+            const t = tmp + <usize>(l * 48);
+            const c0 = v128.load(t), c1 = v128.load(t, 16), c2 = v128.load(t, 32);
+            putQ4(z, r, q, lanes, l, aCol(0, c0, c1, c2));
+            putQ4(z, r, q, lanes, 5 + l, aCol(1, c0, c1, c2));
+            putQ4(z, r, q, lanes, 10 + l, aCol(2, c0, c1, c2));
+            putQ4(z, r, q, lanes, 15 + l, aCol(3, c0, c1, c2));
+            putQ4(z, r, q, lanes, 20 + l, aCol(4, c0, c1, c2));
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Filters U = G g G^T, as k_winoFilter (winograd.ts): flip = 0: w is [rows, chans, 3, 3]; flip = 1: w is
+ * [chans, rows, 3, 3] with the taps reversed (the input gradient). U's layout is MR-row panels (rows r to
+ * r + 3 side by side), so four rows run at once as vectors; threads split the panels.
+ */
+export function k_wino3Filter(tid: i32, nt: i32, args: usize): void {
+  const w = ap(args, Wino3Filter.w), u = ap(args, Wino3Filter.u), rows = ai(args, Wino3Filter.rows), chans = ai(args, Wino3Filter.chans), flip = ai(args, Wino3Filter.flip) != 0;
+  const rowsPad = ai(args, Wino3Filter.rowsPad), chansPad = ai(args, Wino3Filter.chansPad);
+  const tmp = ap(args, Wino3Filter.tmp) + <usize>(tid * TMP_BYTES);
+  readLayout(args, Wino3Filter.winoLayout);
+  const panels = rowsPad / MR;
+  const p0 = splitStart(panels, tid, nt, 1), p1 = splitEnd(panels, tid, nt, 1);
+  for (let pi = p0; pi < p1; pi++) {
+    const r0 = pi * MR, n = min(MR, rows - r0);
+    for (let qb = 0; qb < chansPad; qb += FILTER_RUN) {
+      const qn = min(FILTER_RUN, chansPad - qb);
+      // tmp[xi][j] = U[xi] of column qb + j for the panel's four rows, then stored matrix by matrix.
+      for (let j = 0; j < qn; j++) {
+        const q = qb + j, t = tmp + (<usize>j << 4);
+        if (n <= 0 || q >= chans) {
+          for (let xi = 0; xi < MATS; xi++) v128.store(t + <usize>(xi * FILTER_RUN * 16), f32x4.splat(0));
+          continue;
+        }
+        const t00 = filterTaps(w, r0, n, q, rows, chans, 0, flip), t01 = filterTaps(w, r0, n, q, rows, chans, 1, flip);
+        const t02 = filterTaps(w, r0, n, q, rows, chans, 2, flip), t10 = filterTaps(w, r0, n, q, rows, chans, 3, flip);
+        const t11 = filterTaps(w, r0, n, q, rows, chans, 4, flip), t12 = filterTaps(w, r0, n, q, rows, chans, 5, flip);
+        const t20 = filterTaps(w, r0, n, q, rows, chans, 6, flip), t21 = filterTaps(w, r0, n, q, rows, chans, 7, flip);
+        const t22 = filterTaps(w, r0, n, q, rows, chans, 8, flip);
+        for (let k = 0; k < 5; k++) {
+          // Row k of G g, then its products with G^T's columns.
+          const h0 = gRow(k, t00, t10, t20), h1 = gRow(k, t01, t11, t21), h2 = gRow(k, t02, t12, t22);
+          const row = t + <usize>(5 * k * FILTER_RUN * 16), step = <usize>(FILTER_RUN * 16);
+          v128.store(row, gRow(0, h0, h1, h2));
+          v128.store(row + step, gRow(1, h0, h1, h2));
+          v128.store(row + 2 * step, gRow(2, h0, h1, h2));
+          v128.store(row + 3 * step, gRow(3, h0, h1, h2));
+          v128.store(row + 4 * step, gRow(4, h0, h1, h2));
+        }
+      }
+      for (let xi = 0; xi < MATS; xi++) {
+        const src = tmp + <usize>(xi * FILTER_RUN * 16), dst = u + (<usize>(xi * l_xi) << 2);
+        for (let j = 0; j < qn; j++) v128.store(dst + (at(r0, qb + j) << 2), v128.load(src + (<usize>j << 4)));
+      }
+    }
+  }
+}
+
+/**
+ * Output tiles y = A^T M A (+ bias), as k_winoOutput (winograd.ts): four tiles side by side from M's
+ * columns as vectors, interleaved into rows of outputs; at the map's right and bottom edges the outputs go
+ * through tmp and are stored one by one.
+ */
+export function k_wino3Output(tid: i32, nt: i32, args: usize): void {
+  const m = ap(args, Wino3Output.m), y = ap(args, Wino3Output.y), bias = ap(args, Wino3Output.bias), n0 = ai(args, Wino3Output.n0), nimg = ai(args, Wino3Output.nimg);
+  const o = ai(args, Wino3Output.o), oh = ai(args, Wino3Output.oh), ow = ai(args, Wino3Output.ow), th = ai(args, Wino3Output.th), tw = ai(args, Wino3Output.tw);
+  const rowsPad = ai(args, Wino3Output.rowsPad), cols = ai(args, Wino3Output.cols);
+  const tmp = ap(args, Wino3Output.tmp) + <usize>(tid * TMP_BYTES);
+  const step = spaced(rowsPad * cols) << 2;
+  const rs = <usize>ow << 2;
+  const units = nimg * o;
+  const u0 = splitStart(units, tid, nt, 1), u1 = splitEnd(units, tid, nt, 1);
+  for (let u = u0; u < u1; u++) {
+    const ni = u / o, r = u - ni * o;
+    const add = f32x4.splat(bias != 0 ? load<f32>(bias + (<usize>r << 2)) : 0);
+    const plane = y + ((<usize>((n0 + ni) * o + r) * <usize>(oh * ow)) << 2);
+    const base = m + (<usize>(r * cols + ni * th * tw) << 2);
+    for (let ty = 0; ty < th; ty++) {
+      for (let tx = 0; tx < tw; tx += 4) {
+        const src = base + (<usize>(ty * tw + tx) << 2);
+        const lanes = min(4, tw - tx);
+        // tmp[k][j] = row k of A^T times column j of M (M[i][j] is matrix 5i + j).
+        for (let j = 0; j < 5; j++) {
+          const p = src + <usize>j * step;
+          const m0 = v128.load(p), m1 = v128.load(p + 5 * step), m2 = v128.load(p + 10 * step);
+          const m3 = v128.load(p + 15 * step), m4 = v128.load(p + 20 * step);
+          const t = tmp + (<usize>j << 4);
+          v128.store(t, aRow(0, m0, m1, m2, m3, m4));
+          v128.store(t, aRow(1, m0, m1, m2, m3, m4), 80);
+          v128.store(t, aRow(2, m0, m1, m2, m3, m4), 160);
+        }
+        const inside = lanes == 4 && 3 * tx + 12 <= ow && 3 * ty + 3 <= oh;
+        for (let k = 0; k < 3; k++) {
+          const t = tmp + <usize>(k * 80);
+          const s0 = v128.load(t), s1 = v128.load(t, 16), s2 = v128.load(t, 32), s3 = v128.load(t, 48), s4 = v128.load(t, 64);
+          const y0 = f32x4.add(aRow(0, s0, s1, s2, s3, s4), add);
+          const y1 = f32x4.add(aRow(1, s0, s1, s2, s3, s4), add);
+          const y2 = f32x4.add(aRow(2, s0, s1, s2, s3, s4), add);
+          // Lane t of y_l is output (k, l) of tile t; interleaved, the 12 outputs of row k in order.
+          const p = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5), q = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7);
+          const row0 = v128.shuffle<f32>(p, y2, 0, 1, 4, 2);
+          const row1 = v128.shuffle<f32>(v128.shuffle<f32>(p, y2, 3, 5, 3, 5), q, 0, 1, 4, 5);
+          const row2 = v128.shuffle<f32>(q, y2, 6, 2, 3, 7);
+          if (inside) {
+            const dst = plane + <usize>(3 * ty + k) * rs + (<usize>(3 * tx) << 2);
+            v128.store(dst, row0); v128.store(dst, row1, 16); v128.store(dst, row2, 32);
+            continue;
+          }
+          const oy = 3 * ty + k;
+          if (oy >= oh) break;
+          const out = tmp + 576;
+          v128.store(out, row0); v128.store(out, row1, 16); v128.store(out, row2, 32);
+          const dst = plane + <usize>oy * rs;
+          for (let e = 0; e < 3 * lanes; e++) {
+            const ox = 3 * tx + e;
+            if (ox < ow) store<f32>(dst + (<usize>ox << 2), load<f32>(out + (<usize>e << 2)));
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Filter gradient dw = G^T S G, as k_winoFilterGrad (winograd.ts). S[xi] is rowsPad x colsPad (row =
+ * output channel, column = input channel); dw is [o, c, 3, 3]. Four input channels at once as vectors;
+ * threads split the output channels.
+ */
+export function k_wino3FilterGrad(tid: i32, nt: i32, args: usize): void {
+  const s = ap(args, Wino3FilterGrad.s), dw = ap(args, Wino3FilterGrad.dw), o = ai(args, Wino3FilterGrad.o), c = ai(args, Wino3FilterGrad.c), colsPad = ai(args, Wino3FilterGrad.colsPad);
+  const rowsPad = (o + MR - 1) / MR * MR;
+  const step = spaced(rowsPad * colsPad) << 2;
+  const tmp = ap(args, Wino3FilterGrad.tmp) + <usize>(tid * TMP_BYTES);
+  const r0 = splitStart(o, tid, nt, 1), r1 = splitEnd(o, tid, nt, 1);
+  for (let r = r0; r < r1; r++) {
+    for (let q = 0; q < c; q += 4) {
+      // S's columns q to q + 3 of each matrix, copied to tmp 16 at a time (reads of 64 bytes from each of
+      // the 25 matrices instead of 16: FILTER_RUN). colsPad is a multiple of 8, so the last runs read
+      // columns of S that exist (zeros past c).
+      if ((q & 15) == 0) {
+        const src = s + (<usize>(r * colsPad + q) << 2), run = min(16, colsPad - q) << 2;
+        for (let xi = 0; xi < MATS; xi++) memory.copy(tmp + <usize>(xi << 6), src + <usize>xi * step, run);
+      }
+      const p = tmp + <usize>((q & 15) << 2);
+      const out = dw + ((<usize>(r * c + q) * 9) << 2), lanes = min(4, c - q);
+      for (let k = 0; k < 3; k++) {
+        // Row k of G^T S (S[i][j] is matrix 5i + j), then its products with G's columns.
+        const w0 = gColOf(k, p, 64);
+        const w1 = gColOf(k, p + 64, 64);
+        const w2 = gColOf(k, p + 128, 64);
+        const w3 = gColOf(k, p + 192, 64);
+        const w4 = gColOf(k, p + 256, 64);
+        const row = out + <usize>(12 * k);
+        put9(row, lanes, gCol(0, w0, w1, w2, w3, w4));
+        put9(row + 4, lanes, gCol(1, w0, w1, w2, w3, w4));
+        put9(row + 8, lanes, gCol(2, w0, w1, w2, w3, w4));
+      }
+    }
+  }
+}
+
+/** Row k of G^T times the columns of S whose first values are at p (the next ones 5 matrices apart). */
+// @ts-ignore: decorator
+@inline function gColOf(k: i32, p: usize, step: usize): v128 {
+  const s5 = <usize>5 * step;
+  return gCol(k, v128.load(p), v128.load(p + 1 * s5), v128.load(p + 2 * s5), v128.load(p + 3 * s5), v128.load(p + 4 * s5));
+}
