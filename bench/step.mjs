@@ -1,5 +1,6 @@
 // Profiles ResNet-18 training steps on one backend: milliseconds per kernel (and per conv layer shape),
-// summed over the timed steps, plus the step time. For throughput use `resnet-ts bench` (vs-pytorch.mjs).
+// summed over the timed steps, plus the step time; on wasm also per kernel of the wasm module (Winograd's
+// transforms and GEMMs apart). For throughput use `resnet-ts bench` (vs-pytorch.mjs).
 //   node bench/step.mjs <backend> <size> <batch> <steps>     (after `pnpm build`)
 import { registerWasmBackend, wasmKernels } from "@resnet-ts/backend-wasm";
 import { resnet18 } from "@resnet-ts/layers";
@@ -24,7 +25,16 @@ for (const k of wasmKernels) {
     },
   });
 }
-await setBackend(backendName);
+const backend = await setBackend(backendName);
+const moduleTimes = new Map();
+if (backend.runtime) {
+  const run = backend.runtime.run.bind(backend.runtime);
+  backend.runtime.run = (name, args) => {
+    const t0 = performance.now();
+    run(name, args);
+    moduleTimes.set(name, (moduleTimes.get(name) ?? 0) + performance.now() - t0);
+  };
+}
 const rng = new Rng(1);
 const model = resnet18({ seed: 0 });
 const x = fromArray(
@@ -33,6 +43,10 @@ const x = fromArray(
 );
 const labels = fromArray(Array.from({ length: B }, (_, i) => i % 10));
 const optimizer = new SGD(model.parameters(), { lr: 0.05 });
+const perStep = (m) =>
+  Object.fromEntries(
+    [...m.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v / STEPS)]),
+  );
 const step = () =>
   tidy(() => {
     softmaxCrossEntropy(model.call(x), labels).backward();
@@ -41,6 +55,7 @@ const step = () =>
   });
 step();
 times.clear();
+moduleTimes.clear();
 const ts = [];
 for (let s = 0; s < STEPS; s++) {
   const t = performance.now();
@@ -54,9 +69,8 @@ console.log(
     size: H,
     batch: B,
     medianStepMs: Math.round(ts[Math.floor(ts.length / 2)]),
-    profileMs: Object.fromEntries(
-      [...times.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v / STEPS)]),
-    ),
+    profileMs: perStep(times),
+    ...(backend.runtime ? { moduleKernelMs: perStep(moduleTimes) } : {}),
   }),
 );
 process.exit(0);

@@ -55,37 +55,40 @@ async function output(backend: string, c: KernelCase): Promise<HostTensor> {
 }
 
 describe("Winograd selection", () => {
-  it("takes F(3x3) where its tiles need the fewest products, else F(4x4) where its tiles cover at most a third more than the map, else F(2x2) on even maps of 6 and up or any of 12 and up", async () => {
+  it("takes the tile with the fewest products per output on maps of 3x3 and up, or the forced one", async () => {
     const on = await createWasmBackend({ threads: 1 });
     const off = await createWasmBackend({ threads: 1, winograd: false });
-    const [f2, f3, f4] = await Promise.all(TILES.map((m) => createWasmBackend({ threads: 1, winograd: m })));
-    const g = (h: number, k: number, s: number, p: number) =>
-      convGeometry([1, 1, h, h], [1, 1, k, k], [s, s], [p, p]);
-    // [geometry, default tile, forced 2, forced 3, forced 4]
-    for (const [geometry, tile, two, three, four] of [
-      [g(6, 3, 1, 1), 3, 2, 3, 4],
-      [g(8, 3, 1, 0), 3, 2, 3, 4], // 6x6 outputs
-      [g(10, 3, 1, 0), 4, 2, 3, 4], // 8x8
-      [g(4, 3, 1, 1), 4, 0, 3, 4],
-      [g(7, 3, 1, 1), 4, 0, 3, 4],
-      [g(5, 3, 1, 1), 3, 0, 3, 4],
-      [g(3, 3, 1, 1), 3, 0, 3, 4],
-      [g(9, 3, 1, 1), 3, 0, 3, 4],
-      [g(2, 3, 1, 1), 0, 0, 0, 0],
-      [g(12, 3, 1, 1), 4, 2, 3, 4],
-      [g(13, 3, 1, 1), 2, 2, 3, 4],
-      [g(14, 3, 1, 1), 4, 2, 3, 4],
-      [g(12, 3, 2, 1), 0, 0, 0, 0],
-      [g(12, 1, 1, 0), 0, 0, 0, 0],
+    const forced = await Promise.all(TILES.map((m) => createWasmBackend({ threads: 1, winograd: m })));
+    const g = (h: number, k: number, s: number, p: number, w = h) =>
+      convGeometry([1, 1, h, w], [1, 1, k, k], [s, s], [p, p]);
+    // [geometry, default tile]
+    for (const [geometry, tile] of [
+      [g(3, 3, 1, 1), 3], // 25 products per 9 outputs; F(4x4): 36 per 9
+      [g(5, 3, 1, 1), 3],
+      [g(6, 3, 1, 1), 3],
+      [g(8, 3, 1, 0), 3], // 6x6 outputs
+      [g(9, 3, 1, 1), 3],
+      [g(4, 3, 1, 1), 4],
+      [g(7, 3, 1, 1), 4], // 4 tiles x 36 for 49 outputs; F(3x3): 9 x 25
+      [g(10, 3, 1, 0), 4], // 8x8
+      [g(10, 3, 1, 1), 4],
+      [g(12, 3, 1, 1), 4],
+      [g(13, 3, 1, 1), 4],
+      [g(18, 3, 1, 1), 4], // a tie: 25 x 36 and 36 x 25
+      [g(3, 3, 1, 1, 12), 3], // 3x12: 4 x 25 against 3 x 36
+      [g(2, 3, 1, 1), 0],
+      [g(2, 3, 1, 1, 12), 0],
+      [g(12, 3, 2, 1), 0],
+      [g(12, 1, 1, 0), 0],
     ] as const) {
       const at = `${geometry.oh}x${geometry.ow}`;
       expect(winogradTile(on, geometry), at).toBe(tile);
-      expect(winogradTile(f2!, geometry), at).toBe(two);
-      expect(winogradTile(f3!, geometry), at).toBe(three);
-      expect(winogradTile(f4!, geometry), at).toBe(four);
+      TILES.forEach((m, i) =>
+        expect(winogradTile(forced[i]!, geometry), `${at}, forced ${m}`).toBe(tile && m),
+      );
       expect(winogradTile(off, geometry), at).toBe(0);
     }
-    for (const b of [on, off, f2, f3, f4]) b!.destroy();
+    for (const b of [on, off, ...forced]) b.destroy();
   });
 });
 

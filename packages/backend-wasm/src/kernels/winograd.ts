@@ -14,52 +14,28 @@ const CHUNK_FLOATS = 1 << 21;
 /** Output tile side: F(2x2, 3x3), F(3x3, 3x3) or F(4x4, 3x3). */
 export type WinogradTile = 2 | 3 | 4;
 
-/**
- * Output maps that run by Winograd: sides of 12 and up, or even sides of 6 and up. On odd small maps
- * the 2x2 tiles waste much of their work past the border (7x7: 16 tiles for 49 outputs) and tap
- * classes skip more; measured per layer with bench/conv-kernels.mjs --direct (see README): 6x6, 12x12
- * and 24x24 gain, 7x7 (28x28 input) does not.
- */
-const winogradMap = (oh: number, ow: number) =>
-  Math.min(oh, ow) >= 12 || (Math.min(oh, ow) >= 6 && oh % 2 === 0 && ow % 2 === 0);
-
-/**
- * Output maps that take F(4x4, 3x3): sides of 4 and up whose 4x4 tiles cover at most a third more than
- * the map (7x7: 64 for 49; 6x6: 64 for 36 is too many, 13x13: 256 for 169 too). Measured per layer with
- * bench/conv-kernels.mjs --tiles (see README): F(4x4) gains over F(2x2) on 12x12 and up, over the GEMMs on
- * 4x4 and 7x7 maps; F(2x2) beats it on 6x6.
- */
-const f4Map = (oh: number, ow: number) =>
-  Math.min(oh, ow) >= 4 && (oh * ow) / (16 * Math.ceil(oh / 4) * Math.ceil(ow / 4)) >= 0.75;
-
 /** Products per output of tile m on an oh x ow map: (m + 2)^2 per tile, over the outputs. */
 const productsPerOutput = (m: WinogradTile, oh: number, ow: number) =>
   ((m + 2) ** 2 * Math.ceil(oh / m) * Math.ceil(ow / m)) / (oh * ow);
 
 /**
- * Output maps that take F(3x3, 3x3): sides of 3 and up where its 3x3 tiles need fewer products per output
- * than both other tiles (3x3, 6x6, 9x9, 5x5: 25 per 9 outputs where the map's sides are multiples of 3,
- * against 36 per 16 for F(4x4) only where they are multiples of 4). Measured per layer with
- * bench/conv-kernels.mjs --tiles (see README).
- */
-const f3Map = (oh: number, ow: number) =>
-  Math.min(oh, ow) >= 3 &&
-  productsPerOutput(3, oh, ow) < Math.min(productsPerOutput(2, oh, ow), productsPerOutput(4, oh, ow));
-
-/**
- * The tile conv g runs by Winograd with on this backend, or 0 when it runs by GEMMs: F(3x3) on the maps it
- * suits, else F(4x4) on its maps, else F(2x2) on its maps. A backend made with `winograd: 2`, `3` or `4`
- * takes that tile on its maps (F(3x3) and F(4x4): any tile's).
+ * The tile conv g runs by Winograd with on this backend, or 0 when it runs by GEMMs: on maps of 3x3 and
+ * up, the tile whose tiles need the fewest products per output, the larger on a tie (F(3x3) where the
+ * sides are multiples of 3 but not of 4, as 3x3, 5x5, 6x6 and 9x9; F(4x4) on the rest). Measured per
+ * layer with bench/conv-kernels.mjs --direct --tiles (see README): the three tiles run their products
+ * at about the same rate, so the fewest products wins, and each beats the GEMMs from 3x3 maps up (on
+ * 2x2 maps the GEMMs skip the taps past the border, 4 products per output). A backend made with
+ * `winograd: 2`, `3` or `4` takes that tile wherever Winograd runs.
  */
 export function winogradTile(backend: WasmBackend, g: ConvGeometry): WinogradTile | 0 {
   const shape = g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.ph <= 2 && g.pw <= 2;
-  if (!shape || backend.winograd === false) return 0;
-  const f2 = winogradMap(g.oh, g.ow);
-  const f3 = f3Map(g.oh, g.ow);
-  const f4 = f4Map(g.oh, g.ow);
-  if (backend.winograd === 2) return f2 ? 2 : 0;
-  if (backend.winograd !== true) return f2 || f3 || f4 ? backend.winograd : 0;
-  return f3 ? 3 : f4 ? 4 : f2 ? 2 : 0;
+  if (!shape || backend.winograd === false || Math.min(g.oh, g.ow) < 3) return 0;
+  if (backend.winograd !== true) return backend.winograd;
+  let best: WinogradTile = 4;
+  for (const m of [3, 2] as const) {
+    if (productsPerOutput(m, g.oh, g.ow) < productsPerOutput(best, g.oh, g.ow)) best = m;
+  }
+  return best;
 }
 
 /**
