@@ -83,9 +83,9 @@ describe("Winograd selection", () => {
     ] as const) {
       const at = `${geometry.oh}x${geometry.ow}`;
       expect(winogradTile(on, geometry), at).toBe(tile);
-      TILES.forEach((m, i) =>
-        expect(winogradTile(forced[i]!, geometry), `${at}, forced ${m}`).toBe(tile && m),
-      );
+      for (const [i, m] of TILES.entries()) {
+        expect(winogradTile(forced[i]!, geometry), `${at}, forced ${m}`).toBe(tile && m);
+      }
       expect(winogradTile(off, geometry), at).toBe(0);
     }
     for (const b of [on, off, ...forced]) b.destroy();
