@@ -11,7 +11,7 @@
 // in a per-thread buffer (`tmp`, 1 KiB per thread); layouts, units and thread splits are winograd.ts's.
 import { ai, ap, madd, splitEnd, splitStart } from "./common";
 import { MR, Wino4Dy, Wino4Filter, Wino4FilterGrad, Wino4Input, Wino4Output } from "./generated/abi";
-import { at, dyLanes, filterTaps, l_rShift, l_xi, padPlane, put9, putQ4, readLayout, spaced, zeroBlock } from "./winolayout";
+import { at, filterTaps, l_rShift, l_xi, padPlane, put9, putQ4, readLayout, spaced, zeroBlock } from "./winolayout";
 
 const MATS = 36;
 /** Bytes of a thread's `tmp` buffer. */
@@ -101,31 +101,45 @@ export function k_wino4Input(tid: i32, nt: i32, args: usize): void {
       const plane = x + ((<usize>((n0 + ni) * c + r) * <usize>(h * w)) << 2);
       padPlane(plane, h, w, ph, pw, scratch + <usize>(r - r0) * padBytes, hp, wp);
     }
-    for (let ty = 0; ty < th; ty++) {
-      for (let tx = 0; tx < tw; tx += 4) {
-        const q = q0 + ty * tw + tx, lanes = min(4, tw - tx);
-        const src = scratch + (<usize>(4 * ty * wp + 4 * tx) << 2);
-        for (let r = r0; r < rc; r++) input6(src + <usize>(r - r0) * padBytes, rs, tmp, v, r, q, lanes);
+    // Four consecutive tiles of the image at a time (row-major, across tile rows), whatever the map's width.
+    const perImage = th * tw;
+    for (let k = 0; k < perImage; k += 4) {
+      const q = q0 + k, lanes = min(4, perImage - k);
+      const o0 = windowAt(k, tw, wp), o1 = windowAt(lanes > 1 ? k + 1 : k, tw, wp);
+      const o2 = windowAt(lanes > 2 ? k + 2 : k, tw, wp), o3 = windowAt(lanes > 3 ? k + 3 : k, tw, wp);
+      for (let r = r0; r < rc; r++) {
+        const plane = scratch + <usize>(r - r0) * padBytes;
+        input6(plane + o0, plane + o1, plane + o2, plane + o3, rs, tmp, v, r, q, lanes);
       }
     }
   }
 }
 
+/** Byte offset of tile k's 6x6 window (row-major tiles, tw per row) in a padded plane of wp columns. */
+// @ts-ignore: decorator
+@inline function windowAt(k: i32, tw: i32, wp: i32): usize {
+  const ty = k / tw;
+  return <usize>(4 * ty * wp + 4 * (k - ty * tw)) << 2;
+}
+
 /**
- * V for the four tiles whose 6x6 windows start at `src` and every 4 columns after (rows `rs` bytes apart):
- * per window row i, the vectors e_j (lane t = x[i][4t + j]) and their B^T combinations over j, kept in
- * tmp; then the combinations over i, stored as matrices 6k + l.
+ * V for the four tiles whose 6x6 windows start at s0 to s3 (rows `rs` bytes apart): per window row i, the
+ * vectors e_j (lane t = row i of window t, column j) and their B^T combinations over j, kept in tmp; then
+ * the combinations over i, stored as matrices 6k + l.
  */
 // @ts-ignore: decorator
-@inline function input6(src: usize, rs: usize, tmp: usize, v: usize, r: i32, q: i32, lanes: i32): void {
-  let p = src;
+@inline function input6(s0: usize, s1: usize, s2: usize, s3: usize, rs: usize, tmp: usize, v: usize, r: i32, q: i32, lanes: i32): void {
+  let off: usize = 0;
   for (let i = 0; i < 6; i++) {
-    const l0 = v128.load(p), l1 = v128.load(p, 16), l2 = v128.load(p, 32), l3 = v128.load(p, 48), l4 = v128.load(p, 64);
+    // Columns 0-3 of the four windows' row, transposed, and columns 4-5.
+    const l0 = v128.load(s0 + off), l1 = v128.load(s1 + off), l2 = v128.load(s2 + off), l3 = v128.load(s3 + off);
+    const h0 = v128.load(s0 + off, 16), h1 = v128.load(s1 + off, 16), h2 = v128.load(s2 + off, 16), h3 = v128.load(s3 + off, 16);
     const a = v128.shuffle<f32>(l0, l1, 0, 4, 1, 5), b = v128.shuffle<f32>(l2, l3, 0, 4, 1, 5);
     const c = v128.shuffle<f32>(l0, l1, 2, 6, 3, 7), d = v128.shuffle<f32>(l2, l3, 2, 6, 3, 7);
     const e0 = v128.shuffle<f64>(a, b, 0, 2), e1 = v128.shuffle<f64>(a, b, 1, 3);
     const e2 = v128.shuffle<f64>(c, d, 0, 2), e3 = v128.shuffle<f64>(c, d, 1, 3);
-    const e4 = v128.shuffle<f32>(e0, l4, 1, 2, 3, 4), e5 = v128.shuffle<f32>(e1, l4, 1, 2, 3, 5);
+    const f = v128.shuffle<f32>(h0, h1, 0, 4, 1, 5), g = v128.shuffle<f32>(h2, h3, 0, 4, 1, 5);
+    const e4 = v128.shuffle<f64>(f, g, 0, 2), e5 = v128.shuffle<f64>(f, g, 1, 3);
     // tmp[l][i] = (row i of the window) B, column l.
     const t = tmp + (<usize>i << 4);
     v128.store(t, bRow(0, e0, e1, e2, e3, e4, e5));
@@ -134,7 +148,7 @@ export function k_wino4Input(tid: i32, nt: i32, args: usize): void {
     v128.store(t, bRow(3, e0, e1, e2, e3, e4, e5), 288);
     v128.store(t, bRow(4, e0, e1, e2, e3, e4, e5), 384);
     v128.store(t, bRow(5, e0, e1, e2, e3, e4, e5), 480);
-    p += rs;
+    off += rs;
   }
   for (let l = 0; l < 6; l++) {
     const t = tmp + <usize>(l * 96);
@@ -175,50 +189,76 @@ export function k_wino4Dy(tid: i32, nt: i32, args: usize): void {
     const q0 = ni * th * tw;
     zeroBlock(z, max(r0, o), r1, q0, q0 + th * tw, MATS);
     const image = dy + <usize>((n0 + ni) * o) * planeBytes;
-    for (let ty = 0; ty < th; ty++) {
-      for (let tx = 0; tx < tw; tx += 4) {
-        const q = q0 + ty * tw + tx, lanes = min(4, tw - tx);
-        const inside = lanes == 4 && 4 * tx + 16 <= ow && 4 * ty + 4 <= oh;
-        for (let r = r0; r < rc; r++) {
-          const plane = image + <usize>r * planeBytes;
-          // tmp[l][i] = (row i of the four dy blocks) A^T, column l.
-          for (let i = 0; i < 4; i++) {
-            const y = 4 * ty + i;
-            let e0: v128, e1: v128, e2: v128, e3: v128;
-            if (inside) {
-              const p = plane + (<usize>(y * ow + 4 * tx) << 2);
-              const l0 = v128.load(p), l1 = v128.load(p, 16), l2 = v128.load(p, 32), l3 = v128.load(p, 48);
-              const a = v128.shuffle<f32>(l0, l1, 0, 4, 1, 5), b = v128.shuffle<f32>(l2, l3, 0, 4, 1, 5);
-              const c = v128.shuffle<f32>(l0, l1, 2, 6, 3, 7), d = v128.shuffle<f32>(l2, l3, 2, 6, 3, 7);
-              e0 = v128.shuffle<f64>(a, b, 0, 2); e1 = v128.shuffle<f64>(a, b, 1, 3);
-              e2 = v128.shuffle<f64>(c, d, 0, 2); e3 = v128.shuffle<f64>(c, d, 1, 3);
-            } else {
-              e0 = dyLanes(plane, y, 4 * tx, oh, ow, lanes, 4);
-              e1 = dyLanes(plane, y, 4 * tx + 1, oh, ow, lanes, 4);
-              e2 = dyLanes(plane, y, 4 * tx + 2, oh, ow, lanes, 4);
-              e3 = dyLanes(plane, y, 4 * tx + 3, oh, ow, lanes, 4);
-            }
-            const t = tmp + (<usize>i << 4);
-            v128.store(t, aCol(0, e0, e1, e2, e3));
-            v128.store(t, aCol(1, e0, e1, e2, e3), 64);
-            v128.store(t, aCol(2, e0, e1, e2, e3), 128);
-            v128.store(t, aCol(3, e0, e1, e2, e3), 192);
-            v128.store(t, aCol(4, e0, e1, e2, e3), 256);
-            v128.store(t, aCol(5, e0, e1, e2, e3), 320);
+    // Four consecutive tiles of the image at a time (row-major, across tile rows), as in k_wino4Input.
+    const perImage = th * tw;
+    for (let k = 0; k < perImage; k += 4) {
+      const q = q0 + k, lanes = min(4, perImage - k);
+      const y0 = blockRow(k, tw), y1 = blockRow(lanes > 1 ? k + 1 : k, tw);
+      const y2 = blockRow(lanes > 2 ? k + 2 : k, tw), y3 = blockRow(lanes > 3 ? k + 3 : k, tw);
+      const x0 = blockCol(k, tw), x1 = blockCol(lanes > 1 ? k + 1 : k, tw);
+      const x2 = blockCol(lanes > 2 ? k + 2 : k, tw), x3 = blockCol(lanes > 3 ? k + 3 : k, tw);
+      const inside = lanes == 4 && max(max(x0, x1), max(x2, x3)) + 4 <= ow && max(max(y0, y1), max(y2, y3)) + 4 <= oh;
+      const o0 = <usize>(y0 * ow + x0) << 2, o1 = <usize>(y1 * ow + x1) << 2;
+      const o2 = <usize>(y2 * ow + x2) << 2, o3 = <usize>(y3 * ow + x3) << 2;
+      for (let r = r0; r < rc; r++) {
+        const plane = image + <usize>r * planeBytes;
+        // tmp[l][i] = (row i of the four dy blocks) A^T, column l.
+        for (let i = 0; i < 4; i++) {
+          let e0: v128, e1: v128, e2: v128, e3: v128;
+          if (inside) {
+            const p = plane + <usize>(i * ow) * 4;
+            const l0 = v128.load(p + o0), l1 = v128.load(p + o1), l2 = v128.load(p + o2), l3 = v128.load(p + o3);
+            const a = v128.shuffle<f32>(l0, l1, 0, 4, 1, 5), b = v128.shuffle<f32>(l2, l3, 0, 4, 1, 5);
+            const c = v128.shuffle<f32>(l0, l1, 2, 6, 3, 7), d = v128.shuffle<f32>(l2, l3, 2, 6, 3, 7);
+            e0 = v128.shuffle<f64>(a, b, 0, 2); e1 = v128.shuffle<f64>(a, b, 1, 3);
+            e2 = v128.shuffle<f64>(c, d, 0, 2); e3 = v128.shuffle<f64>(c, d, 1, 3);
+          } else {
+            // Lane t: row i of block t, zeros outside the map (lanes past the tiles repeat the first).
+            const g = tmp + 512;
+            blockRowTo(g, plane, y0 + i, x0, oh, ow, 0);
+            blockRowTo(g, plane, y1 + i, x1, oh, ow, 1);
+            blockRowTo(g, plane, y2 + i, x2, oh, ow, 2);
+            blockRowTo(g, plane, y3 + i, x3, oh, ow, 3);
+            e0 = v128.load(g); e1 = v128.load(g, 16); e2 = v128.load(g, 32); e3 = v128.load(g, 48);
           }
-          for (let l = 0; l < 6; l++) {
-            const t = tmp + <usize>(l * 64);
-            const c0 = v128.load(t), c1 = v128.load(t, 16), c2 = v128.load(t, 32), c3 = v128.load(t, 48);
-            putQ4(z, r, q, lanes, l, aCol(0, c0, c1, c2, c3));
-            putQ4(z, r, q, lanes, 6 + l, aCol(1, c0, c1, c2, c3));
-            putQ4(z, r, q, lanes, 12 + l, aCol(2, c0, c1, c2, c3));
-            putQ4(z, r, q, lanes, 18 + l, aCol(3, c0, c1, c2, c3));
-            putQ4(z, r, q, lanes, 24 + l, aCol(4, c0, c1, c2, c3));
-            putQ4(z, r, q, lanes, 30 + l, aCol(5, c0, c1, c2, c3));
-          }
+          const t = tmp + (<usize>i << 4);
+          v128.store(t, aCol(0, e0, e1, e2, e3));
+          v128.store(t, aCol(1, e0, e1, e2, e3), 64);
+          v128.store(t, aCol(2, e0, e1, e2, e3), 128);
+          v128.store(t, aCol(3, e0, e1, e2, e3), 192);
+          v128.store(t, aCol(4, e0, e1, e2, e3), 256);
+          v128.store(t, aCol(5, e0, e1, e2, e3), 320);
+        }
+        for (let l = 0; l < 6; l++) {
+          const t = tmp + <usize>(l * 64);
+          const c0 = v128.load(t), c1 = v128.load(t, 16), c2 = v128.load(t, 32), c3 = v128.load(t, 48);
+          putQ4(z, r, q, lanes, l, aCol(0, c0, c1, c2, c3));
+          putQ4(z, r, q, lanes, 6 + l, aCol(1, c0, c1, c2, c3));
+          putQ4(z, r, q, lanes, 12 + l, aCol(2, c0, c1, c2, c3));
+          putQ4(z, r, q, lanes, 18 + l, aCol(3, c0, c1, c2, c3));
+          putQ4(z, r, q, lanes, 24 + l, aCol(4, c0, c1, c2, c3));
+          putQ4(z, r, q, lanes, 30 + l, aCol(5, c0, c1, c2, c3));
         }
       }
     }
+  }
+}
+
+/** First row and column of tile k's 4x4 block of outputs (row-major tiles, tw per row). */
+// @ts-ignore: decorator
+@inline function blockRow(k: i32, tw: i32): i32 {
+  return 4 * (k / tw);
+}
+// @ts-ignore: decorator
+@inline function blockCol(k: i32, tw: i32): i32 {
+  return 4 * (k - (k / tw) * tw);
+}
+
+/** Lane `lane` of the four vectors at g (16 bytes apart): dy[y][x + j] of an oh x ow plane for j = 0..3, 0 outside it. */
+function blockRowTo(g: usize, plane: usize, y: i32, x: i32, oh: i32, ow: i32, lane: i32): void {
+  for (let j = 0; j < 4; j++) {
+    const inside = y < oh && x + j < ow;
+    store<f32>(g + <usize>(j * 16 + lane * 4), inside ? load<f32>(plane + (<usize>(y * ow + x + j) << 2)) : 0);
   }
 }
 
@@ -281,7 +321,6 @@ export function k_wino4Output(tid: i32, nt: i32, args: usize): void {
   const rowsPad = ai(args, Wino4Output.rowsPad), cols = ai(args, Wino4Output.cols);
   const tmp = ap(args, Wino4Output.tmp) + <usize>(tid * TMP_BYTES);
   const step = spaced(rowsPad * cols) << 2;
-  const rs = <usize>ow << 2;
   const units = nimg * o;
   const u0 = splitStart(units, tid, nt, 1), u1 = splitEnd(units, tid, nt, 1);
   for (let u = u0; u < u1; u++) {
@@ -289,51 +328,69 @@ export function k_wino4Output(tid: i32, nt: i32, args: usize): void {
     const add = f32x4.splat(bias != 0 ? load<f32>(bias + (<usize>r << 2)) : 0);
     const plane = y + ((<usize>((n0 + ni) * o + r) * <usize>(oh * ow)) << 2);
     const base = m + (<usize>(r * cols + ni * th * tw) << 2);
-    for (let ty = 0; ty < th; ty++) {
-      for (let tx = 0; tx < tw; tx += 4) {
-        const src = base + (<usize>(ty * tw + tx) << 2);
-        const lanes = min(4, tw - tx);
-        // tmp[k][j] = row k of A^T times column j of M (M[i][j] is matrix 6i + j).
-        for (let j = 0; j < 6; j++) {
-          const p = src + <usize>j * step;
-          const m0 = v128.load(p), m1 = v128.load(p + 6 * step), m2 = v128.load(p + 12 * step);
-          const m3 = v128.load(p + 18 * step), m4 = v128.load(p + 24 * step), m5 = v128.load(p + 30 * step);
-          const t = tmp + (<usize>j << 4);
-          v128.store(t, aRow(0, m0, m1, m2, m3, m4, m5));
-          v128.store(t, aRow(1, m0, m1, m2, m3, m4, m5), 96);
-          v128.store(t, aRow(2, m0, m1, m2, m3, m4, m5), 192);
-          v128.store(t, aRow(3, m0, m1, m2, m3, m4, m5), 288);
+    // Four consecutive tiles of the image at a time (row-major, across tile rows), as in k_wino4Input.
+    const perImage = th * tw;
+    for (let kt = 0; kt < perImage; kt += 4) {
+      const src = base + (<usize>kt << 2);
+      const lanes = min(4, perImage - kt);
+      // The tiles' first output rows and columns.
+      const ry0 = blockRow(kt, tw), ry1 = blockRow(lanes > 1 ? kt + 1 : kt, tw);
+      const ry2 = blockRow(lanes > 2 ? kt + 2 : kt, tw), ry3 = blockRow(lanes > 3 ? kt + 3 : kt, tw);
+      const rx0 = blockCol(kt, tw), rx1 = blockCol(lanes > 1 ? kt + 1 : kt, tw);
+      const rx2 = blockCol(lanes > 2 ? kt + 2 : kt, tw), rx3 = blockCol(lanes > 3 ? kt + 3 : kt, tw);
+      // Four tiles side by side in one tile row, inside the map: their rows are 16 adjacent outputs.
+      const adjacent = lanes == 4 && ry0 == ry3 && rx0 + 16 <= ow;
+      // tmp[k][j] = row k of A^T times column j of M (M[i][j] is matrix 6i + j).
+      for (let j = 0; j < 6; j++) {
+        const p = src + <usize>j * step;
+        const m0 = v128.load(p), m1 = v128.load(p + 6 * step), m2 = v128.load(p + 12 * step);
+        const m3 = v128.load(p + 18 * step), m4 = v128.load(p + 24 * step), m5 = v128.load(p + 30 * step);
+        const t = tmp + (<usize>j << 4);
+        v128.store(t, aRow(0, m0, m1, m2, m3, m4, m5));
+        v128.store(t, aRow(1, m0, m1, m2, m3, m4, m5), 96);
+        v128.store(t, aRow(2, m0, m1, m2, m3, m4, m5), 192);
+        v128.store(t, aRow(3, m0, m1, m2, m3, m4, m5), 288);
+      }
+      for (let k = 0; k < 4; k++) {
+        const t = tmp + <usize>(k * 96);
+        const s0 = v128.load(t), s1 = v128.load(t, 16), s2 = v128.load(t, 32);
+        const s3 = v128.load(t, 48), s4 = v128.load(t, 64), s5 = v128.load(t, 80);
+        const y0 = f32x4.add(aRow(0, s0, s1, s2, s3, s4, s5), add), y1 = f32x4.add(aRow(1, s0, s1, s2, s3, s4, s5), add);
+        const y2 = f32x4.add(aRow(2, s0, s1, s2, s3, s4, s5), add), y3 = f32x4.add(aRow(3, s0, s1, s2, s3, s4, s5), add);
+        // Lane t of y_l is output (k, l) of tile t; transposed, vector t is tile t's row k.
+        const a = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5), b = v128.shuffle<f32>(y2, y3, 0, 4, 1, 5);
+        const c = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7), d = v128.shuffle<f32>(y2, y3, 2, 6, 3, 7);
+        if (adjacent && ry0 + k < oh) {
+          const dst = plane + (<usize>((ry0 + k) * ow + rx0) << 2);
+          v128.store(dst, v128.shuffle<f64>(a, b, 0, 2));
+          v128.store(dst, v128.shuffle<f64>(a, b, 1, 3), 16);
+          v128.store(dst, v128.shuffle<f64>(c, d, 0, 2), 32);
+          v128.store(dst, v128.shuffle<f64>(c, d, 1, 3), 48);
+          continue;
         }
-        const inside = lanes == 4 && 4 * tx + 16 <= ow && 4 * ty + 4 <= oh;
-        for (let k = 0; k < 4; k++) {
-          const t = tmp + <usize>(k * 96);
-          const s0 = v128.load(t), s1 = v128.load(t, 16), s2 = v128.load(t, 32);
-          const s3 = v128.load(t, 48), s4 = v128.load(t, 64), s5 = v128.load(t, 80);
-          const y0 = f32x4.add(aRow(0, s0, s1, s2, s3, s4, s5), add), y1 = f32x4.add(aRow(1, s0, s1, s2, s3, s4, s5), add);
-          const y2 = f32x4.add(aRow(2, s0, s1, s2, s3, s4, s5), add), y3 = f32x4.add(aRow(3, s0, s1, s2, s3, s4, s5), add);
-          // Lane t of y_l is output (k, l) of tile t; transposed, vector t is tile t's row k.
-          const a = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5), b = v128.shuffle<f32>(y2, y3, 0, 4, 1, 5);
-          const c = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7), d = v128.shuffle<f32>(y2, y3, 2, 6, 3, 7);
-          const row0 = v128.shuffle<f64>(a, b, 0, 2), row1 = v128.shuffle<f64>(a, b, 1, 3);
-          const row2 = v128.shuffle<f64>(c, d, 0, 2), row3 = v128.shuffle<f64>(c, d, 1, 3);
-          if (inside) {
-            const dst = plane + <usize>(4 * ty + k) * rs + (<usize>(4 * tx) << 2);
-            v128.store(dst, row0); v128.store(dst, row1, 16); v128.store(dst, row2, 32); v128.store(dst, row3, 48);
-            continue;
-          }
-          const oy = 4 * ty + k;
-          if (oy >= oh) break;
-          const out = tmp + 576;
-          v128.store(out, row0); v128.store(out, row1, 16); v128.store(out, row2, 32); v128.store(out, row3, 48);
-          const dst = plane + <usize>oy * rs;
-          for (let e = 0; e < 4 * lanes; e++) {
-            const ox = 4 * tx + e;
-            if (ox < ow) store<f32>(dst + (<usize>ox << 2), load<f32>(out + (<usize>e << 2)));
-          }
-        }
+        putRow4(plane, ry0 + k, rx0, oh, ow, tmp + 576, v128.shuffle<f64>(a, b, 0, 2));
+        if (lanes > 1) putRow4(plane, ry1 + k, rx1, oh, ow, tmp + 576, v128.shuffle<f64>(a, b, 1, 3));
+        if (lanes > 2) putRow4(plane, ry2 + k, rx2, oh, ow, tmp + 576, v128.shuffle<f64>(c, d, 0, 2));
+        if (lanes > 3) putRow4(plane, ry3 + k, rx3, oh, ow, tmp + 576, v128.shuffle<f64>(c, d, 1, 3));
       }
     }
   }
+}
+
+/**
+ * Stores the four outputs at (oy, ox..ox+3) of an oh x ow plane: one vector where they lie inside the map,
+ * else through `buf` those that do.
+ */
+// @ts-ignore: decorator
+@inline function putRow4(plane: usize, oy: i32, ox: i32, oh: i32, ow: i32, buf: usize, row: v128): void {
+  if (oy >= oh) return;
+  const dst = plane + (<usize>(oy * ow + ox) << 2);
+  if (ox + 4 <= ow) {
+    v128.store(dst, row);
+    return;
+  }
+  v128.store(buf, row);
+  for (let e = 0; ox + e < ow; e++) store<f32>(dst + (<usize>e << 2), load<f32>(buf + (<usize>e << 2)));
 }
 
 /**
