@@ -7,13 +7,12 @@
 //   B^T = [2 -1 -2 1 0; 0 -2 -1 1 0; 0 2 -3 1 0; 0 -1 0 1 0; 0 2 -1 -2 1]
 //   G   = [1/2 0 0; -1/2 -1/2 -1/2; -1/6 1/6 -1/6; 1/6 1/3 2/3; 0 0 1]
 //   A^T = [1 1 1 1 0; 0 1 -1 2 0; 0 1 1 4 1]
-// Position (k, l) of a transformed 5x5 tile is matrix xi = 5k + l. Four tiles side by side run as vectors
-// over the tiles (their windows start 3 columns apart, so rows are deinterleaved by threes), in two
-// separable stages through winograd4.ts's per-thread buffer `tmp`; layouts, units and thread splits are
-// winograd.ts's.
+// Position (k, l) of a transformed 5x5 tile is matrix xi = 5k + l. Four consecutive tiles of an image
+// (across tile rows: a 6x6 map's four, a 3x3 map's one) run as vectors over the tiles, in two separable
+// stages through a per-thread buffer `tmp`; layouts, units and thread splits are winograd.ts's.
 import { ai, ap, madd, splitEnd, splitStart } from "./common";
 import { MR, Wino3Dy, Wino3Filter, Wino3FilterGrad, Wino3Input, Wino3Output } from "./generated/abi";
-import { at, dyLanes, filterTaps, l_rShift, l_xi, padPlane, put9, putQ4, readLayout, spaced, zeroBlock } from "./winolayout";
+import { at, filterTaps, l_rShift, l_xi, padPlane, put9, putQ4, readLayout, spaced, zeroBlock } from "./winolayout";
 
 const MATS = 25;
 /** Bytes of a thread's `tmp` buffer (winograd4.ts's). */
@@ -70,20 +69,6 @@ const FILTER_RUN = 8;
   return f32x4.add(f32x4.add(f32x4.sub(f32x4.mul(f32x4.splat(-0.5), a1), f32x4.mul(f32x4.splat(1.0 / 6.0), a2)), f32x4.mul(f32x4.splat(2.0 / 3.0), a3)), a4);
 }
 
-/** Lanes t = x[3t], x[3t + 1], x[3t + 2] of the 12 floats in l0, l1, l2 (four tiles' rows of three). */
-// @ts-ignore: decorator
-@inline function thirds0(l0: v128, l1: v128, l2: v128): v128 {
-  return v128.shuffle<f32>(v128.shuffle<f32>(l0, l1, 0, 3, 6, 6), l2, 0, 1, 2, 5);
-}
-// @ts-ignore: decorator
-@inline function thirds1(l0: v128, l1: v128, l2: v128): v128 {
-  return v128.shuffle<f32>(v128.shuffle<f32>(l0, l1, 1, 4, 7, 7), l2, 0, 1, 2, 6);
-}
-// @ts-ignore: decorator
-@inline function thirds2(l0: v128, l1: v128, l2: v128): v128 {
-  return v128.shuffle<f32>(v128.shuffle<f32>(l0, l1, 2, 5, 5, 5), l2, 0, 1, 4, 7);
-}
-
 /**
  * Input tiles V = B^T d B, as k_winoInput (winograd.ts) with 5x5 windows every 3 rows and columns: the
  * padded planes are 3*th + 2 rows of 3*roundUp(tw, 4) + 4.
@@ -115,30 +100,46 @@ export function k_wino3Input(tid: i32, nt: i32, args: usize): void {
       const plane = x + ((<usize>((n0 + ni) * c + r) * <usize>(h * w)) << 2);
       padPlane(plane, h, w, ph, pw, scratch + <usize>(r - r0) * padBytes, hp, wp);
     }
-    for (let ty = 0; ty < th; ty++) {
-      for (let tx = 0; tx < tw; tx += 4) {
-        const q = q0 + ty * tw + tx, lanes = min(4, tw - tx);
-        const src = scratch + (<usize>(3 * ty * wp + 3 * tx) << 2);
-        for (let r = r0; r < rc; r++) input5(src + <usize>(r - r0) * padBytes, rs, tmp, v, r, q, lanes);
+    // Four consecutive tiles of the image at a time (row-major, across tile rows), whatever the map's width.
+    const perImage = th * tw;
+    for (let k = 0; k < perImage; k += 4) {
+      const q = q0 + k, lanes = min(4, perImage - k);
+      const o0 = windowAt(k, tw, wp), o1 = windowAt(lanes > 1 ? k + 1 : k, tw, wp);
+      const o2 = windowAt(lanes > 2 ? k + 2 : k, tw, wp), o3 = windowAt(lanes > 3 ? k + 3 : k, tw, wp);
+      for (let r = r0; r < rc; r++) {
+        const plane = scratch + <usize>(r - r0) * padBytes;
+        input5(plane + o0, plane + o1, plane + o2, plane + o3, rs, tmp, v, r, q, lanes);
       }
     }
   }
 }
 
+/** Byte offset of tile k's 5x5 window (row-major tiles, tw per row) in a padded plane of wp columns. */
+// @ts-ignore: decorator
+@inline function windowAt(k: i32, tw: i32, wp: i32): usize {
+  const ty = k / tw;
+  return <usize>(3 * ty * wp + 3 * (k - ty * tw)) << 2;
+}
+
 /**
- * V for the four tiles whose 5x5 windows start at `src` and every 3 columns after (rows `rs` bytes apart):
- * per window row i, the vectors e_j (lane t = x[i][3t + j]) and their B^T combinations over j, kept in
- * tmp; then the combinations over i, stored as matrices 5k + l.
+ * V for the four tiles whose 5x5 windows start at s0 to s3 (rows `rs` bytes apart): per window row i, the
+ * vectors e_j (lane t = row i of window t, column j) and their B^T combinations over j, kept in tmp; then
+ * the combinations over i, stored as matrices 5k + l.
  */
 // @ts-ignore: decorator
-@inline function input5(src: usize, rs: usize, tmp: usize, v: usize, r: i32, q: i32, lanes: i32): void {
-  let p = src;
+@inline function input5(s0: usize, s1: usize, s2: usize, s3: usize, rs: usize, tmp: usize, v: usize, r: i32, q: i32, lanes: i32): void {
+  let off: usize = 0;
   for (let i = 0; i < 5; i++) {
-    const l0 = v128.load(p), l1 = v128.load(p, 16), l2 = v128.load(p, 32), l3 = v128.load(p, 48);
-    const e0 = thirds0(l0, l1, l2), e1 = thirds1(l0, l1, l2), e2 = thirds2(l0, l1, l2);
-    // Columns 3t + 3 and 3t + 4: the same deinterleaving of the row three floats on.
-    const m0 = v128.shuffle<f32>(l0, l1, 3, 4, 5, 6), m1 = v128.shuffle<f32>(l1, l2, 3, 4, 5, 6), m2 = v128.shuffle<f32>(l2, l3, 3, 4, 5, 6);
-    const e3 = thirds0(m0, m1, m2), e4 = thirds1(m0, m1, m2);
+    // Columns 0-3 of the four windows' row, transposed, and column 4 lane by lane.
+    const l0 = v128.load(s0 + off), l1 = v128.load(s1 + off), l2 = v128.load(s2 + off), l3 = v128.load(s3 + off);
+    const a = v128.shuffle<f32>(l0, l1, 0, 4, 1, 5), b = v128.shuffle<f32>(l2, l3, 0, 4, 1, 5);
+    const c = v128.shuffle<f32>(l0, l1, 2, 6, 3, 7), d = v128.shuffle<f32>(l2, l3, 2, 6, 3, 7);
+    const e0 = v128.shuffle<f64>(a, b, 0, 2), e1 = v128.shuffle<f64>(a, b, 1, 3);
+    const e2 = v128.shuffle<f64>(c, d, 0, 2), e3 = v128.shuffle<f64>(c, d, 1, 3);
+    let e4 = v128.load32_zero(s0 + off + 16);
+    e4 = v128.load32_lane(s1 + off + 16, e4, 1);
+    e4 = v128.load32_lane(s2 + off + 16, e4, 2);
+    e4 = v128.load32_lane(s3 + off + 16, e4, 3);
     // tmp[l][i] = (row i of the window) B, column l.
     const t = tmp + (<usize>i << 4);
     v128.store(t, bRow(0, e0, e1, e2, e3, e4));
@@ -146,7 +147,7 @@ export function k_wino3Input(tid: i32, nt: i32, args: usize): void {
     v128.store(t, bRow(2, e0, e1, e2, e3, e4), 160);
     v128.store(t, bRow(3, e0, e1, e2, e3, e4), 240);
     v128.store(t, bRow(4, e0, e1, e2, e3, e4), 320);
-    p += rs;
+    off += rs;
   }
   for (let l = 0; l < 5; l++) {
     const t = tmp + <usize>(l * 80);
@@ -185,44 +186,82 @@ export function k_wino3Dy(tid: i32, nt: i32, args: usize): void {
     const q0 = ni * th * tw;
     zeroBlock(z, max(r0, o), r1, q0, q0 + th * tw, MATS);
     const image = dy + <usize>((n0 + ni) * o) * planeBytes;
-    for (let ty = 0; ty < th; ty++) {
-      for (let tx = 0; tx < tw; tx += 4) {
-        const q = q0 + ty * tw + tx, lanes = min(4, tw - tx);
-        const inside = lanes == 4 && 3 * tx + 12 <= ow && 3 * ty + 3 <= oh;
-        for (let r = r0; r < rc; r++) {
-          const plane = image + <usize>r * planeBytes;
-          // tmp[l][i] = (row i of the four dy blocks) A^T, column l.
-          for (let i = 0; i < 3; i++) {
-            const y = 3 * ty + i;
-            let e0: v128, e1: v128, e2: v128;
-            if (inside) {
-              const p = plane + (<usize>(y * ow + 3 * tx) << 2);
-              const l0 = v128.load(p), l1 = v128.load(p, 16), l2 = v128.load(p, 32);
-              e0 = thirds0(l0, l1, l2); e1 = thirds1(l0, l1, l2); e2 = thirds2(l0, l1, l2);
-            } else {
-              e0 = dyLanes(plane, y, 3 * tx, oh, ow, lanes, 3);
-              e1 = dyLanes(plane, y, 3 * tx + 1, oh, ow, lanes, 3);
-              e2 = dyLanes(plane, y, 3 * tx + 2, oh, ow, lanes, 3);
-            }
-            const t = tmp + (<usize>i << 4);
-            v128.store(t, aCol(0, e0, e1, e2));
-            v128.store(t, aCol(1, e0, e1, e2), 48);
-            v128.store(t, aCol(2, e0, e1, e2), 96);
-            v128.store(t, aCol(3, e0, e1, e2), 144);
-            v128.store(t, aCol(4, e0, e1, e2), 192);
+    // Four consecutive tiles of the image at a time (row-major, across tile rows), as in k_wino3Input.
+    const perImage = th * tw;
+    for (let k = 0; k < perImage; k += 4) {
+      const q = q0 + k, lanes = min(4, perImage - k);
+      const y0 = blockRow(k, tw), y1 = blockRow(lanes > 1 ? k + 1 : k, tw);
+      const y2 = blockRow(lanes > 2 ? k + 2 : k, tw), y3 = blockRow(lanes > 3 ? k + 3 : k, tw);
+      const x0 = blockCol(k, tw), x1 = blockCol(lanes > 1 ? k + 1 : k, tw);
+      const x2 = blockCol(lanes > 2 ? k + 2 : k, tw), x3 = blockCol(lanes > 3 ? k + 3 : k, tw);
+      const inside = max(max(x0, x1), max(x2, x3)) + 3 <= ow && max(max(y0, y1), max(y2, y3)) + 3 <= oh;
+      const o0 = <usize>(y0 * ow + x0) << 2, o1 = <usize>(y1 * ow + x1) << 2;
+      const o2 = <usize>(y2 * ow + x2) << 2, o3 = <usize>(y3 * ow + x3) << 2;
+      for (let r = r0; r < rc; r++) {
+        const plane = image + <usize>r * planeBytes;
+        // tmp[l][i] = (row i of the four dy blocks) A^T, column l.
+        for (let i = 0; i < 3; i++) {
+          let e0: v128, e1: v128, e2: v128;
+          if (inside) {
+            // Lane t: row i of block t, column j, loaded lane by lane (3-wide rows).
+            const p = plane + <usize>(i * ow) * 4;
+            e0 = lanes4(p + o0, p + o1, p + o2, p + o3);
+            e1 = lanes4(p + o0 + 4, p + o1 + 4, p + o2 + 4, p + o3 + 4);
+            e2 = lanes4(p + o0 + 8, p + o1 + 8, p + o2 + 8, p + o3 + 8);
+          } else {
+            // Zeros outside the map (lanes past the tiles repeat the first).
+            const g = tmp + 512;
+            blockRowTo(g, plane, y0 + i, x0, oh, ow, 0);
+            blockRowTo(g, plane, y1 + i, x1, oh, ow, 1);
+            blockRowTo(g, plane, y2 + i, x2, oh, ow, 2);
+            blockRowTo(g, plane, y3 + i, x3, oh, ow, 3);
+            e0 = v128.load(g); e1 = v128.load(g, 16); e2 = v128.load(g, 32);
           }
-          for (let l = 0; l < 5; l++) {
-            const t = tmp + <usize>(l * 48);
-            const c0 = v128.load(t), c1 = v128.load(t, 16), c2 = v128.load(t, 32);
-            putQ4(z, r, q, lanes, l, aCol(0, c0, c1, c2));
-            putQ4(z, r, q, lanes, 5 + l, aCol(1, c0, c1, c2));
-            putQ4(z, r, q, lanes, 10 + l, aCol(2, c0, c1, c2));
-            putQ4(z, r, q, lanes, 15 + l, aCol(3, c0, c1, c2));
-            putQ4(z, r, q, lanes, 20 + l, aCol(4, c0, c1, c2));
-          }
+          const t = tmp + (<usize>i << 4);
+          v128.store(t, aCol(0, e0, e1, e2));
+          v128.store(t, aCol(1, e0, e1, e2), 48);
+          v128.store(t, aCol(2, e0, e1, e2), 96);
+          v128.store(t, aCol(3, e0, e1, e2), 144);
+          v128.store(t, aCol(4, e0, e1, e2), 192);
+        }
+        for (let l = 0; l < 5; l++) {
+          const t = tmp + <usize>(l * 48);
+          const c0 = v128.load(t), c1 = v128.load(t, 16), c2 = v128.load(t, 32);
+          putQ4(z, r, q, lanes, l, aCol(0, c0, c1, c2));
+          putQ4(z, r, q, lanes, 5 + l, aCol(1, c0, c1, c2));
+          putQ4(z, r, q, lanes, 10 + l, aCol(2, c0, c1, c2));
+          putQ4(z, r, q, lanes, 15 + l, aCol(3, c0, c1, c2));
+          putQ4(z, r, q, lanes, 20 + l, aCol(4, c0, c1, c2));
         }
       }
     }
+  }
+}
+
+/** First row and column of tile k's 3x3 block of outputs (row-major tiles, tw per row). */
+// @ts-ignore: decorator
+@inline function blockRow(k: i32, tw: i32): i32 {
+  return 3 * (k / tw);
+}
+// @ts-ignore: decorator
+@inline function blockCol(k: i32, tw: i32): i32 {
+  return 3 * (k - (k / tw) * tw);
+}
+
+/** The floats at p0 to p3 as one vector. */
+// @ts-ignore: decorator
+@inline function lanes4(p0: usize, p1: usize, p2: usize, p3: usize): v128 {
+  let v = v128.load32_zero(p0);
+  v = v128.load32_lane(p1, v, 1);
+  v = v128.load32_lane(p2, v, 2);
+  return v128.load32_lane(p3, v, 3);
+}
+
+/** Lane `lane` of the three vectors at g (16 bytes apart): dy[y][x + j] of an oh x ow plane for j = 0..2, 0 outside it. */
+function blockRowTo(g: usize, plane: usize, y: i32, x: i32, oh: i32, ow: i32, lane: i32): void {
+  for (let j = 0; j < 3; j++) {
+    const inside = y < oh && x + j < ow;
+    store<f32>(g + <usize>(j * 16 + lane * 4), inside ? load<f32>(plane + (<usize>(y * ow + x + j) << 2)) : 0);
   }
 }
 
@@ -284,7 +323,6 @@ export function k_wino3Output(tid: i32, nt: i32, args: usize): void {
   const rowsPad = ai(args, Wino3Output.rowsPad), cols = ai(args, Wino3Output.cols);
   const tmp = ap(args, Wino3Output.tmp) + <usize>(tid * TMP_BYTES);
   const step = spaced(rowsPad * cols) << 2;
-  const rs = <usize>ow << 2;
   const units = nimg * o;
   const u0 = splitStart(units, tid, nt, 1), u1 = splitEnd(units, tid, nt, 1);
   for (let u = u0; u < u1; u++) {
@@ -292,50 +330,70 @@ export function k_wino3Output(tid: i32, nt: i32, args: usize): void {
     const add = f32x4.splat(bias != 0 ? load<f32>(bias + (<usize>r << 2)) : 0);
     const plane = y + ((<usize>((n0 + ni) * o + r) * <usize>(oh * ow)) << 2);
     const base = m + (<usize>(r * cols + ni * th * tw) << 2);
-    for (let ty = 0; ty < th; ty++) {
-      for (let tx = 0; tx < tw; tx += 4) {
-        const src = base + (<usize>(ty * tw + tx) << 2);
-        const lanes = min(4, tw - tx);
-        // tmp[k][j] = row k of A^T times column j of M (M[i][j] is matrix 5i + j).
-        for (let j = 0; j < 5; j++) {
-          const p = src + <usize>j * step;
-          const m0 = v128.load(p), m1 = v128.load(p + 5 * step), m2 = v128.load(p + 10 * step);
-          const m3 = v128.load(p + 15 * step), m4 = v128.load(p + 20 * step);
-          const t = tmp + (<usize>j << 4);
-          v128.store(t, aRow(0, m0, m1, m2, m3, m4));
-          v128.store(t, aRow(1, m0, m1, m2, m3, m4), 80);
-          v128.store(t, aRow(2, m0, m1, m2, m3, m4), 160);
-        }
-        const inside = lanes == 4 && 3 * tx + 12 <= ow && 3 * ty + 3 <= oh;
-        for (let k = 0; k < 3; k++) {
-          const t = tmp + <usize>(k * 80);
-          const s0 = v128.load(t), s1 = v128.load(t, 16), s2 = v128.load(t, 32), s3 = v128.load(t, 48), s4 = v128.load(t, 64);
-          const y0 = f32x4.add(aRow(0, s0, s1, s2, s3, s4), add);
-          const y1 = f32x4.add(aRow(1, s0, s1, s2, s3, s4), add);
-          const y2 = f32x4.add(aRow(2, s0, s1, s2, s3, s4), add);
-          // Lane t of y_l is output (k, l) of tile t; interleaved, the 12 outputs of row k in order.
+    // Four consecutive tiles of the image at a time (row-major, across tile rows), as in k_wino3Input.
+    const perImage = th * tw;
+    for (let kt = 0; kt < perImage; kt += 4) {
+      const src = base + (<usize>kt << 2);
+      const lanes = min(4, perImage - kt);
+      // The tiles' first output rows and columns.
+      const ry0 = blockRow(kt, tw), ry1 = blockRow(lanes > 1 ? kt + 1 : kt, tw);
+      const ry2 = blockRow(lanes > 2 ? kt + 2 : kt, tw), ry3 = blockRow(lanes > 3 ? kt + 3 : kt, tw);
+      const rx0 = blockCol(kt, tw), rx1 = blockCol(lanes > 1 ? kt + 1 : kt, tw);
+      const rx2 = blockCol(lanes > 2 ? kt + 2 : kt, tw), rx3 = blockCol(lanes > 3 ? kt + 3 : kt, tw);
+      // Four tiles side by side in one tile row, inside the map: their rows are 12 adjacent outputs.
+      const adjacent = lanes == 4 && ry0 == ry3 && rx0 + 12 <= ow;
+      // tmp[k][j] = row k of A^T times column j of M (M[i][j] is matrix 5i + j).
+      for (let j = 0; j < 5; j++) {
+        const p = src + <usize>j * step;
+        const m0 = v128.load(p), m1 = v128.load(p + 5 * step), m2 = v128.load(p + 10 * step);
+        const m3 = v128.load(p + 15 * step), m4 = v128.load(p + 20 * step);
+        const t = tmp + (<usize>j << 4);
+        v128.store(t, aRow(0, m0, m1, m2, m3, m4));
+        v128.store(t, aRow(1, m0, m1, m2, m3, m4), 80);
+        v128.store(t, aRow(2, m0, m1, m2, m3, m4), 160);
+      }
+      for (let k = 0; k < 3; k++) {
+        const t = tmp + <usize>(k * 80);
+        const s0 = v128.load(t), s1 = v128.load(t, 16), s2 = v128.load(t, 32), s3 = v128.load(t, 48), s4 = v128.load(t, 64);
+        const y0 = f32x4.add(aRow(0, s0, s1, s2, s3, s4), add);
+        const y1 = f32x4.add(aRow(1, s0, s1, s2, s3, s4), add);
+        const y2 = f32x4.add(aRow(2, s0, s1, s2, s3, s4), add);
+        // Lane t of y_l is output (k, l) of tile t.
+        if (adjacent && ry0 + k < oh) {
+          // Interleaved, the 12 outputs of row k in order.
           const p = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5), q = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7);
-          const row0 = v128.shuffle<f32>(p, y2, 0, 1, 4, 2);
-          const row1 = v128.shuffle<f32>(v128.shuffle<f32>(p, y2, 3, 5, 3, 5), q, 0, 1, 4, 5);
-          const row2 = v128.shuffle<f32>(q, y2, 6, 2, 3, 7);
-          if (inside) {
-            const dst = plane + <usize>(3 * ty + k) * rs + (<usize>(3 * tx) << 2);
-            v128.store(dst, row0); v128.store(dst, row1, 16); v128.store(dst, row2, 32);
-            continue;
-          }
-          const oy = 3 * ty + k;
-          if (oy >= oh) break;
-          const out = tmp + 576;
-          v128.store(out, row0); v128.store(out, row1, 16); v128.store(out, row2, 32);
-          const dst = plane + <usize>oy * rs;
-          for (let e = 0; e < 3 * lanes; e++) {
-            const ox = 3 * tx + e;
-            if (ox < ow) store<f32>(dst + (<usize>ox << 2), load<f32>(out + (<usize>e << 2)));
-          }
+          const dst = plane + (<usize>((ry0 + k) * ow + rx0) << 2);
+          v128.store(dst, v128.shuffle<f32>(p, y2, 0, 1, 4, 2));
+          v128.store(dst, v128.shuffle<f32>(v128.shuffle<f32>(p, y2, 3, 5, 3, 5), q, 0, 1, 4, 5), 16);
+          v128.store(dst, v128.shuffle<f32>(q, y2, 6, 2, 3, 7), 32);
+          continue;
         }
+        putRow3(plane, ry0 + k, rx0, oh, ow, y0, y1, y2, 0);
+        if (lanes > 1) putRow3(plane, ry1 + k, rx1, oh, ow, y0, y1, y2, 1);
+        if (lanes > 2) putRow3(plane, ry2 + k, rx2, oh, ow, y0, y1, y2, 2);
+        if (lanes > 3) putRow3(plane, ry3 + k, rx3, oh, ow, y0, y1, y2, 3);
       }
     }
   }
+}
+
+/** Stores lane t of y0, y1, y2 at (oy, ox), (oy, ox + 1), (oy, ox + 2) of an oh x ow plane, those inside it. */
+// @ts-ignore: decorator
+@inline function putRow3(plane: usize, oy: i32, ox: i32, oh: i32, ow: i32, y0: v128, y1: v128, y2: v128, t: i32): void {
+  if (oy >= oh) return;
+  const dst = plane + (<usize>(oy * ow + ox) << 2);
+  store<f32>(dst, laneOf(y0, t));
+  if (ox + 1 < ow) store<f32>(dst, laneOf(y1, t), 4);
+  if (ox + 2 < ow) store<f32>(dst, laneOf(y2, t), 8);
+}
+
+/** Lane t of v. */
+// @ts-ignore: decorator
+@inline function laneOf(v: v128, t: i32): f32 {
+  if (t == 0) return f32x4.extract_lane(v, 0);
+  if (t == 1) return f32x4.extract_lane(v, 1);
+  if (t == 2) return f32x4.extract_lane(v, 2);
+  return f32x4.extract_lane(v, 3);
 }
 
 /**

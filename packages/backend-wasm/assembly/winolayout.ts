@@ -1,6 +1,6 @@
 // What the Winograd transforms of F(2x2, 3x3) (winograd.ts), F(3x3, 3x3) (winograd3.ts) and F(4x4, 3x3)
-// (winograd4.ts) share: where a transformed value lands in the GEMM's packed layouts, and the reads of
-// padded input planes and of dy at the map's edges. A value (xi, row r, column q) lands at
+// (winograd4.ts) share: where a transformed value lands in the GEMM's packed layouts, the padded input
+// planes and the filters' taps. A value (xi, row r, column q) lands at
 // xi*sXi + (r >> rShift)*sRP + (r & rMask)*sRL + (q >> 3)*sQP + (q & 7)*sQL floats, the strides chosen by
 // the JS side for A panels (MR rows) or B panels (NR columns) (src/kernels/winograd.ts).
 import { ai } from "./common";
@@ -95,18 +95,6 @@ export function padPlane(src: usize, h: i32, w: i32, ph: i32, pw: i32, dst: usiz
   v = v128.load32_lane(p + step, v, 1);
   v = v128.load32_lane(p + 2 * step, v, 2);
   v = v128.load32_lane(p + 3 * step, v, 3);
-  return v;
-}
-
-/** Lane t < lanes: dy[y][x + step*t] of an oh x ow plane, or 0 outside it. */
-export function dyLanes(plane: usize, y: i32, x: i32, oh: i32, ow: i32, lanes: i32, step: i32): v128 {
-  let v = f32x4.splat(0);
-  if (y >= oh) return v;
-  const row = plane + (<usize>(y * ow) << 2);
-  if (x < ow) v = f32x4.replace_lane(v, 0, load<f32>(row + (<usize>x << 2)));
-  if (lanes > 1 && x + step < ow) v = f32x4.replace_lane(v, 1, load<f32>(row + (<usize>(x + step) << 2)));
-  if (lanes > 2 && x + 2 * step < ow) v = f32x4.replace_lane(v, 2, load<f32>(row + (<usize>(x + 2 * step) << 2)));
-  if (lanes > 3 && x + 3 * step < ow) v = f32x4.replace_lane(v, 3, load<f32>(row + (<usize>(x + 3 * step) << 2)));
   return v;
 }
 
