@@ -12,7 +12,7 @@
 // transform's runs); layouts, units and thread splits are winograd.ts's.
 import { ai, ap, madd, splitEnd, splitStart } from "./common";
 import { MR, Wino4Dy, Wino4Filter, Wino4FilterGrad, Wino4Input, Wino4Output } from "./generated/abi";
-import { at, filterTaps, l_rShift, l_xi, padPlane, put9, putQ4, readLayout, spaced, zeroBlock } from "./winolayout";
+import { at, filterTaps, imagesPerUnit, l_rShift, l_xi, padPlane, put9, putQ4, readLayout, spaced, zeroBlock } from "./winolayout";
 
 const MATS = 36;
 /** Bytes of a thread's `tmp` buffer. */
@@ -86,28 +86,33 @@ export function k_wino4Input(tid: i32, nt: i32, args: usize): void {
   const gs = 1 << l_rShift, groups = (rows + gs - 1) / gs;
   const hp = 4 * th + 2, wp = 4 * ((tw + 3) & ~3) + 4;
   const padBytes = <usize>(hp * wp) << 2, rs = <usize>wp << 2;
-  const units = nimg * groups + groups;
+  // A unit is a block of images (imagesPerUnit) and a group of rows; the trailing units zero the padding columns.
+  const perImage = th * tw, ib = imagesPerUnit(perImage), blocks = (nimg + ib - 1) / ib;
+  const units = blocks * groups + groups;
   const u0 = splitStart(units, tid, nt, 1), u1 = splitEnd(units, tid, nt, 1);
   for (let u = u0; u < u1; u++) {
-    if (u >= nimg * groups) {
-      const g = u - nimg * groups;
+    if (u >= blocks * groups) {
+      const g = u - blocks * groups;
       zeroBlock(v, g * gs, min(rows, g * gs + gs), tiles, cols, MATS);
       continue;
     }
-    const ni = u / groups, g = u - ni * groups;
+    const b = u / groups, g = u - b * groups;
     const r0 = g * gs, r1 = min(rows, r0 + gs), rc = min(c, r1);
-    const q0 = ni * th * tw;
-    zeroBlock(v, max(r0, c), r1, q0, q0 + th * tw, MATS);
-    for (let r = r0; r < rc; r++) {
-      const plane = x + ((<usize>((n0 + ni) * c + r) * <usize>(h * w)) << 2);
-      padPlane(plane, h, w, ph, pw, scratch + <usize>(r - r0) * padBytes, hp, wp);
+    const nb = b * ib, nbi = min(ib, nimg - nb), q0 = nb * perImage, blockTiles = nbi * perImage;
+    zeroBlock(v, max(r0, c), r1, q0, q0 + blockTiles, MATS);
+    for (let i = 0; i < nbi; i++) {
+      for (let r = r0; r < rc; r++) {
+        const plane = x + ((<usize>((n0 + nb + i) * c + r) * <usize>(h * w)) << 2);
+        padPlane(plane, h, w, ph, pw, scratch + <usize>(i * gs + r - r0) * padBytes, hp, wp);
+      }
     }
-    // Four consecutive tiles of the image at a time (row-major, across tile rows), whatever the map's width.
-    const perImage = th * tw;
-    for (let k = 0; k < perImage; k += 4) {
-      const q = q0 + k, lanes = min(4, perImage - k);
-      const o0 = windowAt(k, tw, wp), o1 = windowAt(lanes > 1 ? k + 1 : k, tw, wp);
-      const o2 = windowAt(lanes > 2 ? k + 2 : k, tw, wp), o3 = windowAt(lanes > 3 ? k + 3 : k, tw, wp);
+    // Four consecutive tiles at a time (row-major within an image, then the block's next image), whatever
+    // the map's width: image i's padded planes are gs planes after image i - 1's.
+    const imageBytes = <usize>gs * padBytes;
+    for (let k = 0; k < blockTiles; k += 4) {
+      const q = q0 + k, lanes = min(4, blockTiles - k);
+      const o0 = windowAt(k, perImage, tw, wp, imageBytes), o1 = windowAt(lanes > 1 ? k + 1 : k, perImage, tw, wp, imageBytes);
+      const o2 = windowAt(lanes > 2 ? k + 2 : k, perImage, tw, wp, imageBytes), o3 = windowAt(lanes > 3 ? k + 3 : k, perImage, tw, wp, imageBytes);
       for (let r = r0; r < rc; r++) {
         const plane = scratch + <usize>(r - r0) * padBytes;
         input6(plane + o0, plane + o1, plane + o2, plane + o3, rs, tmp, v, r, q, lanes);
@@ -116,11 +121,14 @@ export function k_wino4Input(tid: i32, nt: i32, args: usize): void {
   }
 }
 
-/** Byte offset of tile k's 6x6 window (row-major tiles, tw per row) in a padded plane of wp columns. */
+/**
+ * Byte offset of tile k's 6x6 window in a block's padded planes: tile k is tile k % perImage
+ * (row-major, tw per row) of the block's image k / perImage, whose planes start imageBytes apart.
+ */
 // @ts-ignore: decorator
-@inline function windowAt(k: i32, tw: i32, wp: i32): usize {
-  const ty = k / tw;
-  return <usize>(4 * ty * wp + 4 * (k - ty * tw)) << 2;
+@inline function windowAt(k: i32, perImage: i32, tw: i32, wp: i32, imageBytes: usize): usize {
+  const i = k / perImage, kk = k - i * perImage, ty = kk / tw;
+  return <usize>i * imageBytes + (<usize>(4 * ty * wp + 4 * (kk - ty * tw)) << 2);
 }
 
 /**
@@ -176,31 +184,35 @@ export function k_wino4Dy(tid: i32, nt: i32, args: usize): void {
   readLayout(args, Wino4Dy.winoLayout);
   const tiles = nimg * th * tw;
   const gs = 1 << l_rShift, groups = (rows + gs - 1) / gs;
-  const units = nimg * groups + groups;
+  // Units as in k_wino4Input: a block of images and a group of rows; the trailing units zero the padding columns.
+  const perImage = th * tw, ib = imagesPerUnit(perImage), blocks = (nimg + ib - 1) / ib;
+  const units = blocks * groups + groups;
   const u0 = splitStart(units, tid, nt, 1), u1 = splitEnd(units, tid, nt, 1);
-  const planeBytes = <usize>(oh * ow) << 2;
+  const planeBytes = <usize>(oh * ow) << 2, imageBytes = <usize>o * planeBytes;
   for (let u = u0; u < u1; u++) {
-    if (u >= nimg * groups) {
-      const g = u - nimg * groups;
+    if (u >= blocks * groups) {
+      const g = u - blocks * groups;
       zeroBlock(z, g * gs, min(rows, g * gs + gs), tiles, cols, MATS);
       continue;
     }
-    const ni = u / groups, g = u - ni * groups;
+    const b = u / groups, g = u - b * groups;
     const r0 = g * gs, r1 = min(rows, r0 + gs), rc = min(o, r1);
-    const q0 = ni * th * tw;
-    zeroBlock(z, max(r0, o), r1, q0, q0 + th * tw, MATS);
-    const image = dy + <usize>((n0 + ni) * o) * planeBytes;
-    // Four consecutive tiles of the image at a time (row-major, across tile rows), as in k_wino4Input.
-    const perImage = th * tw;
-    for (let k = 0; k < perImage; k += 4) {
-      const q = q0 + k, lanes = min(4, perImage - k);
-      const y0 = blockRow(k, tw), y1 = blockRow(lanes > 1 ? k + 1 : k, tw);
-      const y2 = blockRow(lanes > 2 ? k + 2 : k, tw), y3 = blockRow(lanes > 3 ? k + 3 : k, tw);
-      const x0 = blockCol(k, tw), x1 = blockCol(lanes > 1 ? k + 1 : k, tw);
-      const x2 = blockCol(lanes > 2 ? k + 2 : k, tw), x3 = blockCol(lanes > 3 ? k + 3 : k, tw);
+    const nb = b * ib, nbi = min(ib, nimg - nb), q0 = nb * perImage, blockTiles = nbi * perImage;
+    zeroBlock(z, max(r0, o), r1, q0, q0 + blockTiles, MATS);
+    const image = dy + <usize>(n0 + nb) * imageBytes;
+    // Four consecutive tiles at a time, as in k_wino4Input: lane t's block of dy starts i_t images on at (y_t, x_t).
+    for (let k = 0; k < blockTiles; k += 4) {
+      const q = q0 + k, lanes = min(4, blockTiles - k);
+      const k1 = lanes > 1 ? k + 1 : k, k2 = lanes > 2 ? k + 2 : k, k3 = lanes > 3 ? k + 3 : k;
+      const i0 = k / perImage, i1 = k1 / perImage, i2 = k2 / perImage, i3 = k3 / perImage;
+      const y0 = blockRow(k - i0 * perImage, tw), y1 = blockRow(k1 - i1 * perImage, tw);
+      const y2 = blockRow(k2 - i2 * perImage, tw), y3 = blockRow(k3 - i3 * perImage, tw);
+      const x0 = blockCol(k - i0 * perImage, tw), x1 = blockCol(k1 - i1 * perImage, tw);
+      const x2 = blockCol(k2 - i2 * perImage, tw), x3 = blockCol(k3 - i3 * perImage, tw);
       const inside = lanes == 4 && max(max(x0, x1), max(x2, x3)) + 4 <= ow && max(max(y0, y1), max(y2, y3)) + 4 <= oh;
-      const o0 = <usize>(y0 * ow + x0) << 2, o1 = <usize>(y1 * ow + x1) << 2;
-      const o2 = <usize>(y2 * ow + x2) << 2, o3 = <usize>(y3 * ow + x3) << 2;
+      const im0 = <usize>i0 * imageBytes, im1 = <usize>i1 * imageBytes, im2 = <usize>i2 * imageBytes, im3 = <usize>i3 * imageBytes;
+      const o0 = im0 + (<usize>(y0 * ow + x0) << 2), o1 = im1 + (<usize>(y1 * ow + x1) << 2);
+      const o2 = im2 + (<usize>(y2 * ow + x2) << 2), o3 = im3 + (<usize>(y3 * ow + x3) << 2);
       for (let r = r0; r < rc; r++) {
         const plane = image + <usize>r * planeBytes;
         // tmp[l][i] = (row i of the four dy blocks) A^T, column l.
@@ -216,10 +228,10 @@ export function k_wino4Dy(tid: i32, nt: i32, args: usize): void {
           } else {
             // Lane t: row i of block t, zeros outside the map (lanes past the tiles repeat the first).
             const g = tmp + 512;
-            blockRowTo(g, plane, y0 + i, x0, oh, ow, 0);
-            blockRowTo(g, plane, y1 + i, x1, oh, ow, 1);
-            blockRowTo(g, plane, y2 + i, x2, oh, ow, 2);
-            blockRowTo(g, plane, y3 + i, x3, oh, ow, 3);
+            blockRowTo(g, plane + im0, y0 + i, x0, oh, ow, 0);
+            blockRowTo(g, plane + im1, y1 + i, x1, oh, ow, 1);
+            blockRowTo(g, plane + im2, y2 + i, x2, oh, ow, 2);
+            blockRowTo(g, plane + im3, y3 + i, x3, oh, ow, 3);
             e0 = v128.load(g); e1 = v128.load(g, 16); e2 = v128.load(g, 32); e3 = v128.load(g, 48);
           }
           const t = tmp + (<usize>i << 4);
@@ -322,25 +334,32 @@ export function k_wino4Output(tid: i32, nt: i32, args: usize): void {
   const rowsPad = ai(args, Wino4Output.rowsPad), cols = ai(args, Wino4Output.cols);
   const tmp = ap(args, Wino4Output.tmp) + <usize>(tid * TMP_BYTES);
   const step = spaced(rowsPad * cols) << 2;
-  const units = nimg * o;
+  // Units: a block of images (imagesPerUnit, as the input transform's) and an output channel.
+  const perImage = th * tw, ib = imagesPerUnit(perImage), blocks = (nimg + ib - 1) / ib;
+  const imageBytes = (<usize>o * <usize>(oh * ow)) << 2;
+  const units = blocks * o;
   const u0 = splitStart(units, tid, nt, 1), u1 = splitEnd(units, tid, nt, 1);
   for (let u = u0; u < u1; u++) {
-    const ni = u / o, r = u - ni * o;
+    const b = u / o, r = u - b * o;
+    const nb = b * ib, blockTiles = min(ib, nimg - nb) * perImage;
     const add = f32x4.splat(bias != 0 ? load<f32>(bias + (<usize>r << 2)) : 0);
-    const plane = y + ((<usize>((n0 + ni) * o + r) * <usize>(oh * ow)) << 2);
-    const base = m + (<usize>(r * cols + ni * th * tw) << 2);
-    // Four consecutive tiles of the image at a time (row-major, across tile rows), as in k_wino4Input.
-    const perImage = th * tw;
-    for (let kt = 0; kt < perImage; kt += 4) {
+    const plane = y + ((<usize>((n0 + nb) * o + r) * <usize>(oh * ow)) << 2);
+    const base = m + (<usize>(r * cols + nb * perImage) << 2);
+    // Four consecutive tiles at a time, as in k_wino4Input: lane t's tile is in image i_t of the block.
+    for (let kt = 0; kt < blockTiles; kt += 4) {
       const src = base + (<usize>kt << 2);
-      const lanes = min(4, perImage - kt);
+      const lanes = min(4, blockTiles - kt);
+      const k1 = lanes > 1 ? kt + 1 : kt, k2 = lanes > 2 ? kt + 2 : kt, k3 = lanes > 3 ? kt + 3 : kt;
+      const i0 = kt / perImage, i1 = k1 / perImage, i2 = k2 / perImage, i3 = k3 / perImage;
+      const p0 = plane + <usize>i0 * imageBytes, p1 = plane + <usize>i1 * imageBytes;
+      const p2 = plane + <usize>i2 * imageBytes, p3 = plane + <usize>i3 * imageBytes;
       // The tiles' first output rows and columns.
-      const ry0 = blockRow(kt, tw), ry1 = blockRow(lanes > 1 ? kt + 1 : kt, tw);
-      const ry2 = blockRow(lanes > 2 ? kt + 2 : kt, tw), ry3 = blockRow(lanes > 3 ? kt + 3 : kt, tw);
-      const rx0 = blockCol(kt, tw), rx1 = blockCol(lanes > 1 ? kt + 1 : kt, tw);
-      const rx2 = blockCol(lanes > 2 ? kt + 2 : kt, tw), rx3 = blockCol(lanes > 3 ? kt + 3 : kt, tw);
-      // Four tiles side by side in one tile row, inside the map: their rows are 16 adjacent outputs.
-      const adjacent = lanes == 4 && ry0 == ry3 && rx0 + 16 <= ow;
+      const ry0 = blockRow(kt - i0 * perImage, tw), ry1 = blockRow(k1 - i1 * perImage, tw);
+      const ry2 = blockRow(k2 - i2 * perImage, tw), ry3 = blockRow(k3 - i3 * perImage, tw);
+      const rx0 = blockCol(kt - i0 * perImage, tw), rx1 = blockCol(k1 - i1 * perImage, tw);
+      const rx2 = blockCol(k2 - i2 * perImage, tw), rx3 = blockCol(k3 - i3 * perImage, tw);
+      // Four tiles side by side in one tile row of one image, inside the map: their rows are 16 adjacent outputs.
+      const adjacent = lanes == 4 && i0 == i3 && ry0 == ry3 && rx0 + 16 <= ow;
       // tmp[k][j] = row k of A^T times column j of M (M[i][j] is matrix 6i + j).
       for (let j = 0; j < 6; j++) {
         const p = src + <usize>j * step;
@@ -362,17 +381,17 @@ export function k_wino4Output(tid: i32, nt: i32, args: usize): void {
         const a = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5), b = v128.shuffle<f32>(y2, y3, 0, 4, 1, 5);
         const c = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7), d = v128.shuffle<f32>(y2, y3, 2, 6, 3, 7);
         if (adjacent && ry0 + k < oh) {
-          const dst = plane + (<usize>((ry0 + k) * ow + rx0) << 2);
+          const dst = p0 + (<usize>((ry0 + k) * ow + rx0) << 2);
           v128.store(dst, v128.shuffle<f64>(a, b, 0, 2));
           v128.store(dst, v128.shuffle<f64>(a, b, 1, 3), 16);
           v128.store(dst, v128.shuffle<f64>(c, d, 0, 2), 32);
           v128.store(dst, v128.shuffle<f64>(c, d, 1, 3), 48);
           continue;
         }
-        putRow4(plane, ry0 + k, rx0, oh, ow, tmp + 576, v128.shuffle<f64>(a, b, 0, 2));
-        if (lanes > 1) putRow4(plane, ry1 + k, rx1, oh, ow, tmp + 576, v128.shuffle<f64>(a, b, 1, 3));
-        if (lanes > 2) putRow4(plane, ry2 + k, rx2, oh, ow, tmp + 576, v128.shuffle<f64>(c, d, 0, 2));
-        if (lanes > 3) putRow4(plane, ry3 + k, rx3, oh, ow, tmp + 576, v128.shuffle<f64>(c, d, 1, 3));
+        putRow4(p0, ry0 + k, rx0, oh, ow, tmp + 576, v128.shuffle<f64>(a, b, 0, 2));
+        if (lanes > 1) putRow4(p1, ry1 + k, rx1, oh, ow, tmp + 576, v128.shuffle<f64>(a, b, 1, 3));
+        if (lanes > 2) putRow4(p2, ry2 + k, rx2, oh, ow, tmp + 576, v128.shuffle<f64>(c, d, 0, 2));
+        if (lanes > 3) putRow4(p3, ry3 + k, rx3, oh, ow, tmp + 576, v128.shuffle<f64>(c, d, 1, 3));
       }
     }
   }

@@ -121,3 +121,13 @@ export function padPlane(src: usize, h: i32, w: i32, ph: i32, pw: i32, dst: usiz
   if (lanes > 2) v128.store32_lane(p + 72, vals, 2);
   if (lanes > 3) v128.store32_lane(p + 108, vals, 3);
 }
+
+/**
+ * Images per unit of work of the F(3x3) and F(4x4) transforms: one where an image has four tiles or more,
+ * else four, so that a vector of four tiles spans images rather than leaving lanes idle (a 3x3 map with
+ * 3x3 tiles has one). src/kernels/winograd.ts sizes the padded planes' scratch by the same rule.
+ */
+// @ts-ignore: decorator
+@inline export function imagesPerUnit(perImage: i32): i32 {
+  return perImage >= 4 ? 1 : 4;
+}

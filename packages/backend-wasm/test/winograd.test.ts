@@ -122,11 +122,16 @@ describe("Winograd matches the cpu backend", () => {
     [3, [3, 6, 22, 19]],
     [4, [5, 6, 10, 11]],
     [4, [3, 6, 22, 19]],
+    [3, [6, 6, 3, 3]],
+    [4, [5, 6, 4, 4]],
+    [4, [7, 6, 4, 7]],
   ] as const)(
-    "tile %i (F(mxm, 3x3)) on %j with the batch split into chunks of one and of two images",
+    "tile %i (F(mxm, 3x3)) on %j with the batch split into chunks of one image, of two and in one chunk",
     async (m, xs) => {
       // 10x11 leaves partial tiles at the right and bottom edges for every tile; 22x19 (F(3x3): 8x7 tiles,
-      // F(4x4): 6x5) also a partial run of tiles after a run of four in each row.
+      // F(4x4): 6x5) also a partial run of tiles after a run of four in each row. 3x3 (one 3x3 tile),
+      // 4x4 (one 4x4 tile) and 4x7 (two 4x4 tiles) take four images' tiles per vector, in blocks of four
+      // images that the chunks and the batch's end cut short.
       const g = convGeometry([...xs], [7, 6, 3, 3], [1, 1], [1, 1]);
       const inputs = {
         x: random([...xs]),
@@ -145,7 +150,7 @@ describe("Winograd matches the cpu backend", () => {
       const backend = await createWasmBackend({ threads: 3 });
       // Floats per image: (m + 2)^2 matrices x 8 padded rows x the image's tiles.
       const tiles = (m + 2) ** 2 * 8 * Math.ceil(g.oh / m) * Math.ceil(g.ow / m);
-      for (const chunk of [tiles, 2 * tiles + 1]) {
+      for (const chunk of [tiles, 2 * tiles + 1, 100 * tiles]) {
         const got = direct(backend, m, g, inputs, chunk);
         for (const [what, want, values] of [
           ["forward", y, got.y],
@@ -198,15 +203,21 @@ describe("Winograd matches the cpu backend", () => {
 });
 
 describe("Winograd results", () => {
-  it.each(TILES)("are the same bits on 1, 2 and 3 threads with tile %i", async (m) => {
-    const xs = [3, 12, 16, 16];
+  it.each([
+    [2, 16],
+    [3, 16],
+    [4, 16],
+    [3, 3],
+    [4, 4],
+  ] as const)("are the same bits on 1, 2 and 3 threads with tile %i on maps of side %i", async (m, side) => {
+    const xs = [7, 12, side, side];
     const inputs = { x: random(xs), w: random([20, 12, 3, 3]) };
-    const dy = random([3, 20, 16, 16]);
+    const dy = random([7, 20, side, side]);
     const attrs = { stride: [1, 1] as Pair, pad: [1, 1] as Pair };
     const results: Float32Array[][] = [];
     for (const threads of [1, 2, 3]) {
       const backend = await createWasmBackend({ threads, winograd: m });
-      const name = `wasm-wino${m}-${threads}`;
+      const name = `wasm-wino${m}-${side}-${threads}`;
       registerBackend(name, () => backend);
       results.push([
         (await output(name, kernelCase("Conv2D", inputs, attrs))).values,

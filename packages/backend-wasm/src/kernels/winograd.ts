@@ -114,12 +114,21 @@ const matsOf = (m: WinogradTile) => (m + 2) * (m + 2);
 
 const tilesOf = (g: ConvGeometry, m: WinogradTile) => [Math.ceil(g.oh / m), Math.ceil(g.ow / m)] as const;
 
-/** Per-thread scratch of the input transform: `group` zero-padded input planes each. */
+/**
+ * Images per unit of work of F(3x3)'s and F(4x4)'s transforms: four where an image has fewer than four
+ * tiles, so that the four tiles of a vector span images (assembly/winolayout.ts: imagesPerUnit).
+ */
+const imagesPerUnit = (g: ConvGeometry, m: WinogradTile) => {
+  const [th, tw] = tilesOf(g, m);
+  return m !== 2 && th * tw < 4 ? 4 : 1;
+};
+
+/** Per-thread scratch of the input transform: `group` zero-padded input planes of each image of a unit. */
 function padScratch(backend: WasmBackend, g: ConvGeometry, m: WinogradTile, group: number) {
   const [th, tw] = tilesOf(g, m);
   // assembly/winograd*.ts: planes of m*th + 2 rows of m*roundUp(tw, 4) + 2 (m = 2) or + 4 (m = 3, 4).
   const plane = (m * th + 2) * (m * roundUp(tw, 4) + (m === 2 ? 2 : 4));
-  const scratchStride = roundUp(group * plane * 4, 64);
+  const scratchStride = roundUp(group * imagesPerUnit(g, m) * plane * 4, 64);
   return { scratch: backend.scratch("winoPad", scratchStride * backend.runtime.threads), scratchStride };
 }
 
