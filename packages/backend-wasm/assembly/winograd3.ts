@@ -12,11 +12,13 @@
 // stages through a per-thread buffer `tmp`; layouts, units and thread splits are winograd.ts's.
 import { ai, ap, madd, splitEnd, splitStart } from "./common";
 import { MR, Wino3Dy, Wino3Filter, Wino3FilterGrad, Wino3Input, Wino3Output } from "./generated/abi";
-import { at, filterTaps, imagesPerUnit, l_rShift, l_xi, padPlane, put9, putQ4, readLayout, spaced, zeroBlock } from "./winolayout";
+import { at, filterTaps, imagesPerUnit, l_ql, l_rShift, l_xi, padPlane, put9, putOr, putQuad, readLayout, spaced, zeroBlock } from "./winolayout";
 
 const MATS = 25;
 /** Bytes of a thread's `tmp` buffer (winograd4.ts's). */
 const TMP_BYTES = 8192;
+/** Where in tmp the transforms keep four channels' transformed tiles for putQuad (4 x MATS x 16 bytes). */
+const TILES_AT: usize = 1024;
 /**
  * Columns of U the filter transform computes before storing them matrix by matrix: stores to 25 matrices
  * at once, 16 bytes to each, ran at a fifth of the speed of runs of 128 bytes (measured, 512 channels).
@@ -111,9 +113,21 @@ export function k_wino3Input(tid: i32, nt: i32, args: usize): void {
       const q = q0 + k, lanes = min(4, blockTiles - k);
       const o0 = windowAt(k, perImage, tw, wp, imageBytes), o1 = windowAt(lanes > 1 ? k + 1 : k, perImage, tw, wp, imageBytes);
       const o2 = windowAt(lanes > 2 ? k + 2 : k, perImage, tw, wp, imageBytes), o3 = windowAt(lanes > 3 ? k + 3 : k, perImage, tw, wp, imageBytes);
-      for (let r = r0; r < rc; r++) {
-        const plane = scratch + <usize>(r - r0) * padBytes;
-        input5(plane + o0, plane + o1, plane + o2, plane + o3, rs, tmp, v, r, q, lanes);
+      if (l_ql == 1) {
+        for (let r = r0; r < rc; r++) {
+          const plane = scratch + <usize>(r - r0) * padBytes;
+          input5(plane + o0, plane + o1, plane + o2, plane + o3, rs, tmp, v, r, q, lanes, 0);
+        }
+        continue;
+      }
+      // The filter gradient's layout, channels side by side: four channels at a time, transposed (putQuad).
+      for (let r = r0; r < rc; r += 4) {
+        const n = min(4, rc - r);
+        for (let j = 0; j < n; j++) {
+          const plane = scratch + <usize>(r + j - r0) * padBytes, out = tmp + TILES_AT + <usize>(j * MATS * 16);
+          input5(plane + o0, plane + o1, plane + o2, plane + o3, rs, tmp, v, r + j, q, lanes, out);
+        }
+        putQuad(v, r, q, lanes, n, tmp + TILES_AT, MATS);
       }
     }
   }
@@ -135,7 +149,7 @@ export function k_wino3Input(tid: i32, nt: i32, args: usize): void {
  * the combinations over i, stored as matrices 5k + l.
  */
 // @ts-ignore: decorator
-@inline function input5(s0: usize, s1: usize, s2: usize, s3: usize, rs: usize, tmp: usize, v: usize, r: i32, q: i32, lanes: i32): void {
+@inline function input5(s0: usize, s1: usize, s2: usize, s3: usize, rs: usize, tmp: usize, v: usize, r: i32, q: i32, lanes: i32, out: usize): void {
   let off: usize = 0;
   for (let i = 0; i < 5; i++) {
     // Columns 0-3 of the four windows' row, transposed, and column 4 lane by lane.
@@ -160,11 +174,11 @@ export function k_wino3Input(tid: i32, nt: i32, args: usize): void {
   for (let l = 0; l < 5; l++) {
     const t = tmp + <usize>(l * 80);
     const c0 = v128.load(t), c1 = v128.load(t, 16), c2 = v128.load(t, 32), c3 = v128.load(t, 48), c4 = v128.load(t, 64);
-    putQ4(v, r, q, lanes, l, bRow(0, c0, c1, c2, c3, c4));
-    putQ4(v, r, q, lanes, 5 + l, bRow(1, c0, c1, c2, c3, c4));
-    putQ4(v, r, q, lanes, 10 + l, bRow(2, c0, c1, c2, c3, c4));
-    putQ4(v, r, q, lanes, 15 + l, bRow(3, c0, c1, c2, c3, c4));
-    putQ4(v, r, q, lanes, 20 + l, bRow(4, c0, c1, c2, c3, c4));
+    putOr(v, r, q, lanes, l, bRow(0, c0, c1, c2, c3, c4), out);
+    putOr(v, r, q, lanes, 5 + l, bRow(1, c0, c1, c2, c3, c4), out);
+    putOr(v, r, q, lanes, 10 + l, bRow(2, c0, c1, c2, c3, c4), out);
+    putOr(v, r, q, lanes, 15 + l, bRow(3, c0, c1, c2, c3, c4), out);
+    putOr(v, r, q, lanes, 20 + l, bRow(4, c0, c1, c2, c3, c4), out);
   }
 }
 
@@ -209,8 +223,11 @@ export function k_wino3Dy(tid: i32, nt: i32, args: usize): void {
       const im0 = <usize>i0 * imageBytes, im1 = <usize>i1 * imageBytes, im2 = <usize>i2 * imageBytes, im3 = <usize>i3 * imageBytes;
       const o0 = im0 + (<usize>(y0 * ow + x0) << 2), o1 = im1 + (<usize>(y1 * ow + x1) << 2);
       const o2 = im2 + (<usize>(y2 * ow + x2) << 2), o3 = im3 + (<usize>(y3 * ow + x3) << 2);
+      // The filter gradient's layout puts four channels side by side: four at a time, transposed (putQuad).
+      const quad = l_ql != 1;
       for (let r = r0; r < rc; r++) {
         const plane = image + <usize>r * planeBytes;
+        const slot = r & 3, out = quad ? tmp + TILES_AT + <usize>(slot * MATS * 16) : 0;
         // tmp[l][i] = (row i of the four dy blocks) A^T, column l.
         for (let i = 0; i < 3; i++) {
           let e0: v128, e1: v128, e2: v128;
@@ -239,12 +256,13 @@ export function k_wino3Dy(tid: i32, nt: i32, args: usize): void {
         for (let l = 0; l < 5; l++) {
           const t = tmp + <usize>(l * 48);
           const c0 = v128.load(t), c1 = v128.load(t, 16), c2 = v128.load(t, 32);
-          putQ4(z, r, q, lanes, l, aCol(0, c0, c1, c2));
-          putQ4(z, r, q, lanes, 5 + l, aCol(1, c0, c1, c2));
-          putQ4(z, r, q, lanes, 10 + l, aCol(2, c0, c1, c2));
-          putQ4(z, r, q, lanes, 15 + l, aCol(3, c0, c1, c2));
-          putQ4(z, r, q, lanes, 20 + l, aCol(4, c0, c1, c2));
+          putOr(z, r, q, lanes, l, aCol(0, c0, c1, c2), out);
+          putOr(z, r, q, lanes, 5 + l, aCol(1, c0, c1, c2), out);
+          putOr(z, r, q, lanes, 10 + l, aCol(2, c0, c1, c2), out);
+          putOr(z, r, q, lanes, 15 + l, aCol(3, c0, c1, c2), out);
+          putOr(z, r, q, lanes, 20 + l, aCol(4, c0, c1, c2), out);
         }
+        if (quad && (slot == 3 || r == rc - 1)) putQuad(z, r - slot, q, lanes, slot + 1, tmp + TILES_AT, MATS);
       }
     }
   }

@@ -72,6 +72,38 @@ export function zeroBlock(dst: usize, r0: i32, r1: i32, q0: i32, q1: i32, mats: 
   if (lanes > 3) v128.store32_lane(base + (at(r, q + 3) << 2), vals, 3);
 }
 
+/** putQ4, or when out != 0 the vector into out's slot xi (16 bytes each) for putQuad. */
+// @ts-ignore: decorator
+@inline export function putOr(dst: usize, r: i32, q: i32, lanes: i32, xi: i32, vals: v128, out: usize): void {
+  if (out != 0) v128.store(out + (<usize>xi << 4), vals);
+  else putQ4(dst, r, q, lanes, xi, vals);
+}
+
+/**
+ * Stores n <= 4 rows' transformed tiles, rows r to r + n - 1 (r a multiple of 4, rows adjacent in the
+ * layout: the filter gradient's, where rows are channels side by side), columns q to q + lanes - 1: row r +
+ * j's vectors (lane t: column q + t) are at src + (j * mats + xi) * 16. Each matrix's four rows x four
+ * columns are transposed so that one vector store writes a column's four rows, instead of four lane stores
+ * writing a row's four columns.
+ */
+export function putQuad(dst: usize, r: i32, q: i32, lanes: i32, n: i32, src: usize, mats: i32): void {
+  const step = <usize>l_xi << 2, rowStep = <usize>mats << 4;
+  const b0 = dst + (at(r, q) << 2), b1 = dst + (at(r, q + 1) << 2);
+  const b2 = dst + (at(r, q + 2) << 2), b3 = dst + (at(r, q + 3) << 2);
+  const zero = f32x4.splat(0);
+  for (let xi = 0; xi < mats; xi++) {
+    const s = src + (<usize>xi << 4), d = <usize>xi * step;
+    const a0 = v128.load(s), a1 = n > 1 ? v128.load(s + rowStep) : zero;
+    const a2 = n > 2 ? v128.load(s + 2 * rowStep) : zero, a3 = n > 3 ? v128.load(s + 3 * rowStep) : zero;
+    const x = v128.shuffle<f32>(a0, a1, 0, 4, 1, 5), y = v128.shuffle<f32>(a2, a3, 0, 4, 1, 5);
+    const z = v128.shuffle<f32>(a0, a1, 2, 6, 3, 7), w = v128.shuffle<f32>(a2, a3, 2, 6, 3, 7);
+    v128.store(b0 + d, v128.shuffle<f64>(x, y, 0, 2));
+    if (lanes > 1) v128.store(b1 + d, v128.shuffle<f64>(x, y, 1, 3));
+    if (lanes > 2) v128.store(b2 + d, v128.shuffle<f64>(z, w, 0, 2));
+    if (lanes > 3) v128.store(b3 + d, v128.shuffle<f64>(z, w, 1, 3));
+  }
+}
+
 /** Copies rows [-ph, hp-ph) x columns [-pw, wp-pw) of an h x w plane to dst (hp x wp), zeros outside. */
 export function padPlane(src: usize, h: i32, w: i32, ph: i32, pw: i32, dst: usize, hp: i32, wp: i32): void {
   for (let y = 0; y < hp; y++) {
