@@ -155,11 +155,12 @@ export function padPlane(src: usize, h: i32, w: i32, ph: i32, pw: i32, dst: usiz
 }
 
 /**
- * Images per unit of work of the F(3x3) and F(4x4) transforms: one where an image has four tiles or more,
- * else four, so that a vector of four tiles spans images rather than leaving lanes idle (a 3x3 map with
- * 3x3 tiles has one). src/kernels/winograd.ts sizes the padded planes' scratch by the same rule.
+ * Images per unit of work of the F(3x3) and F(4x4) transforms: one where an image's tiles are a multiple
+ * of four, else four, so that every vector holds four tiles (spanning images where needed: a 3x3 map has
+ * one 3x3 tile, a 12x12 map nine 4x4 tiles) and starts at a multiple of four in the GEMM's columns, where
+ * one vector store writes it. src/kernels/winograd.ts sizes the padded planes' scratch by the same rule.
  */
 // @ts-ignore: decorator
 @inline export function imagesPerUnit(perImage: i32): i32 {
-  return perImage >= 4 ? 1 : 4;
+  return perImage % 4 == 0 ? 1 : 4;
 }

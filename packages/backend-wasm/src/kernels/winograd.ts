@@ -115,12 +115,12 @@ const matsOf = (m: WinogradTile) => (m + 2) * (m + 2);
 const tilesOf = (g: ConvGeometry, m: WinogradTile) => [Math.ceil(g.oh / m), Math.ceil(g.ow / m)] as const;
 
 /**
- * Images per unit of work of F(3x3)'s and F(4x4)'s transforms: four where an image has fewer than four
- * tiles, so that the four tiles of a vector span images (assembly/winolayout.ts: imagesPerUnit).
+ * Images per unit of work of F(3x3)'s and F(4x4)'s transforms: four where an image's tiles are not a
+ * multiple of four, so that every vector holds four tiles (assembly/winolayout.ts: imagesPerUnit).
  */
 const imagesPerUnit = (g: ConvGeometry, m: WinogradTile) => {
   const [th, tw] = tilesOf(g, m);
-  return m !== 2 && th * tw < 4 ? 4 : 1;
+  return m !== 2 && (th * tw) % 4 !== 0 ? 4 : 1;
 };
 
 /** Per-thread scratch of the input transform: `group` zero-padded input planes of each image of a unit. */
