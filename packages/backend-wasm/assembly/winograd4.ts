@@ -7,9 +7,10 @@
 //   G   = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
 //   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
 // Position (k, l) of a transformed 6x6 tile is matrix xi = 6k + l. The transforms of four consecutive
-// tiles of an image (across tile rows) run as vectors over the tiles, in two separable stages with the
-// first stage's 36 (or 24) vectors in a per-thread buffer (`tmp`, 8 KiB per thread, also the filter
-// transform's runs); layouts, units and thread splits are winograd.ts's.
+// tiles run as vectors over the tiles (across tile rows, and across images where an image's tiles are not a
+// multiple of four: winolayout.ts's imagesPerUnit), in two separable stages with the first stage's 36 (or
+// 24) vectors in a per-thread buffer (`tmp`, 8 KiB per thread, also the filter transform's runs and
+// putQuad's rows); layouts and thread splits are winograd.ts's.
 import { ai, ap, madd, splitEnd, splitStart } from "./common";
 import { MR, Wino4Dy, Wino4Filter, Wino4FilterGrad, Wino4Input, Wino4Output } from "./generated/abi";
 import { at, filterTaps, imagesPerUnit, l_ql, l_rShift, l_xi, padPlane, put9, putOr, putQuad, readLayout, spaced, zeroBlock } from "./winolayout";
