@@ -13,9 +13,11 @@
 // thread splits are winograd.ts's.
 import { ai, ap, madd, splitEnd, splitStart } from "./common";
 import { MR, Wino3Dy, Wino3Filter, Wino3FilterGrad, Wino3Input, Wino3Output } from "./generated/abi";
-import { at, filterTaps, imagesPerUnit, l_ql, l_rShift, l_xi, padPlane, put9, putOr, putQuad, readLayout, spaced, zeroBlock } from "./winolayout";
+import { at, blockRowTo, filterTaps, imagesPerUnit, l_ql, l_rShift, l_xi, padPlane, put9, putOr, putQuad, readLayout, spaced, tileCol, tileRow, windowAt, zeroBlock } from "./winolayout";
 
 const MATS = 25;
+/** Output tile side. */
+const SIDE = 3;
 /** Bytes of a thread's `tmp` buffer (winograd4.ts's). */
 const TMP_BYTES = 8192;
 /** Where in tmp the transforms keep four channels' transformed tiles for putQuad (4 x MATS x 16 bytes). */
@@ -112,8 +114,8 @@ export function k_wino3Input(tid: i32, nt: i32, args: usize): void {
     const imageBytes = <usize>gs * padBytes;
     for (let k = 0; k < blockTiles; k += 4) {
       const q = q0 + k, lanes = min(4, blockTiles - k);
-      const o0 = windowAt(k, perImage, tw, wp, imageBytes), o1 = windowAt(lanes > 1 ? k + 1 : k, perImage, tw, wp, imageBytes);
-      const o2 = windowAt(lanes > 2 ? k + 2 : k, perImage, tw, wp, imageBytes), o3 = windowAt(lanes > 3 ? k + 3 : k, perImage, tw, wp, imageBytes);
+      const o0 = windowAt(k, perImage, tw, SIDE, wp, imageBytes), o1 = windowAt(lanes > 1 ? k + 1 : k, perImage, tw, SIDE, wp, imageBytes);
+      const o2 = windowAt(lanes > 2 ? k + 2 : k, perImage, tw, SIDE, wp, imageBytes), o3 = windowAt(lanes > 3 ? k + 3 : k, perImage, tw, SIDE, wp, imageBytes);
       if (l_ql == 1) {
         for (let r = r0; r < rc; r++) {
           const plane = scratch + <usize>(r - r0) * padBytes;
@@ -134,15 +136,6 @@ export function k_wino3Input(tid: i32, nt: i32, args: usize): void {
   }
 }
 
-/**
- * Byte offset of tile k's 5x5 window in a block's padded planes: tile k is tile k % perImage
- * (row-major, tw per row) of the block's image k / perImage, whose planes start imageBytes apart.
- */
-// @ts-ignore: decorator
-@inline function windowAt(k: i32, perImage: i32, tw: i32, wp: i32, imageBytes: usize): usize {
-  const i = k / perImage, kk = k - i * perImage, ty = kk / tw;
-  return <usize>i * imageBytes + (<usize>(3 * ty * wp + 3 * (kk - ty * tw)) << 2);
-}
 
 /**
  * V for the four tiles whose 5x5 windows start at s0 to s3 (rows `rs` bytes apart): per window row i, the
@@ -216,10 +209,10 @@ export function k_wino3Dy(tid: i32, nt: i32, args: usize): void {
       const q = q0 + k, lanes = min(4, blockTiles - k);
       const k1 = lanes > 1 ? k + 1 : k, k2 = lanes > 2 ? k + 2 : k, k3 = lanes > 3 ? k + 3 : k;
       const i0 = k / perImage, i1 = k1 / perImage, i2 = k2 / perImage, i3 = k3 / perImage;
-      const y0 = blockRow(k - i0 * perImage, tw), y1 = blockRow(k1 - i1 * perImage, tw);
-      const y2 = blockRow(k2 - i2 * perImage, tw), y3 = blockRow(k3 - i3 * perImage, tw);
-      const x0 = blockCol(k - i0 * perImage, tw), x1 = blockCol(k1 - i1 * perImage, tw);
-      const x2 = blockCol(k2 - i2 * perImage, tw), x3 = blockCol(k3 - i3 * perImage, tw);
+      const y0 = tileRow(k - i0 * perImage, tw, SIDE), y1 = tileRow(k1 - i1 * perImage, tw, SIDE);
+      const y2 = tileRow(k2 - i2 * perImage, tw, SIDE), y3 = tileRow(k3 - i3 * perImage, tw, SIDE);
+      const x0 = tileCol(k - i0 * perImage, tw, SIDE), x1 = tileCol(k1 - i1 * perImage, tw, SIDE);
+      const x2 = tileCol(k2 - i2 * perImage, tw, SIDE), x3 = tileCol(k3 - i3 * perImage, tw, SIDE);
       const inside = max(max(x0, x1), max(x2, x3)) + 3 <= ow && max(max(y0, y1), max(y2, y3)) + 3 <= oh;
       const im0 = <usize>i0 * imageBytes, im1 = <usize>i1 * imageBytes, im2 = <usize>i2 * imageBytes, im3 = <usize>i3 * imageBytes;
       const o0 = im0 + (<usize>(y0 * ow + x0) << 2), o1 = im1 + (<usize>(y1 * ow + x1) << 2);
@@ -241,10 +234,10 @@ export function k_wino3Dy(tid: i32, nt: i32, args: usize): void {
           } else {
             // Zeros outside the map (lanes past the tiles repeat the first).
             const g = tmp + 512;
-            blockRowTo(g, plane + im0, y0 + i, x0, oh, ow, 0);
-            blockRowTo(g, plane + im1, y1 + i, x1, oh, ow, 1);
-            blockRowTo(g, plane + im2, y2 + i, x2, oh, ow, 2);
-            blockRowTo(g, plane + im3, y3 + i, x3, oh, ow, 3);
+            blockRowTo(g, plane + im0, y0 + i, x0, oh, ow, 0, SIDE);
+            blockRowTo(g, plane + im1, y1 + i, x1, oh, ow, 1, SIDE);
+            blockRowTo(g, plane + im2, y2 + i, x2, oh, ow, 2, SIDE);
+            blockRowTo(g, plane + im3, y3 + i, x3, oh, ow, 3, SIDE);
             e0 = v128.load(g); e1 = v128.load(g, 16); e2 = v128.load(g, 32);
           }
           const t = tmp + (<usize>i << 4);
@@ -269,16 +262,6 @@ export function k_wino3Dy(tid: i32, nt: i32, args: usize): void {
   }
 }
 
-/** First row and column of tile k's 3x3 block of outputs (row-major tiles, tw per row). */
-// @ts-ignore: decorator
-@inline function blockRow(k: i32, tw: i32): i32 {
-  return 3 * (k / tw);
-}
-// @ts-ignore: decorator
-@inline function blockCol(k: i32, tw: i32): i32 {
-  return 3 * (k - (k / tw) * tw);
-}
-
 /** The floats at p0 to p3 as one vector. */
 // @ts-ignore: decorator
 @inline function lanes4(p0: usize, p1: usize, p2: usize, p3: usize): v128 {
@@ -286,14 +269,6 @@ export function k_wino3Dy(tid: i32, nt: i32, args: usize): void {
   v = v128.load32_lane(p1, v, 1);
   v = v128.load32_lane(p2, v, 2);
   return v128.load32_lane(p3, v, 3);
-}
-
-/** Lane `lane` of the three vectors at g (16 bytes apart): dy[y][x + j] of an oh x ow plane for j = 0..2, 0 outside it. */
-function blockRowTo(g: usize, plane: usize, y: i32, x: i32, oh: i32, ow: i32, lane: i32): void {
-  for (let j = 0; j < 3; j++) {
-    const inside = y < oh && x + j < ow;
-    store<f32>(g + <usize>(j * 16 + lane * 4), inside ? load<f32>(plane + (<usize>(y * ow + x + j) << 2)) : 0);
-  }
 }
 
 /**
@@ -374,10 +349,10 @@ export function k_wino3Output(tid: i32, nt: i32, args: usize): void {
       const p0 = plane + <usize>i0 * imageBytes, p1 = plane + <usize>i1 * imageBytes;
       const p2 = plane + <usize>i2 * imageBytes, p3 = plane + <usize>i3 * imageBytes;
       // The tiles' first output rows and columns.
-      const ry0 = blockRow(kt - i0 * perImage, tw), ry1 = blockRow(k1 - i1 * perImage, tw);
-      const ry2 = blockRow(k2 - i2 * perImage, tw), ry3 = blockRow(k3 - i3 * perImage, tw);
-      const rx0 = blockCol(kt - i0 * perImage, tw), rx1 = blockCol(k1 - i1 * perImage, tw);
-      const rx2 = blockCol(k2 - i2 * perImage, tw), rx3 = blockCol(k3 - i3 * perImage, tw);
+      const ry0 = tileRow(kt - i0 * perImage, tw, SIDE), ry1 = tileRow(k1 - i1 * perImage, tw, SIDE);
+      const ry2 = tileRow(k2 - i2 * perImage, tw, SIDE), ry3 = tileRow(k3 - i3 * perImage, tw, SIDE);
+      const rx0 = tileCol(kt - i0 * perImage, tw, SIDE), rx1 = tileCol(k1 - i1 * perImage, tw, SIDE);
+      const rx2 = tileCol(k2 - i2 * perImage, tw, SIDE), rx3 = tileCol(k3 - i3 * perImage, tw, SIDE);
       // Four tiles side by side in one tile row of one image, inside the map: their rows are 12 adjacent outputs.
       const adjacent = lanes == 4 && i0 == i3 && ry0 == ry3 && rx0 + 12 <= ow;
       // tmp[k][j] = row k of A^T times column j of M (M[i][j] is matrix 5i + j).

@@ -155,6 +155,34 @@ export function padPlane(src: usize, h: i32, w: i32, ph: i32, pw: i32, dst: usiz
 }
 
 /**
+ * First output row and column of tile k of an image (F(3x3) and F(4x4), side m; row-major, tw per tile
+ * row). In a unit's block of images, tile k is tile k - i * perImage of image i = k / perImage.
+ */
+// @ts-ignore: decorator
+@inline export function tileRow(k: i32, tw: i32, m: i32): i32 {
+  return m * (k / tw);
+}
+// @ts-ignore: decorator
+@inline export function tileCol(k: i32, tw: i32, m: i32): i32 {
+  return m * (k - (k / tw) * tw);
+}
+
+/** Byte offset of block tile k's window in the block's padded planes (wp columns; images imageBytes apart). */
+// @ts-ignore: decorator
+@inline export function windowAt(k: i32, perImage: i32, tw: i32, m: i32, wp: i32, imageBytes: usize): usize {
+  const i = k / perImage, kk = k - i * perImage;
+  return <usize>i * imageBytes + (<usize>(tileRow(kk, tw, m) * wp + tileCol(kk, tw, m)) << 2);
+}
+
+/** Lane `lane` of the n vectors at g (16 bytes apart): dy[y][x + j] of an oh x ow plane for j < n, 0 outside it. */
+export function blockRowTo(g: usize, plane: usize, y: i32, x: i32, oh: i32, ow: i32, lane: i32, n: i32): void {
+  for (let j = 0; j < n; j++) {
+    const inside = y < oh && x + j < ow;
+    store<f32>(g + <usize>(j * 16 + lane * 4), inside ? load<f32>(plane + (<usize>(y * ow + x + j) << 2)) : 0);
+  }
+}
+
+/**
  * Images per unit of work of the F(3x3) and F(4x4) transforms: one where an image's tiles are a multiple
  * of four, else four, so that every vector holds four tiles (spanning images where needed: a 3x3 map has
  * one 3x3 tile, a 12x12 map nine 4x4 tiles) and starts at a multiple of four in the GEMM's columns, where
